@@ -1,0 +1,66 @@
+/** Direction of a position. */
+export type Side = "long" | "short";
+
+/** Why a position was closed. */
+export type ExitReason = "stop" | "tp" | "signal" | "end";
+
+/** One closed round trip, as written to `trades.csv`. Times are Unix ms. */
+export interface Trade {
+  readonly id: number;
+  readonly side: Side;
+  readonly entryTs: number;
+  readonly entryPrice: number;
+  readonly exitTs: number;
+  readonly exitPrice: number;
+  readonly qty: number;
+  /** Entry notional: qty x entry price. */
+  readonly notional: number;
+  readonly stopPrice: number;
+  readonly tpPrice: number;
+  readonly exitReason: ExitReason;
+  readonly grossPnl: number;
+  readonly fees: number;
+  /** grossPnl - fees. */
+  readonly pnl: number;
+  readonly equityAfter: number;
+}
+
+/** Column order of `trades.csv` (an interface other tools read). */
+export const TRADE_CSV_COLUMNS = [
+  "id",
+  "side",
+  "entry_ts",
+  "entry_price",
+  "exit_ts",
+  "exit_price",
+  "qty",
+  "notional",
+  "stop_price",
+  "tp_price",
+  "exit_reason",
+  "gross_pnl",
+  "fees",
+  "pnl",
+  "equity_after",
+] as const;
+
+/** One trade as a `trades.csv` row, in `TRADE_CSV_COLUMNS` order. */
+export function tradeToCsvRow(t: Trade): string {
+  return [
+    t.id,
+    t.side,
+    t.entryTs,
+    t.entryPrice,
+    t.exitTs,
+    t.exitPrice,
+    t.qty,
+    t.notional,
+    t.stopPrice,
+    t.tpPrice,
+    t.exitReason,
+    t.grossPnl,
+    t.fees,
+    t.pnl,
+    t.equityAfter,
+  ].join(",");
+}
