@@ -1,0 +1,74 @@
+/** How a failed Bitunix call may be handled. */
+export type BitunixErrorKind =
+  | "network"
+  | "timeout"
+  | "http"
+  | "api"
+  | "malformed"
+  | "schema"
+  | "config";
+
+/** Codes the venue uses for transient trouble: network error and rate limiting. */
+export const RETRYABLE_CODES: ReadonlySet<number> = new Set([10001, 10005, 10006]);
+
+/** Rate-limit codes (10005 too many requests, 10006 request too frequently). */
+export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([10005, 10006]);
+
+/** Venue code for a client id that was already used. */
+export const DUPLICATE_CLIENT_ID_CODE = 30042;
+
+/** True when an API error code is worth retrying (10001, 10005, 10006); all other codes are fatal. */
+export function isRetryableCode(code: number): boolean {
+  return RETRYABLE_CODES.has(code);
+}
+
+/** True when an HTTP status is worth retrying (5xx and 429). */
+export function isRetryableStatus(status: number): boolean {
+  return status >= 500 || status === 429;
+}
+
+/**
+ * A failed Bitunix call. The message names the endpoint and the cause, e.g.
+ * `Bitunix place_order failed: 10007 Signature Error (fatal)`, and never contains a
+ * credential or signature.
+ */
+export class BitunixError extends Error {
+  constructor(
+    /** Endpoint name, e.g. `place_order`. */
+    readonly endpoint: string,
+    readonly kind: BitunixErrorKind,
+    /** Human cause without the endpoint, e.g. `10007 Signature Error`. */
+    readonly cause_: string,
+    readonly retryable: boolean,
+    /** Venue error code for `api` errors. */
+    readonly code?: number,
+    /** HTTP status for `http` errors. */
+    readonly status?: number,
+    /** Attempts made when the error is final after retries. */
+    readonly attempts = 1,
+  ) {
+    const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
+    super(
+      `Bitunix ${endpoint} failed${tries}: ${cause_} (${retryable ? "retryable" : "fatal"})`,
+    );
+    this.name = "BitunixError";
+  }
+
+  /** The same error, marked with the number of attempts made. */
+  withAttempts(attempts: number): BitunixError {
+    return new BitunixError(
+      this.endpoint,
+      this.kind,
+      this.cause_,
+      this.retryable,
+      this.code,
+      this.status,
+      attempts,
+    );
+  }
+}
+
+/** True when `e` is a BitunixError. */
+export function isBitunixError(e: unknown): e is BitunixError {
+  return e instanceof Error && e.name === "BitunixError";
+}

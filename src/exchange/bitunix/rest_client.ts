@@ -1,0 +1,641 @@
+import type { z } from "zod";
+import type { Candle, Interval } from "../../core/candle.ts";
+import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from "./backoff.ts";
+import { BitunixError, isBitunixError, isRetryableCode, isRetryableStatus } from "./errors.ts";
+import { REST_INTERVAL } from "./intervals.ts";
+import { type BucketName, createBitunixLimiters, type TokenBucket } from "./rate_limiter.ts";
+import * as S from "./schemas.ts";
+import { cleanQuery, newNonce, type QueryValue, signRest, sortedQueryString } from "./sign.ts";
+import type {
+  AccountInfo,
+  BitunixOrder,
+  BitunixPosition,
+  BitunixTrade,
+  CancelResult,
+  Depth,
+  LeverageMarginMode,
+  PlaceOrderParams,
+  SymbolInfo,
+  Ticker,
+} from "./types.ts";
+
+/** Default REST base URL. */
+export const DEFAULT_BASE_URL = "https://fapi.bitunix.com";
+
+/** Options of the REST client; everything time- or chance-related is injectable. */
+export interface BitunixRestOptions {
+  readonly baseUrl?: string;
+  readonly apiKey?: string;
+  readonly apiSecret?: string;
+  /** Per-attempt timeout (default 10 s). */
+  readonly timeoutMs?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Unix ms; used for the `timestamp` header and the rate limiter. */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly nonce?: () => string;
+  readonly fetch?: typeof fetch;
+  /** Set false to disable the client-side rate limiter (tests of raw behaviour). */
+  readonly rateLimit?: boolean;
+  /** Called before each retry (for logging); never receives credentials. */
+  readonly onRetry?: (
+    info: { endpoint: string; attempt: number; delayMs: number; error: string },
+  ) => void;
+}
+
+/** What one call needs to know. */
+interface CallSpec<T extends z.ZodType> {
+  readonly endpoint: string;
+  readonly method: "GET" | "POST";
+  readonly path: string;
+  readonly query?: Record<string, QueryValue>;
+  readonly body?: Record<string, unknown>;
+  readonly auth: boolean;
+  readonly bucket: BucketName;
+  readonly schema: T;
+}
+
+/** Timing facts of the last response (for preflight latency and clock checks). */
+export interface ResponseInfo {
+  readonly endpoint: string;
+  readonly latencyMs: number;
+  /** Server time from the HTTP `Date` header, Unix ms (1 s resolution), if present. */
+  readonly serverDate?: number;
+  /** Local time when the response arrived. */
+  readonly receivedAt: number;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Bitunix USDT-M futures REST client: signing, `{code,msg,data}` envelope, zod-checked
+ * payloads, retry with backoff for retryable failures, client-side rate limiting and a
+ * timeout per attempt. Errors are BitunixError with messages like
+ * `Bitunix place_order failed: 10007 Signature Error (fatal)`.
+ */
+export class BitunixRestClient {
+  readonly baseUrl: string;
+  readonly #apiKey?: string;
+  readonly #apiSecret?: string;
+  readonly #timeoutMs: number;
+  readonly #retry: RetryPolicy;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #nonce: () => string;
+  readonly #fetch: typeof fetch;
+  readonly #limiters?: Record<BucketName, TokenBucket>;
+  readonly #onRetry?: BitunixRestOptions["onRetry"];
+  #last?: ResponseInfo;
+
+  constructor(opts: BitunixRestOptions = {}) {
+    this.baseUrl = (opts.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+    this.#apiKey = opts.apiKey || undefined;
+    this.#apiSecret = opts.apiSecret || undefined;
+    this.#timeoutMs = opts.timeoutMs ?? 10_000;
+    this.#retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.#now = opts.now ?? Date.now;
+    this.#sleep = opts.sleep ?? defaultSleep;
+    this.#random = opts.random ?? Math.random;
+    this.#nonce = opts.nonce ?? newNonce;
+    this.#fetch = opts.fetch ?? fetch;
+    this.#onRetry = opts.onRetry;
+    if (opts.rateLimit !== false) {
+      this.#limiters = createBitunixLimiters({ now: this.#now, sleep: this.#sleep });
+    }
+  }
+
+  /** True when both API key and secret are configured. */
+  get hasCredentials(): boolean {
+    return this.#apiKey !== undefined && this.#apiSecret !== undefined;
+  }
+
+  /** Latency and server date of the last successful HTTP exchange. */
+  get lastResponse(): ResponseInfo | undefined {
+    return this.#last;
+  }
+
+  // ---- market (public) ----
+
+  /**
+   * Candles, ascending by time, at most 200 per call. The venue returns bars in
+   * [startTime, endTime) (newest first, re-sorted here).
+   */
+  async klines(p: {
+    symbol: string;
+    interval: Interval;
+    startTime?: number;
+    endTime?: number;
+    limit?: number;
+    priceType?: "LAST_PRICE" | "MARK_PRICE";
+  }): Promise<Candle[]> {
+    const rows = await this.#call({
+      endpoint: "klines",
+      method: "GET",
+      path: "/api/v1/futures/market/kline",
+      query: {
+        symbol: p.symbol,
+        interval: REST_INTERVAL[p.interval],
+        startTime: p.startTime,
+        endTime: p.endTime,
+        limit: Math.min(200, p.limit ?? 200),
+        type: p.priceType,
+      },
+      auth: false,
+      bucket: "market",
+      schema: S.klinesSchema,
+    });
+    // baseVol is used as volume; the docs hint the two volume fields may be swapped.
+    return rows
+      .map((k) => ({
+        ts: k.time,
+        open: k.open,
+        high: k.high,
+        low: k.low,
+        close: k.close,
+        volume: k.baseVol ?? 0,
+      }))
+      .sort((a, b) => a.ts - b.ts);
+  }
+
+  /** Tickers for the given symbols (all when omitted). */
+  async tickers(symbols?: string[]): Promise<Ticker[]> {
+    const rows = await this.#call({
+      endpoint: "tickers",
+      method: "GET",
+      path: "/api/v1/futures/market/tickers",
+      query: { symbols: symbols?.join(",") },
+      auth: false,
+      bucket: "market",
+      schema: S.tickersSchema,
+    });
+    return rows.map((t) => ({
+      symbol: t.symbol,
+      lastPrice: t.lastPrice ?? t.last,
+      markPrice: t.markPrice,
+      high: t.high,
+      low: t.low,
+      baseVolume: t.baseVol,
+      quoteVolume: t.quoteVol,
+    }));
+  }
+
+  /** Order book. */
+  async depth(symbol: string, limit: 1 | 5 | 15 | 50 | "max" = 15): Promise<Depth> {
+    const d = await this.#call({
+      endpoint: "depth",
+      method: "GET",
+      path: "/api/v1/futures/market/depth",
+      query: { symbol, limit },
+      auth: false,
+      bucket: "market",
+      schema: S.depthSchema,
+    });
+    return {
+      asks: d.asks.map((l) => [l[0], l[1]] as [number, number]),
+      bids: d.bids.map((l) => [l[0], l[1]] as [number, number]),
+    };
+  }
+
+  /** Contract rules; tick and step are derived from the precisions (no explicit field). */
+  async tradingPairs(symbols?: string[]): Promise<SymbolInfo[]> {
+    const rows = await this.#call({
+      endpoint: "trading_pairs",
+      method: "GET",
+      path: "/api/v1/futures/market/trading_pairs",
+      query: { symbols: symbols?.join(",") },
+      auth: false,
+      bucket: "market",
+      schema: S.tradingPairsSchema,
+    });
+    return rows.map((r) => ({
+      symbol: r.symbol,
+      minQty: r.minTradeVolume,
+      qtyPrecision: r.basePrecision,
+      pricePrecision: r.quotePrecision,
+      qtyStep: 10 ** -r.basePrecision,
+      tickSize: 10 ** -r.quotePrecision,
+      maxLeverage: r.maxLeverage,
+      status: r.symbolStatus.toUpperCase(),
+    }));
+  }
+
+  // ---- account / positions (private) ----
+
+  /** Futures balance in `marginCoin`. */
+  async account(marginCoin = "USDT"): Promise<AccountInfo> {
+    const a = await this.#call({
+      endpoint: "account",
+      method: "GET",
+      path: "/api/v1/futures/account",
+      query: { marginCoin },
+      auth: true,
+      bucket: "private",
+      schema: S.accountSchema,
+    });
+    return {
+      marginCoin: a.marginCoin,
+      available: a.available,
+      frozen: a.frozen ?? 0,
+      margin: a.margin ?? 0,
+      unrealizedPnl: (a.crossUnrealizedPNL ?? 0) + (a.isolationUnrealizedPNL ?? 0),
+      positionMode: a.positionMode,
+    };
+  }
+
+  /** Open positions (all symbols when omitted). */
+  async pendingPositions(symbol?: string): Promise<BitunixPosition[]> {
+    const rows = await this.#call({
+      endpoint: "get_pending_positions",
+      method: "GET",
+      path: "/api/v1/futures/position/get_pending_positions",
+      query: { symbol },
+      auth: true,
+      bucket: "private",
+      schema: S.positionsSchema,
+    });
+    return rows.map((p) => ({
+      positionId: p.positionId,
+      symbol: p.symbol,
+      side: p.side === "LONG" || p.side === "BUY" ? "long" : "short",
+      qty: Math.abs(p.qty),
+      entryPrice: p.avgOpenPrice ??
+        (p.entryValue !== undefined && p.qty !== 0 ? p.entryValue / Math.abs(p.qty) : 0),
+      leverage: p.leverage,
+      marginMode: p.marginMode,
+      unrealizedPnl: p.unrealizedPNL,
+      liqPrice: p.liqPrice !== undefined && p.liqPrice > 0 ? p.liqPrice : undefined,
+    }));
+  }
+
+  /** Leverage and margin mode for a symbol. */
+  async getLeverageMarginMode(symbol: string, marginCoin = "USDT"): Promise<LeverageMarginMode> {
+    const r = await this.#call({
+      endpoint: "get_leverage_margin_mode",
+      method: "GET",
+      path: "/api/v1/futures/account/get_leverage_margin_mode",
+      query: { symbol, marginCoin },
+      auth: true,
+      bucket: "private",
+      schema: S.leverageMarginSchema,
+    });
+    return {
+      symbol: r.symbol,
+      leverage: r.leverage,
+      marginMode: r.marginMode,
+      marginCoin: r.marginCoin,
+    };
+  }
+
+  /** Sets the leverage of a symbol. */
+  async changeLeverage(
+    symbol: string,
+    leverage: number,
+    marginCoin = "USDT",
+  ): Promise<LeverageMarginMode> {
+    const r = await this.#call({
+      endpoint: "change_leverage",
+      method: "POST",
+      path: "/api/v1/futures/account/change_leverage",
+      body: { symbol, leverage, marginCoin },
+      auth: true,
+      bucket: "private",
+      schema: S.leverageMarginSchema,
+    });
+    return {
+      symbol: r.symbol,
+      leverage: r.leverage,
+      marginMode: r.marginMode,
+      marginCoin: r.marginCoin,
+    };
+  }
+
+  /** Sets the margin mode of a symbol (fails with open orders or positions: 20006). */
+  async changeMarginMode(
+    symbol: string,
+    marginMode: "ISOLATION" | "CROSS",
+    marginCoin = "USDT",
+  ): Promise<void> {
+    await this.#call({
+      endpoint: "change_margin_mode",
+      method: "POST",
+      path: "/api/v1/futures/account/change_margin_mode",
+      body: { symbol, marginMode, marginCoin },
+      auth: true,
+      bucket: "private",
+      schema: S.anyDataSchema,
+    });
+  }
+
+  // ---- trading (private) ----
+
+  /** Places an order; resolves to the venue ids. A reused clientId fails with code 30042. */
+  async placeOrder(p: PlaceOrderParams): Promise<{ orderId: string; clientId?: string }> {
+    const body: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(p)) if (v !== undefined) body[k] = v;
+    const r = await this.#call({
+      endpoint: "place_order",
+      method: "POST",
+      path: "/api/v1/futures/trade/place_order",
+      body,
+      auth: true,
+      bucket: "private",
+      schema: S.placeOrderSchema,
+    });
+    return { orderId: r.orderId, clientId: r.clientId ?? p.clientId };
+  }
+
+  /** Cancels orders by orderId or clientId. */
+  async cancelOrders(
+    symbol: string,
+    orders: { orderId?: string; clientId?: string }[],
+  ): Promise<CancelResult> {
+    const r = await this.#call({
+      endpoint: "cancel_orders",
+      method: "POST",
+      path: "/api/v1/futures/trade/cancel_orders",
+      body: {
+        symbol,
+        orderList: orders.map((
+          o,
+        ) => (o.orderId ? { orderId: o.orderId } : { clientId: o.clientId })),
+      },
+      auth: true,
+      bucket: "cancel",
+      schema: S.cancelOrdersSchema,
+    });
+    return {
+      cancelled: r.successList.map((s) => ({ orderId: s.orderId, clientId: s.clientId })),
+      failed: r.failureList.map((f) => ({
+        orderId: f.orderId,
+        clientId: f.clientId,
+        code: f.errorCode,
+        msg: f.errorMsg,
+      })),
+    };
+  }
+
+  /** Cancels every working order of a symbol. */
+  async cancelAllOrders(symbol: string): Promise<void> {
+    await this.#call({
+      endpoint: "cancel_all_orders",
+      method: "POST",
+      path: "/api/v1/futures/trade/cancel_all_orders",
+      body: { symbol },
+      auth: true,
+      bucket: "cancel",
+      schema: S.anyDataSchema,
+    });
+  }
+
+  /** Working orders; one page (limit <= 100). */
+  async pendingOrders(
+    p: { symbol?: string; orderId?: string; clientId?: string; skip?: number; limit?: number } = {},
+  ): Promise<{ orders: BitunixOrder[]; total: number }> {
+    const r = await this.#call({
+      endpoint: "get_pending_orders",
+      method: "GET",
+      path: "/api/v1/futures/trade/get_pending_orders",
+      query: { ...p, limit: Math.min(100, p.limit ?? 100) },
+      auth: true,
+      bucket: "private",
+      schema: S.orderListSchema,
+    });
+    return { orders: r.orders.map(mapOrder), total: r.total };
+  }
+
+  /** One order by orderId or clientId. */
+  async orderDetail(p: { orderId?: string; clientId?: string }): Promise<BitunixOrder> {
+    const r = await this.#call({
+      endpoint: "get_order_detail",
+      method: "GET",
+      path: "/api/v1/futures/trade/get_order_detail",
+      query: { orderId: p.orderId, clientId: p.clientId },
+      auth: true,
+      bucket: "private",
+      schema: S.orderDetailSchema,
+    });
+    return mapOrder(r);
+  }
+
+  /** Finished orders, newest first; one page (limit <= 100). */
+  async historyOrders(
+    p: { symbol?: string; startTime?: number; endTime?: number; skip?: number; limit?: number } =
+      {},
+  ): Promise<{ orders: BitunixOrder[]; total: number }> {
+    const r = await this.#call({
+      endpoint: "get_history_orders",
+      method: "GET",
+      path: "/api/v1/futures/trade/get_history_orders",
+      query: { ...p, limit: Math.min(100, p.limit ?? 100) },
+      auth: true,
+      bucket: "private",
+      schema: S.orderListSchema,
+    });
+    return { orders: r.orders.map(mapOrder), total: r.total };
+  }
+
+  /** Executions; one page (limit <= 100), newest first as the venue sends them. */
+  async historyTrades(
+    p: {
+      symbol?: string;
+      orderId?: string;
+      startTime?: number;
+      endTime?: number;
+      skip?: number;
+      limit?: number;
+    } = {},
+  ): Promise<{ trades: BitunixTrade[]; total: number }> {
+    const r = await this.#call({
+      endpoint: "get_history_trades",
+      method: "GET",
+      path: "/api/v1/futures/trade/get_history_trades",
+      query: { ...p, limit: Math.min(100, p.limit ?? 100) },
+      auth: true,
+      bucket: "private",
+      schema: S.tradeListSchema,
+    });
+    return {
+      total: r.total,
+      trades: r.trades.map((t) => ({
+        tradeId: t.tradeId,
+        orderId: t.orderId,
+        clientId: t.clientId,
+        symbol: t.symbol,
+        side: t.side === "BUY" ? "buy" : "sell",
+        qty: t.qty,
+        price: t.price,
+        fee: t.fee ?? 0,
+        reduceOnly: t.reduceOnly,
+        realizedPnl: t.realizedPNL,
+        ts: t.ctime,
+      })),
+    };
+  }
+
+  // ---- transport ----
+
+  async #call<T extends z.ZodType>(spec: CallSpec<T>): Promise<z.output<T>> {
+    const max = Math.max(1, this.#retry.maxAttempts);
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await this.#once(spec);
+      } catch (e) {
+        const err = isBitunixError(e)
+          ? e
+          : new BitunixError(spec.endpoint, "network", describe(e), true);
+        if (!err.retryable || attempt >= max) throw attempt > 1 ? err.withAttempts(attempt) : err;
+        const rateLimited = err.status === 429 ||
+          (err.code !== undefined && (err.code === 10005 || err.code === 10006));
+        const delayMs = backoffDelay(this.#retry, attempt, this.#random, rateLimited);
+        this.#onRetry?.({ endpoint: spec.endpoint, attempt, delayMs, error: err.message });
+        await this.#sleep(delayMs);
+      }
+    }
+  }
+
+  async #once<T extends z.ZodType>(spec: CallSpec<T>): Promise<z.output<T>> {
+    const { endpoint } = spec;
+    if (spec.auth && !this.hasCredentials) {
+      throw new BitunixError(
+        endpoint,
+        "config",
+        "no API credentials (set BITUNIX_API_KEY and BITUNIX_API_SECRET)",
+        false,
+      );
+    }
+    await this.#limiters?.[spec.bucket].acquire();
+    const pairs = cleanQuery(spec.query);
+    const search = new URLSearchParams(pairs).toString();
+    const url = `${this.baseUrl}${spec.path}${search ? `?${search}` : ""}`;
+    const body = spec.method === "POST" ? JSON.stringify(spec.body ?? {}) : "";
+    const headers: Record<string, string> = { "language": "en-US" };
+    if (spec.method === "POST") headers["content-type"] = "application/json";
+    if (spec.auth) {
+      const nonce = this.#nonce();
+      const timestamp = String(Math.round(this.#now()));
+      headers["api-key"] = this.#apiKey!;
+      headers["nonce"] = nonce;
+      headers["timestamp"] = timestamp;
+      headers["sign"] = signRest({
+        apiKey: this.#apiKey!,
+        apiSecret: this.#apiSecret!,
+        nonce,
+        timestamp,
+        queryString: sortedQueryString(pairs),
+        body,
+      });
+    }
+    const ctrl = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctrl.abort();
+    }, this.#timeoutMs);
+    const started = performance.now();
+    let text: string;
+    let res: Response;
+    try {
+      res = await this.#fetch(url, {
+        method: spec.method,
+        headers,
+        body: spec.method === "POST" ? body : undefined,
+        signal: ctrl.signal,
+      });
+      text = await res.text();
+    } catch (e) {
+      if (timedOut) {
+        throw new BitunixError(endpoint, "timeout", `timed out after ${this.#timeoutMs} ms`, true);
+      }
+      throw new BitunixError(endpoint, "network", `network error: ${describe(e)}`, true);
+    } finally {
+      clearTimeout(timer);
+    }
+    const latencyMs = performance.now() - started;
+    const dateHeader = res.headers.get("date");
+    const serverDate = dateHeader ? Date.parse(dateHeader) : Number.NaN;
+    this.#last = {
+      endpoint,
+      latencyMs,
+      serverDate: Number.isFinite(serverDate) ? serverDate : undefined,
+      receivedAt: this.#now(),
+    };
+    if (!res.ok) {
+      throw new BitunixError(
+        endpoint,
+        "http",
+        `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`,
+        isRetryableStatus(res.status),
+        undefined,
+        res.status,
+      );
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new BitunixError(
+        endpoint,
+        "malformed",
+        `malformed JSON response (${text.length} bytes)`,
+        false,
+      );
+    }
+    const env = S.envelopeSchema.safeParse(json);
+    if (!env.success) {
+      throw new BitunixError(
+        endpoint,
+        "schema",
+        `unexpected response shape: ${issueText(env.error)}`,
+        false,
+      );
+    }
+    const code = env.data.code;
+    if (code !== 0) {
+      const msg = (env.data.msg ?? env.data.message ?? "").slice(0, 200);
+      throw new BitunixError(endpoint, "api", `${code} ${msg}`.trim(), isRetryableCode(code), code);
+    }
+    const data = spec.schema.safeParse(env.data.data ?? null);
+    if (!data.success) {
+      throw new BitunixError(
+        endpoint,
+        "schema",
+        `unexpected data: ${issueText(data.error)}`,
+        false,
+      );
+    }
+    return data.data;
+  }
+}
+
+function mapOrder(o: z.output<typeof S.orderSchema>): BitunixOrder {
+  return {
+    orderId: o.orderId,
+    clientId: o.clientId,
+    symbol: o.symbol,
+    side: o.side === "BUY" ? "buy" : "sell",
+    qty: o.qty,
+    filledQty: o.tradeQty ?? 0,
+    price: o.price,
+    avgPrice: o.avgPrice,
+    orderType: o.orderType,
+    status: o.status,
+    reduceOnly: o.reduceOnly,
+    tpPrice: o.tpPrice,
+    slPrice: o.slPrice,
+    ctime: o.ctime,
+  };
+}
+
+function issueText(err: z.ZodError): string {
+  const i = err.issues[0];
+  if (!i) return "invalid";
+  const path = i.path.length ? i.path.join(".") : "data";
+  return `${path}: ${i.message}`;
+}
+
+function describe(e: unknown): string {
+  if (e instanceof Error) return e.message.slice(0, 200);
+  return String(e).slice(0, 200);
+}

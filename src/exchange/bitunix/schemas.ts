@@ -1,0 +1,324 @@
+/**
+ * zod schemas for every Bitunix payload the adapter reads. Numbers may arrive as decimal
+ * strings or JSON numbers; `data` may be an object or a one-element array where the docs
+ * disagree. Raw venue shapes stay in this folder: the client maps them to the types below.
+ */
+import { z } from "zod";
+
+/** A finite number given as a JSON number or a decimal string. */
+export const zNum = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const n = typeof v === "number" ? v : v.trim() === "" ? Number.NaN : Number(v);
+  if (!Number.isFinite(n)) {
+    ctx.issues.push({ code: "custom", message: "a finite number", input: v });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/** An optional number: missing, null and "" become undefined. */
+export const zOptNum = z
+  .union([zNum, z.literal(""), z.null(), z.undefined()])
+  .transform((v) => (typeof v === "number" ? v : undefined));
+
+/** An optional string id that may arrive as a number. */
+const zId = z.union([z.string(), z.number()]).transform((v) => String(v));
+const zOptId = z
+  .union([z.string(), z.number(), z.null(), z.undefined()])
+  .transform((v) => (v === null || v === undefined || v === "" ? undefined : String(v)));
+const zOptStr = z.union([z.string(), z.null(), z.undefined()]).transform((v) => v ?? undefined);
+const zOptBool = z
+  .union([z.boolean(), z.literal("true"), z.literal("false"), z.null(), z.undefined()])
+  .transform((v) => v === true || v === "true");
+const upper = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.string().transform((s) => s.toUpperCase()).pipe(z.enum(values));
+
+/** Accepts `T` or `T[]` and yields an array. */
+export function zMany<T extends z.ZodType>(item: T) {
+  return z.union([z.array(item), item]).transform((v) =>
+    (Array.isArray(v) ? v : [v]) as z.output<T>[]
+  );
+}
+
+/** Accepts `T` or a non-empty `T[]` and yields the (first) element. */
+export function zOne<T extends z.ZodType>(item: T) {
+  return z.union([item, z.array(item).min(1)]).transform((v) =>
+    (Array.isArray(v) ? v[0] : v) as z.output<T>
+  );
+}
+
+/** `{code, msg, data}` envelope; some clients see `message` instead of `msg`. */
+export const envelopeSchema = z.object({
+  code: zNum,
+  msg: zOptStr,
+  message: zOptStr,
+  data: z.unknown().optional(),
+});
+
+/** One kline as REST returns it. */
+export const klineSchema = z.object({
+  open: zNum,
+  high: zNum,
+  low: zNum,
+  close: zNum,
+  time: zNum,
+  quoteVol: zOptNum,
+  baseVol: zOptNum,
+});
+/** `data` of `/market/kline` (an array, or null when empty). */
+export const klinesSchema = z.union([z.array(klineSchema), z.null()]).transform((v) => v ?? []);
+
+/** One ticker. */
+export const tickerSchema = z.object({
+  symbol: z.string(),
+  markPrice: zOptNum,
+  lastPrice: zOptNum,
+  last: zOptNum,
+  open: zOptNum,
+  high: zOptNum,
+  low: zOptNum,
+  quoteVol: zOptNum,
+  baseVol: zOptNum,
+});
+/** `data` of `/market/tickers`. */
+export const tickersSchema = zMany(tickerSchema);
+
+const levelSchema = z.tuple([zNum, zNum]).rest(z.unknown());
+/** `data` of `/market/depth`. */
+export const depthSchema = zOne(
+  z.object({ asks: z.array(levelSchema), bids: z.array(levelSchema) }),
+);
+
+/** One contract of `/market/trading_pairs`. */
+export const tradingPairSchema = z.object({
+  symbol: z.string(),
+  base: zOptStr,
+  quote: zOptStr,
+  minTradeVolume: zNum,
+  basePrecision: zNum.pipe(z.number().int().min(0).max(18)),
+  quotePrecision: zNum.pipe(z.number().int().min(0).max(18)),
+  maxLeverage: zNum,
+  minLeverage: zOptNum,
+  defaultLeverage: zOptNum,
+  defaultMarginMode: zOptStr,
+  symbolStatus: z.string(),
+});
+/** `data` of `/market/trading_pairs`. */
+export const tradingPairsSchema = zMany(tradingPairSchema);
+
+/** `data` of `/account` (object or one-element array). */
+export const accountSchema = zOne(
+  z.object({
+    marginCoin: z.string(),
+    available: zNum,
+    frozen: zOptNum,
+    margin: zOptNum,
+    transfer: zOptNum,
+    positionMode: zOptStr,
+    crossUnrealizedPNL: zOptNum,
+    isolationUnrealizedPNL: zOptNum,
+    bonus: zOptNum,
+  }),
+);
+
+/** One open position of `/position/get_pending_positions`. */
+export const positionSchema = z.object({
+  positionId: zId,
+  symbol: z.string(),
+  qty: zNum,
+  entryValue: zOptNum,
+  side: upper(["LONG", "SHORT", "BUY", "SELL"]),
+  marginMode: zOptStr,
+  positionMode: zOptStr,
+  leverage: zOptNum,
+  fee: zOptNum,
+  funding: zOptNum,
+  realizedPNL: zOptNum,
+  margin: zOptNum,
+  unrealizedPNL: zOptNum,
+  liqPrice: zOptNum,
+  avgOpenPrice: zOptNum,
+  ctime: zOptNum,
+  mtime: zOptNum,
+});
+/** `data` of `/position/get_pending_positions`. */
+export const positionsSchema = z
+  .union([zMany(positionSchema), z.null()])
+  .transform((v) => v ?? []);
+
+/** One order (pending, history or detail). */
+export const orderSchema = z.object({
+  orderId: zId,
+  symbol: z.string(),
+  qty: zNum,
+  tradeQty: zOptNum,
+  price: zOptNum,
+  avgPrice: zOptNum,
+  side: upper(["BUY", "SELL"]),
+  orderType: zOptStr,
+  clientId: zOptId,
+  reduceOnly: zOptBool,
+  status: zOptStr,
+  fee: zOptNum,
+  realizedPNL: zOptNum,
+  tpPrice: zOptNum,
+  slPrice: zOptNum,
+  leverage: zOptNum,
+  ctime: zOptNum,
+  mtime: zOptNum,
+});
+/** `data` of `/trade/get_order_detail`. */
+export const orderDetailSchema = zOne(orderSchema);
+/** `data` of `/trade/get_pending_orders` and `/trade/get_history_orders`. */
+export const orderListSchema = z
+  .union([
+    z.object({
+      orderList: z.union([z.array(orderSchema), z.null()]).optional(),
+      total: zOptNum,
+    }),
+    z.array(orderSchema),
+    z.null(),
+  ])
+  .transform((v) => {
+    if (v === null) return { orders: [], total: 0 };
+    if (Array.isArray(v)) return { orders: v, total: v.length };
+    const orders = v.orderList ?? [];
+    return { orders, total: v.total ?? orders.length };
+  });
+
+/** One execution of `/trade/get_history_trades`. */
+export const tradeSchema = z.object({
+  tradeId: zId,
+  orderId: zId,
+  symbol: z.string(),
+  qty: zNum,
+  price: zNum,
+  side: upper(["BUY", "SELL"]),
+  fee: zOptNum,
+  clientId: zOptId,
+  reduceOnly: zOptBool,
+  realizedPNL: zOptNum,
+  orderType: zOptStr,
+  roleType: zOptStr,
+  ctime: zNum,
+});
+/** `data` of `/trade/get_history_trades`. */
+export const tradeListSchema = z
+  .union([
+    z.object({
+      tradeList: z.union([z.array(tradeSchema), z.null()]).optional(),
+      total: zOptNum,
+    }),
+    z.array(tradeSchema),
+    z.null(),
+  ])
+  .transform((v) => {
+    if (v === null) return { trades: [], total: 0 };
+    if (Array.isArray(v)) return { trades: v, total: v.length };
+    const trades = v.tradeList ?? [];
+    return { trades, total: v.total ?? trades.length };
+  });
+
+/** `data` of `/trade/place_order`. */
+export const placeOrderSchema = zOne(z.object({ orderId: zId, clientId: zOptId }));
+
+/** `data` of `/trade/cancel_orders`. */
+export const cancelOrdersSchema = zOne(
+  z.object({
+    successList: z
+      .union([z.array(z.object({ orderId: zOptId, clientId: zOptId })), z.null()])
+      .optional()
+      .transform((v) => v ?? []),
+    failureList: z
+      .union([
+        z.array(
+          z.object({
+            orderId: zOptId,
+            clientId: zOptId,
+            errorMsg: zOptStr,
+            errorCode: zOptNum,
+          }),
+        ),
+        z.null(),
+      ])
+      .optional()
+      .transform((v) => v ?? []),
+  }),
+);
+
+/** `data` of `/account/get_leverage_margin_mode` and `/account/change_leverage`. */
+export const leverageMarginSchema = zOne(
+  z.object({
+    symbol: z.string(),
+    marginCoin: zOptStr,
+    leverage: zNum,
+    marginMode: zOptStr,
+  }),
+);
+
+/** `data` whose content the client does not read (cancel_all_orders, change_margin_mode). */
+export const anyDataSchema = z.unknown();
+
+/** A WebSocket message: `op` replies (connect/ping/login/subscribe) or `ch` pushes. */
+export const wsMessageSchema = z.object({
+  op: zOptStr,
+  ch: zOptStr,
+  symbol: zOptStr,
+  ts: zOptNum,
+  pong: z.unknown().optional(),
+  ping: z.unknown().optional(),
+  code: zOptNum,
+  msg: zOptStr,
+  data: z.unknown().optional(),
+});
+
+/** `data` of a `market_kline_*` / `mark_kline_*` push. */
+export const wsKlineSchema = zOne(
+  z.object({ o: zNum, h: zNum, l: zNum, c: zNum, b: zOptNum, q: zOptNum }),
+);
+
+/** `data` of a private `order` push (object or array). */
+export const wsOrderSchema = zMany(
+  z.object({
+    event: zOptStr,
+    orderId: zId,
+    clientId: zOptId,
+    symbol: z.string(),
+    side: upper(["BUY", "SELL"]),
+    qty: zNum,
+    price: zOptNum,
+    averagePrice: zOptNum,
+    dealAmount: zOptNum,
+    orderStatus: zOptStr,
+    reductionOnly: zOptBool,
+    fee: zOptNum,
+    ctime: zOptNum,
+    mtime: zOptNum,
+  }),
+);
+
+/** `data` of a private `position` push. */
+export const wsPositionSchema = zMany(
+  z.object({
+    event: zOptStr,
+    positionId: zId,
+    symbol: z.string(),
+    side: upper(["LONG", "SHORT", "BUY", "SELL"]),
+    qty: zNum,
+    entryValue: zOptNum,
+    marginMode: zOptStr,
+    positionType: zOptStr,
+    leverage: zOptNum,
+    unrealizedPNL: zOptNum,
+    realizedPNL: zOptNum,
+  }),
+);
+
+/** `data` of a private `balance` push. */
+export const wsBalanceSchema = zMany(
+  z.object({
+    coin: z.string(),
+    available: zNum,
+    frozen: zOptNum,
+    margin: zOptNum,
+  }),
+);
