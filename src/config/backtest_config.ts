@@ -1,0 +1,111 @@
+import { z } from "zod";
+import type { Interval } from "../core/candle.ts";
+import { InputError } from "../core/errors.ts";
+import type { BacktestParams } from "../engine/backtest_params.ts";
+import { resolveStrategyParams, strategyDef } from "../strategy/mod.ts";
+import { type FlagSpec, numberFlag, type ParsedFlags } from "./argv.ts";
+import { resolveSymbol, STRATEGY_PARAM_FLAGS, TRADING_FLAGS } from "./common_flags.ts";
+
+/** Flags of `--mode backtest`. */
+export const BACKTEST_FLAGS: FlagSpec = {
+  backtest: {
+    schema: numberFlag({ int: true, min: 2, max: 100_000_000 }).optional(),
+    help: "number of candles to test (default 500; CSV: the whole file)",
+  },
+  "backtest-mode": {
+    schema: z.enum(["position", "bar"], { error: "position or bar" }).default("position"),
+    help: "position (stop/TP/signal exits, default) or bar (one trade per bar, open to close)",
+  },
+  source: {
+    schema: z.enum(["mock", "csv", "bitunix"], { error: "mock, csv or bitunix" }).default("mock"),
+    help: "candles from mock (synthetic, default), csv (--csv PATH) or bitunix (history download)",
+  },
+  csv: { schema: z.string().min(1).optional(), help: "CSV file (plain or .gz): ts,open,high,low,close,volume" },
+  seed: {
+    schema: numberFlag({ int: true, min: 0, max: 2 ** 32 - 1 }).default(42),
+    help: "seed of the mock candles (default 42)",
+  },
+  "cache-dir": {
+    schema: z.string().min(1).default(".cache/bitunix"),
+    help: "Bitunix history cache folder (default .cache/bitunix)",
+  },
+  ...TRADING_FLAGS,
+};
+
+/** A fully resolved, frozen backtest configuration. */
+export interface BacktestConfig {
+  readonly source: "mock" | "csv" | "bitunix";
+  readonly csv?: string;
+  /** Candles to test; undefined = all the CSV holds. */
+  readonly candles?: number;
+  readonly seed: number;
+  readonly symbol: string;
+  /** Requested interval; undefined for CSV = detected from the data. */
+  readonly interval?: Interval;
+  readonly strategy: string;
+  readonly strategyParams: Readonly<Record<string, number>>;
+  readonly params: BacktestParams;
+  readonly runsDir: string;
+  readonly logsDir: string;
+  readonly cacheDir: string;
+}
+
+/**
+ * Second validation stage: cross-field rules on parsed flags, then a frozen config.
+ * @param notice receives non-fatal notices (e.g. the BTCUSD alias)
+ */
+export function resolveBacktestConfig(
+  f: ParsedFlags,
+  notice: (msg: string) => void,
+): BacktestConfig {
+  const source = f.source as BacktestConfig["source"];
+  if (source === "csv" && f.csv === undefined) {
+    throw new InputError("--source csv", "a --csv PATH with the candles");
+  }
+  if (source !== "csv" && f.csv !== undefined) {
+    throw new InputError("--csv", "only together with --source csv");
+  }
+  const def = strategyDef(f.strategy as string);
+  const given: Record<string, number | undefined> = {};
+  for (const k of STRATEGY_PARAM_FLAGS) {
+    if (f[k] === undefined) continue;
+    if (!(k in def.params)) {
+      throw new InputError(
+        `--${k}`,
+        `not a parameter of strategy ${def.name} (its parameters: ${
+          Object.keys(def.params).map((p) => `--${p}`).join(", ")
+        })`,
+      );
+    }
+    given[k] = f[k] as number;
+  }
+  const candles = f.backtest as number | undefined ?? (source === "csv" ? undefined : 500);
+  const config: BacktestConfig = {
+    source,
+    csv: f.csv as string | undefined,
+    candles,
+    seed: f.seed as number,
+    symbol: resolveSymbol(f.symbol as string, notice),
+    interval: (f.interval as Interval | undefined) ?? (source === "csv" ? undefined : "5m"),
+    strategy: def.name,
+    strategyParams: Object.freeze(resolveStrategyParams(def, given)),
+    params: Object.freeze({
+      startEquity: f["start-equity"] as number,
+      riskPct: f["risk-pct"] as number,
+      stopBps: f["stop-bps"] as number,
+      tpR: f["tp-r"] as number,
+      maxLeverage: f["max-leverage"] as number,
+      feeBps: f["fee-bps"] as number,
+      slippageBps: f["slippage-bps"] as number,
+      intrabar: f["intrabar-mode"] as BacktestParams["intrabar"],
+      mode: f["backtest-mode"] as BacktestParams["mode"],
+      limits: f["max-daily-loss"] === undefined
+        ? undefined
+        : Object.freeze({ maxDailyLossUsd: f["max-daily-loss"] as number }),
+    }),
+    runsDir: f["runs-dir"] as string,
+    logsDir: f["logs-dir"] as string,
+    cacheDir: f["cache-dir"] as string,
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { INTERVALS } from "../core/candle.ts";
+import { HARD_LIMITS } from "../core/hard_limits.ts";
+import { type FlagSpec, numberFlag } from "./argv.ts";
+
+/** Accepts BTCUSDT-style futures symbols; `BTCUSD` is mapped to BTCUSDT by `resolveSymbol`. */
+export const symbolSchema = z.string().regex(
+  /^[A-Z0-9]{2,20}$/,
+  "an uppercase symbol like BTCUSDT",
+);
+
+/** The venue symbol for a requested one; BTCUSD (the prototype's name) means BTCUSDT. */
+export function resolveSymbol(symbol: string, notice: (msg: string) => void): string {
+  if (symbol === "BTCUSD") {
+    notice("Notice: --symbol BTCUSD is an alias; using BTCUSDT (Bitunix futures are USDT-margined).");
+    return "BTCUSDT";
+  }
+  return symbol;
+}
+
+/** Flags shared by every trading mode: sizing, bracket, costs, limits. */
+export const TRADING_FLAGS: FlagSpec = {
+  symbol: { schema: symbolSchema.default("BTCUSDT"), help: "symbol (default BTCUSDT)" },
+  interval: {
+    schema: z.enum(INTERVALS as [string, ...string[]], {
+      error: `one of ${INTERVALS.join(" ")}`,
+    }).optional(),
+    help: `candle interval: ${INTERVALS.join(" ")} (default 5m; CSV: detected)`,
+  },
+  "risk-pct": {
+    schema: numberFlag({ min: 0.0001, max: 100 }).default(1),
+    help: "percent of equity risked per trade at the stop (default 1.0)",
+  },
+  "stop-bps": {
+    schema: numberFlag({ min: 0.1, max: 5000 }).default(30),
+    help: "stop distance from entry in basis points (default 30)",
+  },
+  "tp-r": {
+    schema: numberFlag({ min: 0.01, max: 100 }).default(1.5),
+    help: "take-profit as a multiple of the stop distance (default 1.5)",
+  },
+  "max-leverage": {
+    schema: z.coerce.number({ error: "a number" })
+      .refine((v) => Number.isFinite(v) && v > 0, "a number above 0")
+      .refine(
+        (v) => v <= HARD_LIMITS.maxLeverage,
+        `at most ${HARD_LIMITS.maxLeverage} (hard limit; never raised or clamped)`,
+      )
+      .default(1),
+    aliases: ["max_leverage"],
+    help: `maximum leverage, at most ${HARD_LIMITS.maxLeverage} (default 1.0)`,
+  },
+  "max-daily-loss": {
+    schema: z.coerce.number({ error: "a number" })
+      .refine((v) => Number.isFinite(v) && v > 0, "a number above 0")
+      .refine(
+        (v) => v <= HARD_LIMITS.maxDailyLossUsd,
+        `at most ${HARD_LIMITS.maxDailyLossUsd} USD (hard limit; config may only be stricter)`,
+      )
+      .optional(),
+    help: `stop entering for the UTC day after this loss in USD (default and max ${HARD_LIMITS.maxDailyLossUsd})`,
+  },
+  "fee-bps": {
+    schema: numberFlag({ min: 0, max: 100 }).default(6),
+    help: "taker fee per side in basis points (default 6, Bitunix taker)",
+  },
+  "slippage-bps": {
+    schema: numberFlag({ min: 0, max: 1000 }).default(0),
+    help: "adverse slippage per fill in basis points (default 0)",
+  },
+  "start-equity": {
+    schema: numberFlag({ min: 1, max: 1e12 }).default(10_000),
+    help: "starting equity in USDT (default 10000)",
+  },
+  "intrabar-mode": {
+    schema: z.enum(["conservative", "optimistic"], { error: "conservative or optimistic" })
+      .default("conservative"),
+    help: "bar touching stop and TP: conservative = stop first, optimistic = TP first",
+  },
+  strategy: { schema: z.string().default("ema-cross"), help: "strategy name (default ema-cross)" },
+  fast: { schema: numberFlag({ int: true, min: 1 }).optional(), help: "ema-cross: fast EMA length (12)" },
+  slow: { schema: numberFlag({ int: true, min: 2 }).optional(), help: "ema-cross: slow EMA length (26)" },
+  lookback: { schema: numberFlag({ int: true, min: 2 }).optional(), help: "breakout: channel length (20)" },
+  config: { schema: z.string().min(1).optional(), help: "JSON config file with flag values (flags win)" },
+  "runs-dir": { schema: z.string().min(1).default("runs"), help: "where run folders go (default runs)" },
+  "logs-dir": { schema: z.string().min(1).default("logs"), help: "where logs go (default logs)" },
+};
+
+/** Names of strategy parameter flags (routed to the chosen strategy). */
+export const STRATEGY_PARAM_FLAGS = ["fast", "slow", "lookback"] as const;

@@ -1,0 +1,108 @@
+import { HARD_LIMITS } from "./hard_limits.ts";
+
+/**
+ * The fill model shared by the backtest fast path and the simulated venue (backtest
+ * pipeline and paper). Every function here is pure and allocation-free because it runs
+ * once per candle in the hot loop; keeping one copy is what makes both paths produce
+ * identical trades.
+ */
+
+/** No exit in this bar. */
+export const HIT_NONE = 0;
+/** Stop touched inside the bar: exit at the stop price. */
+export const HIT_STOP = 1;
+/** Take-profit touched inside the bar: exit at the take-profit price. */
+export const HIT_TP = 2;
+/** The bar opened through the stop: exit at the open. */
+export const HIT_STOP_GAP = 3;
+/** The bar opened through the take-profit: exit at the open. */
+export const HIT_TP_GAP = 4;
+
+/**
+ * Which bracket level a bar hits first. A bar that touches both is resolved by the
+ * intrabar mode: stop first when conservative, take-profit first when optimistic.
+ * @returns one of the HIT_* codes
+ */
+export function bracketHit(
+  isLong: boolean,
+  open: number,
+  high: number,
+  low: number,
+  stop: number,
+  tp: number,
+  optimistic: boolean,
+): number {
+  if (isLong) {
+    if (open <= stop) return HIT_STOP_GAP;
+    if (open >= tp) return HIT_TP_GAP;
+    const hitStop = low <= stop;
+    const hitTp = high >= tp;
+    if (hitStop && hitTp) return optimistic ? HIT_TP : HIT_STOP;
+    return hitStop ? HIT_STOP : hitTp ? HIT_TP : HIT_NONE;
+  }
+  if (open >= stop) return HIT_STOP_GAP;
+  if (open <= tp) return HIT_TP_GAP;
+  const hitStop = high >= stop;
+  const hitTp = low <= tp;
+  if (hitStop && hitTp) return optimistic ? HIT_TP : HIT_STOP;
+  return hitStop ? HIT_STOP : hitTp ? HIT_TP : HIT_NONE;
+}
+
+/** Price level a HIT_* code exits at, before slippage. */
+export function hitPrice(hit: number, open: number, stop: number, tp: number): number {
+  return hit === HIT_STOP ? stop : hit === HIT_TP ? tp : open;
+}
+
+/** True for the stop codes (level or gap). */
+export function isStopHit(hit: number): boolean {
+  return hit === HIT_STOP || hit === HIT_STOP_GAP;
+}
+
+/**
+ * Applies adverse slippage to a fill: buying pays more, selling receives less.
+ * @param buy true when the fill buys (long entry or short exit)
+ */
+export function slipped(price: number, buy: boolean, slippageBps: number): number {
+  return buy ? price * (1 + slippageBps / 10_000) : price * (1 - slippageBps / 10_000);
+}
+
+/** Stop price at `stopBps` from the entry fill, on the losing side. */
+export function stopPriceFor(isLong: boolean, entry: number, stopBps: number): number {
+  return isLong ? entry * (1 - stopBps / 10_000) : entry * (1 + stopBps / 10_000);
+}
+
+/** Take-profit price at `tpR` times the stop distance from the entry fill. */
+export function tpPriceFor(isLong: boolean, entry: number, stopBps: number, tpR: number): number {
+  const dist = entry * stopBps / 10_000 * tpR;
+  return isLong ? entry + dist : entry - dist;
+}
+
+/** Fee of one fill: notional x fee rate. */
+export function feeFor(qty: number, price: number, feeBps: number): number {
+  return qty * price * feeBps / 10_000;
+}
+
+/** Gross pnl of a round trip. */
+export function grossPnlFor(isLong: boolean, qty: number, entry: number, exit: number): number {
+  return isLong ? (exit - entry) * qty : (entry - exit) * qty;
+}
+
+/**
+ * Position size in base coin: risk `riskPct` % of equity at a stop `stopBps` away from
+ * `refPrice`, then capped so notional stays within `maxLeverage` x equity and the hard
+ * position limit. Returns 0 when equity is not positive.
+ */
+export function positionQty(
+  equity: number,
+  refPrice: number,
+  riskPct: number,
+  stopBps: number,
+  maxLeverage: number,
+): number {
+  if (!(equity > 0) || !(refPrice > 0)) return 0;
+  const riskUsd = equity * riskPct / 100;
+  const stopDistance = refPrice * stopBps / 10_000;
+  const qty = riskUsd / stopDistance;
+  const capNotional = Math.min(equity * maxLeverage, HARD_LIMITS.maxPositionUsd);
+  return qty * refPrice > capNotional ? capNotional / refPrice : qty;
+}

@@ -1,0 +1,23 @@
+import type { RiskLimits } from "./risk_gate.ts";
+
+/** How a backtest trades: sizing, bracket, costs and fill assumptions. */
+export interface BacktestParams {
+  readonly startEquity: number;
+  /** Percent of equity risked per trade at the stop. */
+  readonly riskPct: number;
+  /** Stop distance from entry in basis points. */
+  readonly stopBps: number;
+  /** Take-profit distance as a multiple of the stop distance. */
+  readonly tpR: number;
+  readonly maxLeverage: number;
+  /** Taker fee per side in basis points. */
+  readonly feeBps: number;
+  /** Adverse slippage per fill in basis points. */
+  readonly slippageBps: number;
+  /** Which bracket level a bar touching both is assumed to hit first. */
+  readonly intrabar: "conservative" | "optimistic";
+  /** position: hold until stop/TP/signal; bar: one trade per bar, open to close. */
+  readonly mode: "position" | "bar";
+  /** Limits stricter than the hard limits (daily loss, position size). */
+  readonly limits?: Partial<RiskLimits>;
+}

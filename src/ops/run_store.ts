@@ -1,0 +1,61 @@
+/** Files of one run: name -> content. */
+export type RunFiles = Record<string, string | Uint8Array>;
+
+/**
+ * A run id: UTC time plus a label and a short random suffix, e.g.
+ * `20261124-091500-backtest-3f9a`. Sorts by time.
+ */
+export function newRunId(nowMs: number, label: string): string {
+  const iso = new Date(nowMs).toISOString();
+  const stamp = iso.slice(0, 10).replaceAll("-", "") + "-" + iso.slice(11, 19).replaceAll(":", "");
+  const suffix = crypto.getRandomValues(new Uint8Array(2));
+  const hex = Array.from(suffix, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${stamp}-${label}-${hex}`;
+}
+
+/**
+ * Writes a run folder all at once: files go to a hidden temporary folder that is renamed
+ * to `runs/<runId>` only when every file is written, so a failure never leaves a half
+ * run behind. Then points `runs/latest` at it (a symlink, or a copy where links fail).
+ * @returns the run folder path
+ */
+export async function writeRun(runsDir: string, runId: string, files: RunFiles): Promise<string> {
+  await Deno.mkdir(runsDir, { recursive: true });
+  const tmp = `${runsDir}/.tmp-${runId}`;
+  const final = `${runsDir}/${runId}`;
+  await Deno.mkdir(tmp, { recursive: true });
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      if (typeof content === "string") await Deno.writeTextFile(`${tmp}/${name}`, content);
+      else await Deno.writeFile(`${tmp}/${name}`, content);
+    }
+    await Deno.rename(tmp, final);
+  } catch (e) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw e;
+  }
+  await pointLatest(runsDir, runId, files);
+  return final;
+}
+
+/** Replaces `runs/latest` with a link to the run (or a copy of its files). */
+async function pointLatest(runsDir: string, runId: string, files: RunFiles): Promise<void> {
+  const latest = `${runsDir}/latest`;
+  const tmpLink = `${runsDir}/.latest-${runId}`;
+  try {
+    await Deno.symlink(runId, tmpLink);
+    await Deno.rename(tmpLink, latest).catch(async () => {
+      // rename over a real folder (a previous copy) fails: remove it, then retry
+      await Deno.remove(latest, { recursive: true });
+      await Deno.rename(tmpLink, latest);
+    });
+  } catch {
+    await Deno.remove(tmpLink).catch(() => {});
+    await Deno.remove(latest, { recursive: true }).catch(() => {});
+    await Deno.mkdir(latest, { recursive: true });
+    for (const [name, content] of Object.entries(files)) {
+      if (typeof content === "string") await Deno.writeTextFile(`${latest}/${name}`, content);
+      else await Deno.writeFile(`${latest}/${name}`, content);
+    }
+  }
+}
