@@ -1,0 +1,513 @@
+// Live dashboard page: renders /api/state, then applies SSE updates from /api/events.
+// Falls back to polling /api/state while the event stream is down.
+(() => {
+  "use strict";
+
+  const MAX_POINTS = 2000;
+  const MAX_FILLS = 500;
+  const MAX_LOG_ROWS = 300;
+  const POLL_MS = 3000;
+  const RUNS_REFRESH_MS = 30000;
+  const LEVEL_RANK = { debug: 0, info: 1, warn: 2, error: 3 };
+
+  const token = document.querySelector('meta[name="dashboard-token"]')?.content ?? "";
+  const $ = (id) => document.getElementById(id);
+
+  /** Client copy of the server state. */
+  const state = {
+    session: null,
+    candles: [],
+    equity: [],
+    fills: [],
+    position: null,
+    orders: [],
+    riskState: null,
+    killSwitch: null,
+    heartbeat: null,
+    heartbeatAgeMs: null,
+    statusAt: Date.now(),
+  };
+  let logs = [];
+  let renderQueued = false;
+  let pollTimer = null;
+  let source = null;
+
+  // ---------- formatting ----------
+  const fmtNum = (v, d = 2) =>
+    typeof v === "number" && Number.isFinite(v)
+      ? v.toLocaleString(undefined, { minimumFractionDigits: d, maximumFractionDigits: d })
+      : "–";
+  const fmtTime = (ms) => new Date(ms).toLocaleTimeString([], { hour12: false });
+  const fmtDateTime = (ms) =>
+    new Date(ms).toLocaleString([], { hour12: false, dateStyle: "short", timeStyle: "short" });
+  const fmtAge = (ms) => {
+    if (ms === null || ms === undefined) return "–";
+    if (ms < 1000) return `${ms} ms`;
+    if (ms < 60000) return `${(ms / 1000).toFixed(1)} s`;
+    return `${Math.floor(ms / 60000)} min`;
+  };
+  const el = (tag, text, cls) => {
+    const e = document.createElement(tag);
+    if (text !== undefined) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  };
+  const signCls = (v) => (v > 0 ? "pos" : v < 0 ? "neg" : "");
+
+  // ---------- charts ----------
+  const Chart = globalThis.Chart;
+  const grid = "rgba(135,150,165,0.15)";
+  const tick = "#8796a5";
+  const timeAxis = {
+    type: "linear",
+    ticks: { color: tick, maxTicksLimit: 8, callback: (v) => fmtTime(v) },
+    grid: { color: grid },
+  };
+  const valueAxis = { ticks: { color: tick }, grid: { color: grid } };
+  const baseOptions = {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    parsing: false,
+    normalized: true,
+    interaction: { mode: "nearest", intersect: false },
+    plugins: { legend: { labels: { color: tick } } },
+    scales: { x: timeAxis, y: valueAxis },
+  };
+  const charts = {};
+  if (Chart) {
+    Chart.defaults.color = tick;
+    charts.equity = new Chart($("equity-chart"), {
+      type: "line",
+      data: {
+        datasets: [{
+          label: "equity (USD)",
+          data: [],
+          borderColor: "#4aa3ff",
+          backgroundColor: "rgba(74,163,255,0.12)",
+          fill: true,
+          pointRadius: 0,
+          borderWidth: 1.5,
+        }],
+      },
+      options: baseOptions,
+    });
+    charts.dd = new Chart($("dd-chart"), {
+      type: "line",
+      data: {
+        datasets: [{
+          label: "drawdown (USD)",
+          data: [],
+          borderColor: "#ff5c5c",
+          backgroundColor: "rgba(255,92,92,0.15)",
+          fill: true,
+          pointRadius: 0,
+          borderWidth: 1.2,
+        }],
+      },
+      options: { ...baseOptions, scales: { x: timeAxis, y: { ...valueAxis, reverse: true } } },
+    });
+    charts.price = new Chart($("price-chart"), {
+      type: "line",
+      data: {
+        datasets: [
+          {
+            label: "close",
+            data: [],
+            borderColor: "#dce3ea",
+            pointRadius: 0,
+            borderWidth: 1.2,
+            order: 2,
+          },
+          {
+            label: "buy fills",
+            type: "scatter",
+            data: [],
+            pointStyle: "triangle",
+            pointRadius: 7,
+            backgroundColor: "#2ecc71",
+            borderColor: "#2ecc71",
+            order: 1,
+          },
+          {
+            label: "sell fills",
+            type: "scatter",
+            data: [],
+            pointStyle: "triangle",
+            rotation: 180,
+            pointRadius: 7,
+            backgroundColor: "#ff5c5c",
+            borderColor: "#ff5c5c",
+            order: 1,
+          },
+        ],
+      },
+      options: baseOptions,
+    });
+  }
+
+  // ---------- rendering ----------
+  function renderCharts() {
+    if (!charts.equity) return;
+    charts.equity.data.datasets[0].data = state.equity.map((p) => ({ x: p.ts, y: p.equity }));
+    charts.dd.data.datasets[0].data = state.equity.map((p) => ({ x: p.ts, y: p.drawdown }));
+    const [close, buys, sells] = charts.price.data.datasets;
+    close.data = state.candles.map((c) => ({ x: c.ts, y: c.close }));
+    buys.data = state.fills.filter((f) => f.side === "buy").map((f) => ({ x: f.ts, y: f.price }));
+    sells.data = state.fills.filter((f) => f.side === "sell").map((f) => ({
+      x: f.ts,
+      y: f.price,
+    }));
+    for (const c of Object.values(charts)) c.update("none");
+  }
+
+  function renderPosition() {
+    const dl = $("position");
+    dl.replaceChildren();
+    const p = state.position;
+    if (!p) {
+      dl.append(el("dt", "Flat"), el("dd", ""));
+      return;
+    }
+    const last = state.candles.at(-1)?.close;
+    const upnl = p.unrealizedPnl ??
+      (last === undefined
+        ? undefined
+        : (last - p.entryPrice) * p.qty * (p.side === "long" ? 1 : -1));
+    const rows = [
+      ["Side", p.side, p.side === "long" ? "pos" : "neg"],
+      ["Quantity", fmtNum(p.qty, 4)],
+      ["Entry", fmtNum(p.entryPrice)],
+      ["Stop", fmtNum(p.stopPrice)],
+      ["Take profit", fmtNum(p.tpPrice)],
+      ["Unrealized PnL", fmtNum(upnl), signCls(upnl)],
+    ];
+    for (const [k, v, cls] of rows) dl.append(el("dt", k), el("dd", v, cls));
+  }
+
+  function renderOrders() {
+    const body = $("orders");
+    body.replaceChildren();
+    if (state.orders.length === 0) {
+      const tr = el("tr");
+      const td = el("td", "none", "muted");
+      td.colSpan = 4;
+      tr.append(td);
+      body.append(tr);
+      return;
+    }
+    for (const o of state.orders) {
+      const tr = el("tr");
+      tr.append(
+        el("td", o.side, o.side === "buy" ? "pos" : "neg"),
+        el("td", fmtNum(o.qty, 4)),
+        el("td", o.reduceOnly ? "yes" : "no"),
+        el("td", o.clientId),
+      );
+      body.append(tr);
+    }
+  }
+
+  function renderStatus() {
+    const s = state.session;
+    $("session-label").textContent = s
+      ? `${s.mode}${s.executionMode ? ` (${s.executionMode})` : ""} · ${s.symbol} · ${s.runId}`
+      : "no session running: history only";
+    const risk = $("risk-state");
+    risk.textContent = `risk: ${state.riskState ?? "–"}`;
+    risk.className = "pill " +
+      ({ active: "ok", reducing: "warn", halted: "bad" }[state.riskState] ?? "");
+    const kill = $("kill-state");
+    const btn = $("kill-btn");
+    if (state.killSwitch === true) {
+      kill.textContent = "kill switch: TRIPPED";
+      kill.className = "pill bad";
+      btn.disabled = true;
+      btn.textContent = "Kill switch tripped";
+    } else {
+      kill.textContent = state.killSwitch === false ? "kill switch: off" : "kill switch: unknown";
+      kill.className = "pill " + (state.killSwitch === false ? "ok" : "warn");
+      if (btn.disabled) {
+        btn.disabled = false;
+        btn.textContent = "Trip kill switch";
+      }
+    }
+    renderHeartbeat();
+  }
+
+  function renderHeartbeat() {
+    const hb = $("heartbeat");
+    if (state.heartbeatAgeMs === null) {
+      hb.textContent = "heartbeat: none";
+      hb.className = "pill";
+      return;
+    }
+    const age = state.heartbeatAgeMs + (Date.now() - state.statusAt);
+    hb.textContent = `heartbeat: ${fmtAge(age)} ago`;
+    hb.className = "pill " + (age < 5000 ? "ok" : age < 30000 ? "warn" : "bad");
+  }
+
+  function renderMetrics() {
+    const last = state.equity.at(-1);
+    $("equity-last").textContent = last ? `${fmtNum(last.equity)} USD` : "–";
+    $("dd-last").textContent = last ? `${fmtNum(last.drawdown)} USD` : "–";
+    const c = state.candles.at(-1);
+    $("price-last").textContent = c ? fmtNum(c.close) : "–";
+  }
+
+  function renderLogs() {
+    const body = $("logs");
+    body.replaceChildren();
+    for (const r of logs.slice().reverse()) {
+      const { ts, level, component, event, runId: _runId, ...fields } = r;
+      const tr = el("tr");
+      tr.append(
+        el("td", fmtTime(Date.parse(ts))),
+        el("td", level, `lvl-${level}`),
+        el("td", component),
+        el("td", event),
+        el("td", Object.keys(fields).length ? JSON.stringify(fields) : ""),
+      );
+      body.append(tr);
+    }
+    document.body.dataset.logRows = String(logs.length);
+  }
+
+  function render() {
+    renderQueued = false;
+    renderCharts();
+    renderMetrics();
+    renderPosition();
+    renderOrders();
+    renderStatus();
+    renderLogs();
+    document.body.dataset.equityPoints = String(state.equity.length);
+  }
+
+  function queueRender() {
+    if (renderQueued) return;
+    renderQueued = true;
+    setTimeout(render, 150);
+  }
+
+  // ---------- data ----------
+  async function getJson(url) {
+    const res = await fetch(url, { headers: { accept: "application/json" } });
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    return res.json();
+  }
+
+  function applyStatus(s) {
+    state.killSwitch = s.killSwitch;
+    state.heartbeat = s.heartbeat;
+    state.heartbeatAgeMs = s.heartbeatAgeMs;
+    state.statusAt = Date.now();
+  }
+
+  async function loadState() {
+    const s = await getJson("/api/state");
+    applyStatus(s);
+    Object.assign(state, {
+      session: s.session,
+      candles: s.candles,
+      equity: s.equity,
+      fills: s.fills,
+      position: s.position,
+      orders: s.orders,
+      riskState: s.riskState,
+    });
+    queueRender();
+  }
+
+  async function loadLogs() {
+    const level = $("log-level").value;
+    const body = await getJson(`/api/logs?level=${encodeURIComponent(level)}&limit=200`);
+    logs = body.logs;
+    queueRender();
+  }
+
+  async function loadRuns() {
+    const { runs } = await getJson("/api/runs");
+    const body = $("runs");
+    body.replaceChildren();
+    if (runs.length === 0) {
+      const tr = el("tr");
+      const td = el("td", "no runs yet", "muted");
+      td.colSpan = 10;
+      tr.append(td);
+      body.append(tr);
+    }
+    for (const r of runs) {
+      const s = r.stats;
+      const tr = el("tr");
+      const link = el("td");
+      if (r.hasSummary) {
+        const a = el("a", "summary.html");
+        a.href = `/runs/${encodeURIComponent(r.id)}/summary.html`;
+        a.target = "_blank";
+        a.rel = "noopener";
+        link.append(a);
+      } else link.append(el("span", "–", "muted"));
+      tr.append(
+        el("td", r.id),
+        el("td", fmtDateTime(r.time)),
+        el("td", r.mode ?? "–"),
+        el("td", r.symbol ?? "–"),
+        el("td", fmtNum(s.net_pnl), `num ${signCls(s.net_pnl)}`),
+        el("td", `${fmtNum(s.return_pct)} %`, `num ${signCls(s.return_pct)}`),
+        el("td", s.trades, "num"),
+        el("td", `${fmtNum(s.win_rate * 100, 1)} %`, "num"),
+        el("td", `${fmtNum(s.max_drawdown_pct)} %`, "num"),
+        link,
+      );
+      body.append(tr);
+    }
+  }
+
+  const trim = (list, max) => {
+    if (list.length > max) list.splice(0, list.length - max);
+  };
+
+  function applyUpdate(u) {
+    switch (u.type) {
+      case "session":
+        state.session = u.session;
+        break;
+      case "candle": {
+        const last = state.candles.at(-1);
+        if (last && last.ts === u.candle.ts) state.candles[state.candles.length - 1] = u.candle;
+        else state.candles.push(u.candle);
+        trim(state.candles, MAX_POINTS);
+        break;
+      }
+      case "equity":
+        state.equity.push(u.point);
+        trim(state.equity, MAX_POINTS);
+        break;
+      case "fill":
+        state.fills.push(u.fill);
+        trim(state.fills, MAX_FILLS);
+        break;
+      case "position":
+        state.position = u.position;
+        break;
+      case "orders":
+        state.orders = u.orders;
+        break;
+      case "log":
+        if (LEVEL_RANK[u.record.level] >= LEVEL_RANK[$("log-level").value]) {
+          logs.push(u.record);
+          trim(logs, MAX_LOG_ROWS);
+        }
+        break;
+      case "heartbeat":
+        state.heartbeat = u.heartbeat;
+        state.heartbeatAgeMs = 0;
+        state.statusAt = Date.now();
+        break;
+      case "risk":
+        state.riskState = u.riskState;
+        break;
+      case "reset":
+        Object.assign(state, {
+          session: null,
+          candles: [],
+          equity: [],
+          fills: [],
+          position: null,
+          orders: [],
+          riskState: null,
+        });
+        break;
+    }
+    queueRender();
+  }
+
+  // ---------- live channel ----------
+  function setConn(text, cls) {
+    const c = $("conn");
+    c.textContent = text;
+    c.className = `pill ${cls}`;
+  }
+
+  function startPolling() {
+    if (pollTimer !== null) return;
+    setConn("polling", "warn");
+    pollTimer = setInterval(() => loadState().catch(() => setConn("offline", "bad")), POLL_MS);
+  }
+
+  function stopPolling() {
+    if (pollTimer === null) return;
+    clearInterval(pollTimer);
+    pollTimer = null;
+  }
+
+  function connect() {
+    if (!("EventSource" in globalThis)) {
+      startPolling();
+      return;
+    }
+    source = new EventSource("/api/events");
+    source.addEventListener("open", () => {
+      stopPolling();
+      setConn("live", "ok");
+      loadState().catch(() => {});
+    });
+    source.addEventListener("update", (e) => applyUpdate(JSON.parse(e.data)));
+    source.addEventListener("status", (e) => {
+      applyStatus(JSON.parse(e.data));
+      queueRender();
+    });
+    source.addEventListener("resync", () => loadState().catch(() => {}));
+    source.addEventListener("error", () => {
+      startPolling();
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 5000);
+    });
+  }
+
+  // ---------- actions ----------
+  let armedTimer = null;
+  $("kill-btn").addEventListener("click", async () => {
+    const btn = $("kill-btn");
+    if (armedTimer === null) {
+      btn.classList.add("armed");
+      btn.textContent = "Click again to confirm";
+      armedTimer = setTimeout(() => {
+        armedTimer = null;
+        btn.classList.remove("armed");
+        btn.textContent = "Trip kill switch";
+      }, 5000);
+      return;
+    }
+    clearTimeout(armedTimer);
+    armedTimer = null;
+    btn.classList.remove("armed");
+    btn.disabled = true;
+    btn.textContent = "Tripping…";
+    try {
+      const res = await fetch("/api/kill-switch", {
+        method: "POST",
+        headers: { "x-dashboard-token": token },
+      });
+      const body = await res.json();
+      if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
+      state.killSwitch = body.killSwitch;
+    } catch (err) {
+      btn.disabled = false;
+      btn.textContent = "Trip kill switch";
+      alert(`Could not trip the kill switch: ${err.message}`);
+    }
+    renderStatus();
+  });
+
+  $("log-level").addEventListener("change", () => loadLogs().catch(() => {}));
+  setInterval(renderHeartbeat, 1000);
+  setInterval(() => loadRuns().catch(() => {}), RUNS_REFRESH_MS);
+
+  loadState().catch(() => setConn("offline", "bad"));
+  loadLogs().catch(() => {});
+  loadRuns().catch(() => {
+    $("runs").replaceChildren(el("tr", "could not load runs"));
+  });
+  connect();
+})();
