@@ -1,0 +1,144 @@
+import { z } from "zod";
+import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../config/argv.ts";
+import type { Heartbeat } from "../core/heartbeat.ts";
+import { DEFAULT_HEARTBEAT_PATH, heartbeatAge, readHeartbeat } from "../ops/heartbeat.ts";
+import type { Command } from "./command.ts";
+
+const SPEC: FlagSpec = {
+  heartbeat: {
+    schema: z.string().min(1).default(DEFAULT_HEARTBEAT_PATH),
+    help: `heartbeat file to read (default ${DEFAULT_HEARTBEAT_PATH})`,
+  },
+  "max-age": {
+    schema: numberFlag({ min: 0 }).default(5),
+    help: "alert when the heartbeat is older than this many seconds (default 5)",
+  },
+  once: { schema: z.boolean(), boolean: true, help: "print once; exit 0 healthy, 1 stale/missing" },
+  interval: {
+    schema: numberFlag({ min: 0.05 }).default(1),
+    help: "seconds between checks without --once (default 1)",
+  },
+};
+
+/** One line describing a heartbeat: age, mode, last candle, position, equity, risk state. */
+export function describeHeartbeat(hb: Heartbeat, now: number): string {
+  const age = (heartbeatAge(hb, now) / 1000).toFixed(1);
+  const mode = hb.executionMode ? `${hb.mode} (${hb.executionMode})` : hb.mode;
+  const candle = hb.lastCandleTs === null ? "none yet" : new Date(hb.lastCandleTs).toISOString();
+  const pos = hb.position
+    ? `${hb.position.side} ${hb.position.qty} @ ${hb.position.entryPrice}`
+    : "flat";
+  return `age ${age}s | pid ${hb.pid} | mode ${mode} | ${hb.symbol} | run ${hb.runId} | ` +
+    `last candle ${candle} | position ${pos} | equity ${hb.equity.toFixed(2)} | ` +
+    `risk ${hb.riskState}`;
+}
+
+/** Result of one heartbeat check. */
+export interface HeartbeatCheck {
+  readonly healthy: boolean;
+  readonly line: string;
+}
+
+/** Reads the heartbeat once and renders an OK or ALERT line. */
+export async function checkHeartbeat(
+  path: string,
+  maxAgeMs: number,
+  now: number,
+): Promise<HeartbeatCheck> {
+  const read = await readHeartbeat(path);
+  if (read.status === "missing") {
+    return { healthy: false, line: `ALERT no heartbeat at ${path} (is the agent running?)` };
+  }
+  if (read.status === "corrupt") return { healthy: false, line: `ALERT ${read.message}` };
+  const hb = read.heartbeat;
+  const age = heartbeatAge(hb, now);
+  if (age > maxAgeMs) {
+    return {
+      healthy: false,
+      line: `ALERT heartbeat is stale (${(age / 1000).toFixed(1)}s old, max ${
+        maxAgeMs / 1000
+      }s): agent may be frozen | ${describeHeartbeat(hb, now)}`,
+    };
+  }
+  return { healthy: true, line: `OK ${describeHeartbeat(hb, now)}` };
+}
+
+/** What the monitor command needs from the outside (injected in tests). */
+export interface MonitorDeps {
+  readonly now?: () => number;
+  readonly out?: (line: string) => void;
+  /** Resolves after `ms` or when `signal` aborts. */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Subscribes to Ctrl+C; returns an unsubscribe function. */
+  readonly onInterrupt?: (stop: () => void) => () => void;
+}
+
+function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(id);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const id = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+function defaultOnInterrupt(stop: () => void): () => void {
+  Deno.addSignalListener("SIGINT", stop);
+  return () => Deno.removeSignalListener("SIGINT", stop);
+}
+
+function help(): string {
+  return [
+    "monitor: watch the agent's heartbeat and alert when it goes stale (frozen process).",
+    "",
+    "Usage: laptop-agents monitor [--once] [--max-age SECONDS] [--heartbeat PATH]",
+    "",
+    formatFlagHelp(SPEC),
+  ].join("\n");
+}
+
+/** Builds the `monitor` command with injectable clock, output, sleep and Ctrl+C hook. */
+export function createMonitorCommand(deps: MonitorDeps = {}): Command {
+  const now = deps.now ?? Date.now;
+  const out = deps.out ?? ((line: string) => console.log(line));
+  const sleep = deps.sleep ?? defaultSleep;
+  const onInterrupt = deps.onInterrupt ?? defaultOnInterrupt;
+  return {
+    name: "monitor",
+    summary: "print the heartbeat and alert when the agent is frozen",
+    help,
+    async run(argv) {
+      if (argv.includes("--help") || argv.includes("-h")) {
+        out(help());
+        return 0;
+      }
+      const { flags } = parseFlags(argv, SPEC);
+      const path = flags.heartbeat as string;
+      const maxAgeMs = (flags["max-age"] as number) * 1000;
+      if (flags.once) {
+        const check = await checkHeartbeat(path, maxAgeMs, now());
+        out(check.line);
+        return check.healthy ? 0 : 1;
+      }
+      const stop = new AbortController();
+      const unsubscribe = onInterrupt(() => stop.abort());
+      try {
+        while (!stop.signal.aborted) {
+          const check = await checkHeartbeat(path, maxAgeMs, now());
+          out(`${new Date(now()).toISOString()} ${check.line}`);
+          await sleep((flags.interval as number) * 1000, stop.signal);
+        }
+        return 0;
+      } finally {
+        unsubscribe();
+      }
+    },
+  };
+}
+
+/** The `monitor` command. */
+export const command: Command = createMonitorCommand();

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { createMonitorCommand } from "../../src/app/monitor.ts";
+import { isInputError } from "../../src/core/errors.ts";
+import { HeartbeatWriter } from "../../src/ops/heartbeat.ts";
+
+const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
+
+function writeBeat(path: string, ts: number) {
+  const w = new HeartbeatWriter({ path, intervalMs: 0, now: () => ts, pid: 4321 });
+  w.beat({
+    runId: "run-7",
+    mode: "live-session",
+    executionMode: "paper",
+    symbol: "BTCUSDT",
+    lastCandleTs: Date.UTC(2025, 0, 1, 11, 55),
+    position: { side: "short", qty: 0.02, entryPrice: 95_000 },
+    equity: 10_123.456,
+    riskState: "active",
+  });
+  w.close();
+}
+
+Deno.test("monitor command", async (t) => {
+  const dir = await Deno.makeTempDir();
+  const hb = `${dir}/heartbeat.json`;
+  const lines: string[] = [];
+  const cmd = createMonitorCommand({ now: () => NOW, out: (l) => lines.push(l) });
+  try {
+    await t.step("--once with a fresh heartbeat: OK line with details, exit 0", async () => {
+      writeBeat(hb, NOW - 1_200);
+      lines.length = 0;
+      assert.equal(await cmd.run(["--once", "--heartbeat", hb]), 0);
+      assert.equal(lines.length, 1);
+      assert.match(lines[0], /^OK age 1\.2s/);
+      assert.match(lines[0], /mode live-session \(paper\)/);
+      assert.match(lines[0], /last candle 2025-01-01T11:55:00\.000Z/);
+      assert.match(lines[0], /position short 0\.02 @ 95000/);
+      assert.match(lines[0], /equity 10123\.46/);
+    });
+
+    await t.step("--once with a stale heartbeat: ALERT, exit 1", async () => {
+      writeBeat(hb, NOW - 12_000);
+      lines.length = 0;
+      assert.equal(await cmd.run(["--once", "--heartbeat", hb]), 1);
+      assert.match(lines[0], /^ALERT heartbeat is stale \(12\.0s old, max 5s\)/);
+    });
+
+    await t.step("--max-age raises the limit", async () => {
+      lines.length = 0;
+      assert.equal(await cmd.run(["--once", "--heartbeat", hb, "--max-age", "15"]), 0);
+    });
+
+    await t.step("missing and corrupt heartbeat: ALERT, exit 1, no throw", async () => {
+      lines.length = 0;
+      assert.equal(await cmd.run(["--once", "--heartbeat", `${dir}/none.json`]), 1);
+      assert.match(lines[0], /^ALERT no heartbeat at .*none\.json/);
+      await Deno.writeTextFile(`${dir}/bad.json`, '{"ts":"soon"}');
+      assert.equal(await cmd.run(["--once", "--heartbeat", `${dir}/bad.json`]), 1);
+      assert.match(lines[1], /^ALERT heartbeat file .*bad\.json is corrupt/);
+    });
+
+    await t.step("loop prints every interval, ALERT when stale, stops on Ctrl+C", async () => {
+      writeBeat(hb, NOW - 1_000);
+      let now = NOW;
+      let interrupt!: () => void;
+      const out: string[] = [];
+      const loop = createMonitorCommand({
+        now: () => now,
+        out: (l) => out.push(l),
+        onInterrupt: (stop) => {
+          interrupt = stop;
+          return () => {};
+        },
+        sleep: () => {
+          now += 3_000;
+          if (now - NOW >= 9_000) interrupt();
+          return Promise.resolve();
+        },
+      });
+      assert.equal(await loop.run(["--heartbeat", hb]), 0);
+      assert.equal(out.length, 3);
+      assert.match(out[0], /^2025-01-01T12:00:00\.000Z OK age 1\.0s/);
+      assert.match(out[1], /^2025-01-01T12:00:03\.000Z OK age 4\.0s/);
+      assert.match(out[2], /^2025-01-01T12:00:06\.000Z ALERT heartbeat is stale \(7\.0s old/);
+    });
+
+    await t.step("bad flag value is an InputError", async () => {
+      await assert.rejects(() => cmd.run(["--max-age", "soon"]), isInputError);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
