@@ -1,0 +1,329 @@
+import { bucketStart, type Candle, type Interval, INTERVAL_MS } from "../../core/candle.ts";
+import type { FeedCandle, MarketFeed } from "../../core/ports.ts";
+import { klineChannel } from "./intervals.ts";
+import { fetchKlineRange } from "./kline_pager.ts";
+import type { BitunixRestClient } from "./rest_client.ts";
+import { wsKlineSchema } from "./schemas.ts";
+import { BitunixWsClient, type BitunixWsOptions, type WsPush } from "./ws_client.ts";
+
+/** Diagnostic events of a feed (for the event log); fields never carry credentials. */
+export type FeedEventHandler = (event: string, fields: Record<string, unknown>) => void;
+
+/** Unbounded single-consumer queue behind `candles()`. */
+class CandleQueue {
+  #items: FeedCandle[] = [];
+  #wake?: () => void;
+  #ended = false;
+
+  push(c: FeedCandle): void {
+    this.#items.push(c);
+    this.#wake?.();
+  }
+
+  end(): void {
+    this.#ended = true;
+    this.#wake?.();
+  }
+
+  async *drain(): AsyncGenerator<FeedCandle> {
+    for (;;) {
+      if (this.#items.length) {
+        yield this.#items.shift()!;
+        continue;
+      }
+      if (this.#ended) return;
+      await new Promise<void>((r) => (this.#wake = r));
+      this.#wake = undefined;
+    }
+  }
+}
+
+/** Shared bookkeeping: emit closed bars in order, never twice. */
+abstract class ClosedBarFeed implements MarketFeed {
+  protected readonly queue = new CandleQueue();
+  protected lastEmittedTs?: number;
+  protected readonly iv: number;
+  #iterating = false;
+
+  constructor(
+    protected readonly client: BitunixRestClient,
+    protected readonly symbol: string,
+    protected readonly interval: Interval,
+    protected readonly now: () => number,
+    protected readonly warmup: number,
+    protected readonly onEvent: FeedEventHandler,
+  ) {
+    this.iv = INTERVAL_MS[interval];
+  }
+
+  /** Closed candles, oldest first: warm-up history (live: false), then live bars. */
+  candles(): AsyncIterable<FeedCandle> {
+    if (this.#iterating) throw new Error("candles() may be iterated only once");
+    this.#iterating = true;
+    this.begin();
+    return this.queue.drain();
+  }
+
+  abstract close(): Promise<void>;
+
+  /** Starts producing (called once by `candles()`). */
+  protected abstract begin(): void;
+
+  protected emit(candle: Candle, live: boolean): void {
+    if (this.lastEmittedTs !== undefined && candle.ts <= this.lastEmittedTs) return;
+    this.lastEmittedTs = candle.ts;
+    this.queue.push({ candle, live });
+  }
+
+  /** Emits warm-up history: the last `warmup` closed bars before `now`. */
+  protected async emitWarmup(): Promise<void> {
+    if (this.warmup <= 0) return;
+    const end = bucketStart(this.now(), this.iv);
+    const bars = await fetchKlineRange(this.client, {
+      symbol: this.symbol,
+      interval: this.interval,
+      start: end - this.warmup * this.iv,
+      end,
+    });
+    for (const c of bars) this.emit(c, false);
+    if (this.lastEmittedTs === undefined) this.lastEmittedTs = end - this.iv;
+  }
+
+  /**
+   * Fills closed bars in (lastEmitted, upTo) from REST. Only the bar just before `upTo`
+   * counts as live; older ones (missed while disconnected) are emitted with live: false
+   * so no order is ever sent on a stale bar.
+   */
+  protected async fillFromRest(upTo: number, reason: string): Promise<void> {
+    if (this.lastEmittedTs === undefined) return;
+    const start = this.lastEmittedTs + this.iv;
+    if (start >= upTo) return;
+    const bars = await fetchKlineRange(this.client, {
+      symbol: this.symbol,
+      interval: this.interval,
+      start,
+      end: upTo,
+    });
+    const expected = Math.round((upTo - start) / this.iv);
+    if (reason === "poll" && bars.length === expected) {
+      for (const c of bars) this.emit(c, c.ts === upTo - this.iv);
+      return;
+    }
+    this.onEvent("feed.gap_filled", {
+      symbol: this.symbol,
+      reason,
+      from: start,
+      to: upTo,
+      expected,
+      got: bars.length,
+    });
+    for (const c of bars) this.emit(c, c.ts === upTo - this.iv);
+  }
+}
+
+/** Options of BitunixKlineFeed. */
+export interface BitunixKlineFeedOptions {
+  readonly client: BitunixRestClient;
+  readonly symbol: string;
+  readonly interval: Interval;
+  /** WS base URL (BITUNIX_WS_URL); `/public/` is appended. */
+  readonly wsUrl?: string;
+  /** History bars emitted first with live: false (default 0). */
+  readonly warmup?: number;
+  readonly now?: () => number;
+  /** Heartbeat/reconnect timings and randomness for the WS connection. */
+  readonly ws?: Omit<BitunixWsOptions, "kind" | "baseUrl" | "onPush" | "onStatus">;
+  readonly onEvent?: FeedEventHandler;
+}
+
+/**
+ * Live closed bars from the public `market_kline_<iv>` WebSocket channel. The venue sends
+ * no bar-open time and no "closed" flag, so a bar is closed when a push for a newer bucket
+ * (floor(ts / interval)) arrives; its last pushed values are the closed bar. After a
+ * reconnect (and after warm-up) missed bars are fetched from REST before live ones.
+ */
+export class BitunixKlineFeed extends ClosedBarFeed {
+  readonly #ws: BitunixWsClient;
+  #current?: Candle;
+  #needSync = true;
+  #work: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(opts: BitunixKlineFeedOptions) {
+    super(
+      opts.client,
+      opts.symbol,
+      opts.interval,
+      opts.now ?? Date.now,
+      opts.warmup ?? 0,
+      opts.onEvent ?? (() => {}),
+    );
+    this.#ws = new BitunixWsClient({
+      ...opts.ws,
+      now: opts.ws?.now ?? opts.now,
+      baseUrl: opts.wsUrl,
+      kind: "public",
+      onPush: (p) => this.#enqueue(p),
+      onStatus: (status, info) => {
+        if (status === "ready" && info.reconnect) {
+          // The bar in progress at the drop may have missed updates: drop it and let
+          // REST supply every bar that closed meanwhile.
+          this.#work = this.#work.then(() => {
+            this.#current = undefined;
+            this.#needSync = true;
+          });
+          this.onEvent("feed.reconnected", { symbol: this.symbol });
+        } else if (status === "closed" && info.reason !== "closed by client") {
+          this.onEvent("feed.disconnected", { symbol: this.symbol, reason: info.reason });
+        }
+      },
+    });
+  }
+
+  /** Local time of the last WebSocket message (any kind, pongs included), Unix ms. */
+  get lastMessageAt(): number | undefined {
+    return this.#ws.lastMessageAt;
+  }
+
+  /** Stops the feed; pending iteration ends. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#ws.close();
+    await this.#work.catch(() => {});
+    this.queue.end();
+  }
+
+  protected begin(): void {
+    this.#work = this.emitWarmup()
+      .catch((e) => this.onEvent("feed.warmup_failed", { error: String(e?.message ?? e) }))
+      .then(() => {
+        if (this.#closed) return;
+        this.#ws.subscribe([{ symbol: this.symbol, ch: klineChannel(this.interval) }]);
+        this.#ws.start();
+      });
+  }
+
+  #enqueue(p: WsPush): void {
+    if (p.ch !== klineChannel(this.interval) || (p.symbol && p.symbol !== this.symbol)) return;
+    const parsed = wsKlineSchema.safeParse(p.data);
+    if (!parsed.success) {
+      this.onEvent("feed.bad_payload", { ch: p.ch });
+      return;
+    }
+    const k = parsed.data;
+    const bar: Candle = {
+      ts: bucketStart(p.ts, this.iv),
+      open: k.o,
+      high: k.h,
+      low: k.l,
+      close: k.c,
+      volume: k.b ?? 0,
+    };
+    this.#work = this.#work.then(() => this.#onBar(bar)).catch((e) =>
+      this.onEvent("feed.error", { error: String(e?.message ?? e) })
+    );
+  }
+
+  async #onBar(bar: Candle): Promise<void> {
+    if (this.#closed) return;
+    if (this.#needSync) {
+      this.#needSync = false;
+      await this.fillFromRest(bar.ts, "sync").catch((e) =>
+        this.onEvent("feed.gap_fill_failed", { error: String(e?.message ?? e) })
+      );
+    }
+    const cur = this.#current;
+    if (!cur || bar.ts === cur.ts) {
+      if (!cur || bar.ts >= cur.ts) this.#current = bar;
+      return;
+    }
+    if (bar.ts < cur.ts) return; // late push for an older bucket
+    // Bucket roll-over: `cur` is closed.
+    if (this.lastEmittedTs !== undefined && cur.ts > this.lastEmittedTs + this.iv) {
+      await this.fillFromRest(cur.ts, "gap").catch((e) =>
+        this.onEvent("feed.gap_fill_failed", { error: String(e?.message ?? e) })
+      );
+    }
+    this.emit(cur, true);
+    this.#current = bar;
+  }
+}
+
+/** Options of BitunixPollingFeed. */
+export interface BitunixPollingFeedOptions {
+  readonly client: BitunixRestClient;
+  readonly symbol: string;
+  readonly interval: Interval;
+  /** Poll period (default 5 s). */
+  readonly pollMs?: number;
+  readonly warmup?: number;
+  readonly now?: () => number;
+  readonly onEvent?: FeedEventHandler;
+}
+
+/**
+ * Closed bars by polling REST klines: each poll fetches the bars closed since the last
+ * one emitted. A fallback when the WebSocket is unavailable.
+ */
+export class BitunixPollingFeed extends ClosedBarFeed {
+  readonly #pollMs: number;
+  #closed = false;
+  #timer?: ReturnType<typeof setTimeout>;
+  #wake?: () => void;
+  #loop?: Promise<void>;
+  #lastPollAt?: number;
+
+  constructor(opts: BitunixPollingFeedOptions) {
+    super(
+      opts.client,
+      opts.symbol,
+      opts.interval,
+      opts.now ?? Date.now,
+      opts.warmup ?? 0,
+      opts.onEvent ?? (() => {}),
+    );
+    this.#pollMs = opts.pollMs ?? 5_000;
+  }
+
+  /** Local time of the last successful poll, Unix ms. */
+  get lastMessageAt(): number | undefined {
+    return this.#lastPollAt;
+  }
+
+  /** Stops polling; pending iteration ends. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#wake?.();
+    await this.#loop?.catch(() => {});
+    this.queue.end();
+  }
+
+  protected begin(): void {
+    this.#loop = this.#run();
+  }
+
+  async #run(): Promise<void> {
+    await this.emitWarmup().catch((e) =>
+      this.onEvent("feed.warmup_failed", { error: String(e?.message ?? e) })
+    );
+    if (this.lastEmittedTs === undefined) {
+      this.lastEmittedTs = bucketStart(this.now(), this.iv) - this.iv;
+    }
+    while (!this.#closed) {
+      try {
+        await this.fillFromRest(bucketStart(this.now(), this.iv), "poll");
+        this.#lastPollAt = this.now();
+      } catch (e) {
+        this.onEvent("feed.poll_failed", { error: String((e as Error)?.message ?? e) });
+      }
+      if (this.#closed) break;
+      await new Promise<void>((r) => {
+        this.#wake = r;
+        this.#timer = setTimeout(r, this.#pollMs);
+      });
+    }
+  }
+}
