@@ -87,11 +87,15 @@ export class RiskGate {
     if (this.killSwitch()) return "Cannot place order: kill switch is active";
     if (this.#halted !== null) return `Cannot place order: trading halted (${this.#halted})`;
     if (this.dailyLoss >= this.limits.maxDailyLossUsd) {
-      return `Cannot place order: daily loss ${this.dailyLoss.toFixed(2)} reached limit ${this.limits.maxDailyLossUsd}`;
+      return `Cannot place order: daily loss ${
+        this.dailyLoss.toFixed(2)
+      } reached limit ${this.limits.maxDailyLossUsd}`;
     }
     if (!(notional > 0)) return "Cannot place order: size is zero";
     if (notional > this.limits.maxPositionUsd * (1 + 1e-9)) {
-      return `Cannot place order: notional ${notional.toFixed(2)} above limit ${this.limits.maxPositionUsd}`;
+      return `Cannot place order: notional ${
+        notional.toFixed(2)
+      } above limit ${this.limits.maxPositionUsd}`;
     }
     if (!(equity > 0) || notional > equity * this.limits.maxLeverage * (1 + 1e-9)) {
       return `Cannot place order: leverage above limit ${this.limits.maxLeverage}x`;

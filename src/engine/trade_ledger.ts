@@ -74,6 +74,8 @@ export class TradeLedger {
   /** Equity marked to market at `price`. */
   equityAt(price: number): number {
     const p = this.position;
-    return p === null ? this.cash : this.cash + grossPnlFor(p.side === "long", p.qty, p.entryPrice, price);
+    return p === null
+      ? this.cash
+      : this.cash + grossPnlFor(p.side === "long", p.qty, p.entryPrice, price);
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { TRADE_CSV_COLUMNS, type Trade, tradeToCsvRow } from "../core/trade.ts";
+import { type Trade, TRADE_CSV_COLUMNS, tradeToCsvRow } from "../core/trade.ts";
 
 /**
  * SHA-256 (hex) of the trades list in its canonical `trades.csv` form. Numbers are

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { runBacktestFast } from "../../src/engine/backtest_fast.ts";
+import { bars, PARAMS, scripted } from "./_scripted.ts";
+
+const close = (a: number, b: number) => Math.abs(a - b) < 1e-9;
+
+Deno.test("fast path: fills, fees and exits", async (t) => {
+  await t.step("long entry at the next open, exit at take-profit, fees on both sides", () => {
+    const s = bars([[100, 100, 100, 100], [100, 100.2, 99.9, 100.1], [100.1, 100.5, 100, 100.4]]);
+    const r = runBacktestFast(s, scripted([1, 1, 1]), PARAMS);
+    assert.equal(r.trades.length, 1);
+    const tr = r.trades[0];
+    assert.equal(tr.side, "long");
+    assert.equal(tr.entryTs, s.ts[1]);
+    assert.equal(tr.entryPrice, 100);
+    assert.equal(tr.qty, 100); // 1% risk at 30 bps = 33,333 notional, capped at 1x equity
+    assert.equal(tr.exitReason, "tp");
+    assert.ok(close(tr.exitPrice, 100.45));
+    assert.ok(close(tr.grossPnl, 45));
+    assert.ok(close(tr.fees, 6 + 6.027));
+    assert.ok(close(tr.pnl, 45 - 12.027));
+    assert.ok(close(tr.equityAfter, 10_032.973));
+    assert.ok(close(r.equity[2], 10_032.973));
+    assert.equal(r.exposedCandles, 2);
+  });
+
+  await t.step("a bar touching both levels: stop when conservative, TP when optimistic", () => {
+    const s = bars([[100, 100, 100, 100], [100, 100, 100, 100], [100, 101, 99, 100]]);
+    const c = runBacktestFast(s, scripted([1, 1, 1]), PARAMS).trades[0];
+    const o =
+      runBacktestFast(s, scripted([1, 1, 1]), { ...PARAMS, intrabar: "optimistic" }).trades[0];
+    assert.equal(c.exitReason, "stop");
+    assert.ok(close(c.exitPrice, 99.7));
+    assert.equal(o.exitReason, "tp");
+    assert.ok(close(o.exitPrice, 100.45));
+  });
+
+  await t.step("a gap through the stop fills at the open", () => {
+    const s = bars([[100, 100, 100, 100], [100, 100.1, 99.9, 100], [99, 99.5, 98.5, 99]]);
+    const tr = runBacktestFast(s, scripted([1, 1, 1]), PARAMS).trades[0];
+    assert.equal(tr.exitReason, "stop");
+    assert.equal(tr.exitPrice, 99);
+  });
+
+  await t.step("opposite signal exits at the next open and reverses", () => {
+    const s = bars([
+      [100, 100, 100, 100],
+      [100, 100.1, 99.9, 100],
+      [100, 100.1, 99.9, 100],
+      [100.05, 100.1, 99.9, 100],
+      [100, 100.1, 99.9, 100],
+    ]);
+    const r = runBacktestFast(s, scripted([1, 1, -1, -1, -1]), PARAMS);
+    assert.equal(r.trades.length, 2);
+    assert.equal(r.trades[0].exitReason, "signal");
+    assert.equal(r.trades[0].exitTs, s.ts[3]);
+    assert.equal(r.trades[0].exitPrice, 100.05);
+    assert.equal(r.trades[1].side, "short");
+    assert.equal(r.trades[1].entryTs, s.ts[3]);
+    assert.equal(r.trades[1].exitReason, "end");
+    assert.equal(r.trades[1].exitTs, s.ts[4]);
+  });
+
+  await t.step("slippage is adverse on entry and exit", () => {
+    const s = bars([[100, 100, 100, 100], [100, 100.1, 99.9, 100], [100, 100.1, 99.9, 100]]);
+    const tr = runBacktestFast(s, scripted([1, 1, 1]), { ...PARAMS, slippageBps: 10 }).trades[0];
+    assert.ok(close(tr.entryPrice, 100.1));
+    assert.ok(close(tr.exitPrice, 100 * 0.999));
+  });
+
+  await t.step("bar mode: one trade per bar, open to close", () => {
+    const s = bars([[100, 100, 100, 100], [100, 100.2, 99.9, 100.1], [100.1, 100.2, 100, 100.15]]);
+    const r = runBacktestFast(s, scripted([1, -1, 1]), { ...PARAMS, mode: "bar" });
+    assert.equal(r.trades.length, 2);
+    assert.equal(r.trades[0].side, "long");
+    assert.equal(r.trades[0].exitPrice, 100.1);
+    assert.equal(r.trades[0].exitReason, "end");
+    assert.equal(r.trades[1].side, "short");
+    assert.equal(r.trades[1].entryPrice, 100.1);
+    assert.equal(r.trades[1].exitPrice, 100.15);
+  });
+
+  await t.step("daily loss limit blocks entries for the rest of the UTC day", () => {
+    // each long is stopped in its entry bar and loses ~42 USD (30 bps of 10,000 + fees);
+    // the second loss crosses 50, so later entries that day are denied
+    const rows: [number, number, number, number][] = [[100, 100, 100, 100]];
+    for (let k = 0; k < 6; k++) rows.push([100, 100, 99.6, 100]);
+    const biases = [1, 0, 1, 0, 1, 0, 1] as const;
+    const r = runBacktestFast(bars(rows), scripted(biases), { ...PARAMS, maxLeverage: 1 });
+    assert.equal(r.trades.length, 2);
+    assert.ok(r.denials > 0);
+  });
+});
