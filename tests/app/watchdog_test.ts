@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { createWatchdogCommand } from "../../src/app/watchdog.ts";
+import { isInputError } from "../../src/core/errors.ts";
+import { readPidFile } from "../../src/ops/pid_file.ts";
+import { createSpawn } from "../../src/ops/supervisor_process.ts";
+
+const FIXTURE = new URL("../fixtures/child_agent.ts", import.meta.url).pathname;
+const SELF = () => [Deno.execPath(), "run", "--allow-read", "--allow-write", FIXTURE];
+
+function flags(dir: string): string[] {
+  return [
+    "--restart-delay",
+    "0.05",
+    "--kill-grace",
+    "0.2",
+    "--heartbeat",
+    `${dir}/heartbeat.json`,
+    "--pid-file",
+    `${dir}/watchdog.pid`,
+    "--log",
+    `${dir}/watchdog.log`,
+    "--system-log",
+    `${dir}/system.jsonl`,
+  ];
+}
+
+Deno.test("watchdog command", async (t) => {
+  const dir = await Deno.makeTempDir();
+  const out: string[] = [];
+  const base = {
+    selfCommand: SELF,
+    spawn: createSpawn({ stdio: "null" }),
+    out: (l: string) => out.push(l),
+  };
+  try {
+    await t.step("crash, restart, clean exit: logs and pid file", async () => {
+      const cmd = createWatchdogCommand({ ...base, onSignal: () => () => {} });
+      const code = await cmd.run([
+        ...flags(dir),
+        "--",
+        "--counter",
+        `${dir}/count`,
+        "--crashes",
+        "1",
+      ]);
+      assert.equal(code, 0);
+      assert.equal(await Deno.readTextFile(`${dir}/count`), "2");
+      const log = (await Deno.readTextFile(`${dir}/watchdog.log`)).trim().split("\n");
+      for (const line of log) assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z [A-Z]+ /);
+      assert.ok(log.some((l) => /child pid \d+ failed: exit with code 3/.test(l)));
+      assert.ok(log.some((l) => /restarted child \(attempt 2/.test(l)));
+      const events = (await Deno.readTextFile(`${dir}/system.jsonl`)).trim().split("\n")
+        .map((l) => JSON.parse(l));
+      const names = events.map((e) => e.event);
+      assert.ok(names.includes("supervisor.started"));
+      assert.ok(names.includes("supervisor.restarted"));
+      assert.equal(events[0].component, "supervisor");
+      assert.ok(events[0].command.includes("--counter"), "child args passed through");
+      assert.deepEqual(readPidFile(`${dir}/watchdog.pid`), { status: "missing" });
+    });
+
+    await t.step("SIGTERM is forwarded; child writes its marker; exit 0", async () => {
+      let deliver!: (s: "SIGINT" | "SIGTERM") => void;
+      const cmd = createWatchdogCommand({
+        ...base,
+        onSignal: (h) => {
+          deliver = h;
+          return () => {};
+        },
+      });
+      const marker = `${dir}/marker`;
+      const hb = `${dir}/heartbeat.json`;
+      await Deno.remove(hb).catch(() => {});
+      const running = cmd.run([...flags(dir), "--", "--heartbeat", hb, "--marker", marker]);
+      const start = Date.now();
+      while (!(await Deno.stat(hb).then(() => true, () => false))) {
+        if (Date.now() - start > 5000) throw new Error("child did not start");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.deepEqual(readPidFile(`${dir}/watchdog.pid`), { status: "ok", pid: Deno.pid });
+      deliver("SIGTERM");
+      assert.equal(await running, 0);
+      assert.equal(await Deno.readTextFile(marker), "SIGTERM");
+    });
+
+    await t.step("refuses to start while another watchdog holds the pid file", async () => {
+      const other = new Deno.Command(Deno.execPath(), {
+        args: ["eval", "setTimeout(() => {}, 10000)"],
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      try {
+        await Deno.writeTextFile(`${dir}/watchdog.pid`, `${other.pid}\n`);
+        out.length = 0;
+        const cmd = createWatchdogCommand({ ...base, onSignal: () => () => {} });
+        assert.equal(await cmd.run([...flags(dir), "--", "--exit", "0"]), 1);
+        assert.match(out[0], /Cannot start: .*watchdog\.pid says process \d+ is running/);
+      } finally {
+        other.kill("SIGKILL");
+        await other.status;
+        await Deno.remove(`${dir}/watchdog.pid`);
+      }
+    });
+
+    await t.step("input errors: no child args, bad numbers", async () => {
+      const cmd = createWatchdogCommand({ ...base, onSignal: () => () => {} });
+      await assert.rejects(() => cmd.run(flags(dir)), isInputError);
+      await assert.rejects(
+        () => cmd.run(["--max-restarts", "1.5", "--", "--exit", "0"]),
+        isInputError,
+      );
+      await assert.rejects(() => cmd.run(["--restart-delay", "-1", "--", "x"]), isInputError);
+    });
+
+    await t.step("--help", async () => {
+      out.length = 0;
+      const cmd = createWatchdogCommand({ ...base });
+      assert.equal(await cmd.run(["--help"]), 0);
+      assert.match(out[0], /watchdog \[flags\] -- <agent arguments>/);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
