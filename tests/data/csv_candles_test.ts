@@ -1,0 +1,286 @@
+import assert from "node:assert/strict";
+import { gunzipSync, gzipSync } from "node:zlib";
+import {
+  detectInterval,
+  findGaps,
+  isGzip,
+  parseCandleCsv,
+  readCandleCsv,
+} from "../../src/data/csv_candles.ts";
+import { isInputError } from "../../src/core/errors.ts";
+import { allocSeries } from "../../src/core/candle.ts";
+
+const FIXTURES = new URL("../fixtures/csv/", import.meta.url).pathname;
+const REAL_5M = "/work/shared/data/BTCUSDT-5m-2024-01-01_2024-06-30.csv.gz";
+const REAL_1H = "/work/shared/data/BTCUSDT-1h-2017-08-17_2024-04-21.csv.gz";
+const HEADER = "ts,open,high,low,close,volume";
+
+/** Asserts that `fn` throws an InputError whose one-line message matches `re`. */
+function assertInputError(fn: () => unknown, re: RegExp): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(isInputError(e), `expected InputError, got ${e}`);
+    const msg = (e as Error).message;
+    assert.ok(!msg.includes("\n"), `message must be one line: ${msg}`);
+    assert.match(msg, re);
+    return true;
+  });
+}
+
+async function assertRejectsInput(p: Promise<unknown>, re: RegExp): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(isInputError(e), `expected InputError, got ${e}`);
+    assert.match((e as Error).message, re);
+    return true;
+  });
+}
+
+const row = (ts: number, o = 100, h = 110, l = 90, c = 105, v = 1) =>
+  `${ts},${o},${h},${l},${c},${v}`;
+
+Deno.test("parseCandleCsv", async (t) => {
+  await t.step("parses rows into typed columns", () => {
+    const s = parseCandleCsv(
+      `${HEADER}\n${row(1000)}\n${row(2000, 105, 120, 100, 118.5, 2.25)}\n`,
+      "a.csv",
+    );
+    assert.equal(s.length, 2);
+    assert.deepEqual([...s.ts], [1000, 2000]);
+    assert.deepEqual([...s.close], [105, 118.5]);
+    assert.deepEqual([...s.volume], [1, 2.25]);
+    assert.equal(s.ts.length, 2);
+  });
+
+  await t.step(
+    "accepts CRLF, whitespace around the header, BOM and trailing blank lines",
+    async () => {
+      const text = await Deno.readTextFile(FIXTURES + "small_crlf.csv");
+      const s = parseCandleCsv(text, "small_crlf.csv");
+      assert.equal(s.length, 3);
+      assert.equal(s.volume[0], 1271.68108);
+      assert.equal(s.high[1], 42600);
+      const s2 = parseCandleCsv(`\uFEFF  ${HEADER}  \r\n${row(1)}\n\n  \n`, "b.csv");
+      assert.equal(s2.length, 1);
+    },
+  );
+
+  await t.step("falls back to Number() for unusual numbers", () => {
+    const s = parseCandleCsv(`${HEADER}\n1e3,1.5e2,2E2,+100,150, 3 \n`, "c.csv");
+    assert.deepEqual([s.ts[0], s.open[0], s.high[0], s.low[0], s.close[0], s.volume[0]], [
+      1000,
+      150,
+      200,
+      100,
+      150,
+      3,
+    ]);
+    const long = "42283.5812345678901234";
+    const s2 = parseCandleCsv(
+      `${HEADER}\n1,${long},50000,40000,42000,0.000000012345678901\n`,
+      "d.csv",
+    );
+    assert.equal(s2.open[0], Number(long));
+    assert.equal(s2.volume[0], Number("0.000000012345678901"));
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ["empty file", "", /^Invalid x\.csv: file is empty, expected header ts,open/],
+    ["blank file", " \n\n", /file is empty/],
+    ["header only", `${HEADER}\n`, /^Invalid x\.csv: no candle rows/],
+    [
+      "wrong header",
+      "time,open,high,low,close,volume\n1,1,1,1,1,1\n",
+      /^Invalid x\.csv line 1: header is "time,open/,
+    ],
+    [
+      "too few columns",
+      `${HEADER}\n${row(1)}\n1,2,3\n`,
+      /^Invalid x\.csv line 3: expected 6 columns, got 3$/,
+    ],
+    ["too many columns", `${HEADER}\n${row(1)},7\n`, /line 2: expected 6 columns, got more than 6/],
+    [
+      "non-numeric column",
+      `${HEADER}\n${row(1)}\n2,100,110,abc,105,1\n`,
+      /line 3: low "abc" is not a number/,
+    ],
+    ["empty field", `${HEADER}\n2,100,110,90,,1\n`, /line 2: close "" is not a number/],
+    [
+      "hex is not a number",
+      `${HEADER}\n2,0x10,110,90,100,1\n`,
+      /line 2: open "0x10" is not a number/,
+    ],
+    ["Infinity", `${HEADER}\n2,100,Infinity,90,100,1\n`, /line 2: high "Infinity" is not a number/],
+    [
+      "fractional ts",
+      `${HEADER}\n1.5,100,110,90,100,1\n`,
+      /line 2: ts 1.5 is not a non-negative integer/,
+    ],
+    [
+      "unsorted ts",
+      `${HEADER}\n${row(2000)}\n${row(1000)}\n`,
+      /line 3: ts 1000 is before the previous row's ts 2000/,
+    ],
+    [
+      "duplicate ts",
+      `${HEADER}\n${row(2000)}\n${row(2000)}\n`,
+      /line 3: ts 2000 duplicates the previous row/,
+    ],
+    [
+      "high below low",
+      `${HEADER}\n${row(1, 100, 80, 90, 85)}\n`,
+      /line 2: high 80 is below low 90/,
+    ],
+    [
+      "high below open",
+      `${HEADER}\n${row(1, 100, 99, 90, 95)}\n`,
+      /line 2: high 99 is below open 100/,
+    ],
+    [
+      "high below close",
+      `${HEADER}\n${row(1, 95, 99, 90, 100)}\n`,
+      /line 2: high 99 is below close 100/,
+    ],
+    [
+      "low above open",
+      `${HEADER}\n${row(1, 95, 110, 96, 100)}\n`,
+      /line 2: low 96 is above open 95/,
+    ],
+    [
+      "low above close",
+      `${HEADER}\n${row(1, 100, 110, 96, 95)}\n`,
+      /line 2: low 96 is above close 95/,
+    ],
+    ["zero price", `${HEADER}\n${row(1, 0, 110, 0, 100)}\n`, /line 2: open 0 must be > 0/],
+    ["negative price", `${HEADER}\n${row(1, 100, 110, -5, 100)}\n`, /line 2: low -5 must be > 0/],
+    [
+      "negative volume",
+      `${HEADER}\n${row(1, 100, 110, 90, 100, -1)}\n`,
+      /line 2: volume -1 must be >= 0/,
+    ],
+    ["blank line inside", `${HEADER}\n${row(1)}\n\n${row(2)}\n`, /line 3: empty line/],
+  ];
+  for (const [name, text, re] of bad) {
+    await t.step(
+      `rejects ${name}`,
+      () => assertInputError(() => parseCandleCsv(text, "x.csv"), re),
+    );
+  }
+
+  await t.step("fixture with high below low names line 3", async () => {
+    const text = await Deno.readTextFile(FIXTURES + "high_below_low.csv");
+    assertInputError(
+      () => parseCandleCsv(text, "high_below_low.csv"),
+      /^Invalid high_below_low\.csv line 3: high 41000 is below low 41050$/,
+    );
+  });
+});
+
+Deno.test("readCandleCsv", async (t) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const text = `${HEADER}\n${row(1000)}\n${row(2000)}\n`;
+    await t.step("reads a plain file", async () => {
+      await Deno.writeTextFile(`${dir}/a.csv`, text);
+      assert.equal((await readCandleCsv(`${dir}/a.csv`)).length, 2);
+    });
+    await t.step("detects gzip by magic bytes, whatever the name", async () => {
+      const gz = gzipSync(new TextEncoder().encode(text));
+      assert.ok(isGzip(gz));
+      await Deno.writeFile(`${dir}/b.csv`, gz);
+      await Deno.writeFile(`${dir}/c.csv.gz`, gz);
+      assert.deepEqual([...(await readCandleCsv(`${dir}/b.csv`)).ts], [1000, 2000]);
+      assert.equal((await readCandleCsv(`${dir}/c.csv.gz`)).length, 2);
+    });
+    await t.step("missing file", async () => {
+      await assertRejectsInput(
+        readCandleCsv(`${dir}/nope.csv`),
+        /^Invalid --csv .*nope\.csv: file not found$/,
+      );
+    });
+    await t.step("corrupt gzip", async () => {
+      await Deno.writeFile(`${dir}/bad.gz`, new Uint8Array([0x1f, 0x8b, 1, 2, 3, 4]));
+      await assertRejectsInput(readCandleCsv(`${dir}/bad.gz`), /corrupt gzip/);
+    });
+    await t.step("a directory", async () => {
+      await assertRejectsInput(readCandleCsv(dir), /^Invalid --csv /);
+    });
+    await t.step("row errors name the path and line", async () => {
+      await Deno.writeTextFile(`${dir}/d.csv`, `${HEADER}\n${row(1)}\n${row(1)}\n`);
+      await assertRejectsInput(readCandleCsv(`${dir}/d.csv`), /d\.csv line 3: ts 1 duplicates/);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("real 5m file", async (t) => {
+  const series = await readCandleCsv(REAL_5M);
+  await t.step("row count, bounds and grid match the data README", () => {
+    assert.equal(series.length, 52_416);
+    assert.equal(series.ts[0], 1704067200000);
+    assert.equal(series.ts[series.length - 1], 1719791700000);
+    assert.equal(series.open[0], 42283.58);
+    assert.equal(detectInterval(series), 300_000);
+    assert.deepEqual(findGaps(series, 300_000), []);
+  });
+  await t.step("every value equals Number() of its text", () => {
+    const text = new TextDecoder().decode(gunzipSync(Deno.readFileSync(REAL_5M)));
+    const lines = text.split("\n");
+    const cols = [series.ts, series.open, series.high, series.low, series.close, series.volume];
+    let checked = 0;
+    for (let i = 1; i < lines.length; i++) {
+      if (lines[i] === "") continue;
+      const fields = lines[i].split(",");
+      for (let c = 0; c < 6; c++) {
+        const expected = Number(fields[c]);
+        if (!Object.is(cols[c][i - 1], expected)) {
+          assert.fail(`line ${i + 1} column ${c}: ${cols[c][i - 1]} !== Number(${fields[c]})`);
+        }
+        checked++;
+      }
+    }
+    assert.equal(checked, 52_416 * 6);
+  });
+});
+
+Deno.test("real 1h file: gaps", async () => {
+  const series = await readCandleCsv(REAL_1H);
+  assert.equal(series.length, 58_419);
+  assert.equal(detectInterval(series), 3_600_000);
+  const gaps = findGaps(series, 3_600_000);
+  assert.equal(gaps.length, 28);
+  assert.equal(gaps.reduce((n, g) => n + g.missing, 0), 128);
+  const largest = gaps.reduce((a, b) => (b.missing > a.missing ? b : a));
+  assert.equal(largest.missing, 33);
+  assert.equal(new Date(largest.afterTs).toISOString(), "2018-02-08T00:00:00.000Z");
+  assert.equal(new Date(largest.beforeTs).toISOString(), "2018-02-09T10:00:00.000Z");
+  assert.equal(largest.fromTs, largest.afterTs + 3_600_000);
+  assert.equal(largest.toTs, largest.beforeTs - 3_600_000);
+});
+
+Deno.test("detectInterval and findGaps", async (t) => {
+  const text = await Deno.readTextFile(FIXTURES + "with_gaps.csv");
+  const s = parseCandleCsv(text, "with_gaps.csv");
+  await t.step("most common step wins", () => assert.equal(detectInterval(s), 300_000));
+  await t.step("gaps list missing candles", () => {
+    assert.deepEqual(findGaps(s, 300_000), [
+      {
+        afterTs: 1704067500000,
+        beforeTs: 1704068400000,
+        fromTs: 1704067800000,
+        toTs: 1704068100000,
+        missing: 2,
+      },
+      {
+        afterTs: 1704068700000,
+        beforeTs: 1704070200000,
+        fromTs: 1704069000000,
+        toTs: 1704069900000,
+        missing: 4,
+      },
+    ]);
+  });
+  await t.step("fewer than two candles has no interval", () => {
+    assert.equal(detectInterval(allocSeries(1)), null);
+    assert.equal(detectInterval(allocSeries(0)), null);
+  });
+});
