@@ -122,3 +122,48 @@ Deno.test("watchdog command", async (t) => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("watchdog process forwards a real SIGTERM to its child", {
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const main = new URL("../fixtures/watchdog_main.ts", import.meta.url).pathname;
+    const hb = `${dir}/heartbeat.json`;
+    const marker = `${dir}/marker`;
+    const proc = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        main,
+        ...flags(dir),
+        "--",
+        "--heartbeat",
+        hb,
+        "--marker",
+        marker,
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const start = Date.now();
+    while (!(await Deno.stat(hb).then(() => true, () => false))) {
+      if (Date.now() - start > 10_000) {
+        proc.kill("SIGKILL");
+        await proc.status;
+        throw new Error("child did not start");
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    proc.kill("SIGTERM");
+    const status = await proc.status;
+    assert.equal(status.code, 0);
+    assert.equal(await Deno.readTextFile(marker), "SIGTERM");
+    assert.deepEqual(readPidFile(`${dir}/watchdog.pid`), { status: "missing" });
+    const log = await Deno.readTextFile(`${dir}/watchdog.log`);
+    assert.match(log, /received SIGTERM: forwarding it to child pid \d+/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
