@@ -58,13 +58,13 @@
   const Chart = globalThis.Chart;
   const grid = "rgba(135,150,165,0.15)";
   const tick = "#8796a5";
-  const timeAxis = {
+  const timeAxis = () => ({
     type: "linear",
     ticks: { color: tick, maxTicksLimit: 8, callback: (v) => fmtTime(v) },
     grid: { color: grid },
-  };
+  });
   const valueAxis = { ticks: { color: tick }, grid: { color: grid } };
-  const baseOptions = {
+  const baseOptions = () => ({
     animation: false,
     responsive: true,
     maintainAspectRatio: false,
@@ -72,8 +72,8 @@
     normalized: true,
     interaction: { mode: "nearest", intersect: false },
     plugins: { legend: { labels: { color: tick } } },
-    scales: { x: timeAxis, y: valueAxis },
-  };
+    scales: { x: timeAxis(), y: { ...valueAxis } },
+  });
   const charts = {};
   if (Chart) {
     Chart.defaults.color = tick;
@@ -90,7 +90,7 @@
           borderWidth: 1.5,
         }],
       },
-      options: baseOptions,
+      options: baseOptions(),
     });
     charts.dd = new Chart($("dd-chart"), {
       type: "line",
@@ -105,7 +105,7 @@
           borderWidth: 1.2,
         }],
       },
-      options: { ...baseOptions, scales: { x: timeAxis, y: { ...valueAxis, reverse: true } } },
+      options: { ...baseOptions(), scales: { x: timeAxis(), y: { ...valueAxis, reverse: true } } },
     });
     charts.price = new Chart($("price-chart"), {
       type: "line",
@@ -142,7 +142,7 @@
           },
         ],
       },
-      options: baseOptions,
+      options: baseOptions(),
     });
   }
 
@@ -158,7 +158,16 @@
       x: f.ts,
       y: f.price,
     }));
-    for (const c of Object.values(charts)) c.update("none");
+    const first = Math.min(state.equity[0]?.ts ?? Infinity, state.candles[0]?.ts ?? Infinity);
+    const last = Math.max(
+      state.equity.at(-1)?.ts ?? -Infinity,
+      state.candles.at(-1)?.ts ?? -Infinity,
+    );
+    for (const c of Object.values(charts)) {
+      c.options.scales.x.min = Number.isFinite(first) ? first : undefined;
+      c.options.scales.x.max = Number.isFinite(last) && last > first ? last : undefined;
+      c.update("none");
+    }
   }
 
   function renderPosition() {

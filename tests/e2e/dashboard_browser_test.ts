@@ -1,0 +1,368 @@
+/**
+ * End to end: the dashboard in headless Chromium, driven over the Chrome DevTools
+ * Protocol with the built-in WebSocket. A simulated session feeds the read model.
+ * Set SKIP_BROWSER_TESTS=1 to skip where Chromium is not installed; set
+ * DASHBOARD_SCREENSHOT=<file.png> to keep a screenshot.
+ */
+import assert from "node:assert/strict";
+import { startDashboardServer } from "../../src/app/dashboard.ts";
+import type { LiveReadModel } from "../../src/dashboard/live/read_model.ts";
+import { LiveReadModel as Model } from "../../src/dashboard/live/read_model.ts";
+
+const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+const SKIP = Deno.env.get("SKIP_BROWSER_TESTS") === "1";
+
+/** A tiny CDP client over one browser WebSocket (flattened target sessions). */
+class Cdp {
+  #nextId = 1;
+  #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** Uncaught page exceptions seen (`Runtime.exceptionThrown`). */
+  readonly exceptions: string[] = [];
+  readonly closed: Promise<void>;
+
+  private constructor(readonly ws: WebSocket) {
+    this.closed = new Promise((resolve) => ws.addEventListener("close", () => resolve()));
+    ws.addEventListener("message", (e) => {
+      const msg = JSON.parse(String(e.data));
+      if (msg.method === "Runtime.exceptionThrown") {
+        this.exceptions.push(JSON.stringify(msg.params?.exceptionDetails ?? {}).slice(0, 500));
+      }
+      if (typeof msg.id !== "number") return;
+      const p = this.#pending.get(msg.id);
+      if (!p) return;
+      this.#pending.delete(msg.id);
+      if (msg.error) p.reject(new Error(`CDP: ${msg.error.message}`));
+      else p.resolve(msg.result);
+    });
+  }
+
+  static async connect(url: string): Promise<Cdp> {
+    const ws = new WebSocket(url);
+    await new Promise<void>((resolve, reject) => {
+      ws.addEventListener("open", () => resolve(), { once: true });
+      ws.addEventListener("error", () => reject(new Error(`cannot connect to ${url}`)), {
+        once: true,
+      });
+    });
+    return new Cdp(ws);
+  }
+
+  send<T = Record<string, unknown>>(
+    method: string,
+    params: Record<string, unknown> = {},
+    sessionId?: string,
+  ): Promise<T> {
+    const id = this.#nextId++;
+    this.ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.#pending.values()) p.reject(new Error("CDP closed"));
+    this.#pending.clear();
+    if (this.ws.readyState !== WebSocket.CLOSED) this.ws.close();
+    await this.closed;
+  }
+}
+
+/** Feeds the read model like a running paper session would, every `everyMs`. */
+function simulateSession(model: LiveReadModel, everyMs: number): () => void {
+  const start = Date.UTC(2026, 0, 1);
+  let i = 0;
+  let price = 60_000;
+  let equity = 10_000;
+  let peak = equity;
+  model.session({
+    runId: "20260101-000000-live-session-e2e0",
+    mode: "live-session",
+    executionMode: "paper",
+    symbol: "BTCUSDT",
+    startedAt: start,
+  });
+  model.riskState("active");
+  const levels = ["debug", "info", "info", "warn"] as const;
+  const timer = setInterval(() => {
+    const ts = start + i * 60_000;
+    const open = price;
+    price += Math.sin(i / 5) * 40 + (i % 7 - 3) * 5;
+    model.candleClosed({
+      ts,
+      open,
+      high: Math.max(open, price) + 10,
+      low: Math.min(open, price) - 10,
+      close: price,
+      volume: 5 + (i % 3),
+    });
+    equity += Math.cos(i / 4) * 6;
+    peak = Math.max(peak, equity);
+    model.equity(ts, equity, peak - equity);
+    if (i % 6 === 3) {
+      const side = i % 12 === 3 ? "buy" : "sell";
+      model.fill({
+        clientId: `e2e-${i}`,
+        orderId: `o-${i}`,
+        symbol: "BTCUSDT",
+        side,
+        qty: 0.01,
+        price,
+        fee: 0.36,
+        ts,
+        reason: side === "buy" ? "entry" : "tp",
+      });
+      model.position(side === "buy" ? { side: "long", qty: 0.01, entryPrice: price } : null);
+      model.orders(
+        side === "buy"
+          ? [{
+            clientId: `e2e-${i}-tp`,
+            orderId: `o-${i}-tp`,
+            symbol: "BTCUSDT",
+            side: "sell",
+            qty: 0.01,
+            reduceOnly: true,
+          }]
+          : [],
+      );
+    }
+    model.log({
+      ts: new Date(ts).toISOString(),
+      level: levels[i % 4],
+      component: "session",
+      event: "candle.closed",
+      runId: "20260101-000000-live-session-e2e0",
+      close: Math.round(price),
+    });
+    model.heartbeat({
+      ts: Date.now(),
+      pid: 1,
+      runId: "20260101-000000-live-session-e2e0",
+      mode: "live-session",
+      executionMode: "paper",
+      symbol: "BTCUSDT",
+      lastCandleTs: ts,
+      position: null,
+      equity,
+      riskState: "active",
+    });
+    i++;
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
+/** Reads chromium's stderr until the DevTools line; keeps draining the rest. */
+async function devtoolsUrl(
+  stderr: ReadableStream<Uint8Array>,
+): Promise<{ url: string; drained: Promise<void> }> {
+  const reader = stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += value;
+    const m = /DevTools listening on (ws:\/\/\S+)/.exec(text);
+    if (m) {
+      const drained = (async () => {
+        while (!(await reader.read()).done) { /* discard */ }
+      })();
+      return { url: m[1], drained };
+    }
+  }
+  await reader.cancel();
+  throw new Error(`chromium did not print its DevTools URL; stderr:\n${text.slice(-2000)}`);
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 8000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
+}
+
+function chromiumInstalled(): boolean {
+  try {
+    return Deno.statSync(CHROMIUM).isFile;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "dashboard in headless Chromium",
+  ignore: SKIP,
+  async fn(t) {
+    assert.ok(
+      chromiumInstalled(),
+      `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium), set ` +
+        "CHROMIUM_PATH, or set SKIP_BROWSER_TESTS=1 to skip browser tests",
+    );
+    const root = await Deno.makeTempDir({ prefix: "dashboard_e2e_" });
+    const profile = `${root}/profile`;
+    await Deno.mkdir(`${root}/config`);
+    await Deno.mkdir(`${root}/runs/20260101-000000-backtest-e2e1`, { recursive: true });
+    await Deno.writeTextFile(
+      `${root}/runs/20260101-000000-backtest-e2e1/stats.json`,
+      JSON.stringify({
+        start_equity: 10_000,
+        end_equity: 10_123.4,
+        net_pnl: 123.4,
+        return_pct: 1.234,
+        trades: 12,
+        win_rate: 0.58,
+        max_drawdown_pct: 0.8,
+      }),
+    );
+    await Deno.writeTextFile(
+      `${root}/runs/20260101-000000-backtest-e2e1/config.json`,
+      JSON.stringify({ mode: "backtest", symbol: "BTCUSDT" }),
+    );
+    await Deno.writeTextFile(`${root}/runs/20260101-000000-backtest-e2e1/summary.html`, "<p>r</p>");
+    const killSwitchPath = `${root}/config/KILL_SWITCH.txt`;
+    await Deno.writeTextFile(killSwitchPath, "FALSE\n");
+
+    const readModel = new Model();
+    const stopSession = simulateSession(readModel, 50);
+    const server = await startDashboardServer({
+      port: 0,
+      host: "127.0.0.1",
+      readModel,
+      runsDir: `${root}/runs`,
+      logsDir: `${root}/logs`,
+      killSwitchPath,
+      print: () => {},
+    });
+    const child = new Deno.Command(CHROMIUM, {
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1900",
+        `--user-data-dir=${profile}`,
+        "--remote-debugging-port=0",
+        "about:blank",
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    let cdp: Cdp | undefined;
+    let drained: Promise<void> = Promise.resolve();
+    try {
+      const dt = await devtoolsUrl(child.stderr);
+      drained = dt.drained;
+      cdp = await Cdp.connect(dt.url);
+      const browser = cdp;
+      const { targetId } = await browser.send<{ targetId: string }>("Target.createTarget", {
+        url: "about:blank",
+      });
+      const { sessionId } = await browser.send<{ sessionId: string }>("Target.attachToTarget", {
+        targetId,
+        flatten: true,
+      });
+      const send = <T = Record<string, unknown>>(m: string, p: Record<string, unknown> = {}) =>
+        browser.send<T>(m, p, sessionId);
+      const evaluate = async (expression: string) => {
+        const r = await send<{ result: { value?: unknown }; exceptionDetails?: unknown }>(
+          "Runtime.evaluate",
+          { expression, returnByValue: true, awaitPromise: true },
+        );
+        if (r.exceptionDetails) {
+          throw new Error(`page error: ${JSON.stringify(r.exceptionDetails)}`);
+        }
+        return r.result.value;
+      };
+      await send("Page.enable");
+      await send("Runtime.enable");
+      await send("Emulation.setDeviceMetricsOverride", {
+        width: 1280,
+        height: 1900,
+        deviceScaleFactor: 1,
+        mobile: false,
+      });
+
+      await t.step("the page loads and fills charts and logs live", async () => {
+        await send("Page.navigate", { url: server.url });
+        const counts = await waitFor("equity points and log rows", async () => {
+          const v = await evaluate(
+            "JSON.stringify({e: Number(document.body.dataset.equityPoints ?? 0), " +
+              "l: Number(document.body.dataset.logRows ?? 0)})",
+          );
+          const c = JSON.parse(String(v)) as { e: number; l: number };
+          return c.e > 0 && c.l > 0 ? c : undefined;
+        });
+        assert.ok(counts.e > 0 && counts.l > 0);
+        assert.deepEqual(browser.exceptions, [], "no uncaught errors in the page");
+        // more points arrive without a reload (SSE)
+        await waitFor("live updates", async () => {
+          const e = Number(await evaluate("document.body.dataset.equityPoints"));
+          return e > counts.e ? e : undefined;
+        });
+        assert.equal(await evaluate("document.getElementById('conn').textContent"), "live");
+        const runs = String(await evaluate("document.getElementById('runs').textContent"));
+        assert.match(runs, /20260101-000000-backtest-e2e1/);
+        assert.equal(
+          await evaluate("document.querySelector('#runs a').getAttribute('href')"),
+          "/runs/20260101-000000-backtest-e2e1/summary.html",
+        );
+      });
+
+      await t.step("screenshot", async () => {
+        await new Promise((r) => setTimeout(r, 400));
+        const shot = await send<{ data: string }>("Page.captureScreenshot", { format: "png" });
+        const bytes = Uint8Array.from(atob(shot.data), (c) => c.charCodeAt(0));
+        assert.ok(bytes.length > 10_000, "screenshot has content");
+        assert.deepEqual(browser.exceptions, [], "no uncaught errors in the page");
+        const out = Deno.env.get("DASHBOARD_SCREENSHOT") ?? `${root}/dashboard.png`;
+        await Deno.writeFile(out, bytes);
+      });
+
+      await t.step("the kill switch button trips the kill switch file", async () => {
+        assert.equal((await Deno.readTextFile(killSwitchPath)).trim(), "FALSE");
+        // two-click confirm: first click arms, second posts
+        await evaluate("document.getElementById('kill-btn').click()");
+        assert.equal((await Deno.readTextFile(killSwitchPath)).trim(), "FALSE", "one click arms");
+        await evaluate("document.getElementById('kill-btn').click()");
+        await waitFor("kill switch file says TRUE", async () => {
+          const text = (await Deno.readTextFile(killSwitchPath)).trim();
+          return text === "TRUE" ? text : undefined;
+        });
+        await waitFor("page shows the tripped state", async () => {
+          const s = String(await evaluate("document.getElementById('kill-state').textContent"));
+          return s.includes("TRIPPED") ? s : undefined;
+        });
+      });
+    } finally {
+      stopSession();
+      await cdp?.close().catch(() => {});
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+      await child.status;
+      await drained.catch(() => {});
+      await server.close();
+      await Deno.remove(root, { recursive: true }).catch(() => {});
+    }
+  },
+});
