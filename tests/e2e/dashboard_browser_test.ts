@@ -300,6 +300,37 @@ Deno.test({
         mobile: false,
       });
 
+      await t.step("with no session the page shows history only", async () => {
+        const idle = await startDashboardServer({
+          port: 0,
+          host: "127.0.0.1",
+          readModel: new Model(),
+          runsDir: `${root}/runs`,
+          logsDir: `${root}/logs`,
+          killSwitchPath,
+          print: () => {},
+        });
+        try {
+          await send("Page.navigate", { url: idle.url });
+          await waitFor("run history", async () => {
+            const runs = String(await evaluate("document.getElementById('runs').textContent"));
+            return runs.includes("20260101-000000-backtest-e2e1") ? runs : undefined;
+          });
+          await waitFor("first render", async () => {
+            const v = await evaluate("document.body.dataset.equityPoints");
+            return v === "0" ? v : undefined;
+          });
+          assert.match(
+            String(await evaluate("document.getElementById('session-label').textContent")),
+            /no session/,
+          );
+          assert.deepEqual(browser.exceptions, [], "no uncaught errors in the page");
+          await send("Page.navigate", { url: "about:blank" });
+        } finally {
+          await idle.close();
+        }
+      });
+
       await t.step("the page loads and fills charts and logs live", async () => {
         await send("Page.navigate", { url: server.url });
         const counts = await waitFor("equity points and log rows", async () => {
