@@ -57,6 +57,14 @@ Deno.test("tailLog", async (t) => {
       }
     });
 
+    await t.step("a last line without its newline is not read yet, even if it parses", async () => {
+      await Deno.writeTextFile(path, line(1, "info") + "\n" + line(2, "info"));
+      for (const chunkBytes of [5, 64, 65_536]) {
+        const got = await tailLog(path, 10, "debug", { chunkBytes });
+        assert.deepEqual(got.map((r) => r.i), [1], `chunk ${chunkBytes}`);
+      }
+    });
+
     await t.step("a file that is one partial line is empty", async () => {
       await Deno.writeTextFile(path, line(1, "info"));
       assert.deepEqual(await tailLog(path, 10, "debug", { chunkBytes: 8 }), []);
