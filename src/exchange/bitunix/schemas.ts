@@ -17,17 +17,23 @@ export const zNum = z.union([z.number(), z.string()]).transform((v, ctx) => {
 
 /** An optional number: missing, null and "" become undefined. */
 export const zOptNum = z
-  .union([zNum, z.literal(""), z.null(), z.undefined()])
+  .union([zNum, z.literal(""), z.null()])
+  .optional()
   .transform((v) => (typeof v === "number" ? v : undefined));
 
 /** An optional string id that may arrive as a number. */
 const zId = z.union([z.string(), z.number()]).transform((v) => String(v));
 const zOptId = z
-  .union([z.string(), z.number(), z.null(), z.undefined()])
+  .union([z.string(), z.number(), z.null()])
+  .optional()
   .transform((v) => (v === null || v === undefined || v === "" ? undefined : String(v)));
-const zOptStr = z.union([z.string(), z.null(), z.undefined()]).transform((v) => v ?? undefined);
+const zOptStr = z
+  .union([z.string(), z.number(), z.null()])
+  .optional()
+  .transform((v) => (v === null || v === undefined ? undefined : String(v)));
 const zOptBool = z
-  .union([z.boolean(), z.literal("true"), z.literal("false"), z.null(), z.undefined()])
+  .union([z.boolean(), z.literal("true"), z.literal("false"), z.null()])
+  .optional()
   .transform((v) => v === true || v === "true");
 const upper = <T extends readonly [string, ...string[]]>(values: T) =>
   z.string().transform((s) => s.toUpperCase()).pipe(z.enum(values));
