@@ -19,6 +19,9 @@ export const PAGE_SCRIPT = `(function () {
       for (var i = 0; i < s.x.length; i++) out[i] = { x: s.x[i], y: s.y[i] };
       return out;
     };
+    var xs = data.price.x;
+    var xMin = xs.length ? xs[0] : undefined;
+    var xMax = xs.length ? xs[xs.length - 1] : undefined;
     var options = function (yLabel) {
       return {
         animation: false,
@@ -32,7 +35,7 @@ export const PAGE_SCRIPT = `(function () {
           tooltip: { callbacks: { title: function (items) { return items.length ? fmtT(items[0].parsed.x) + " UTC" : ""; } } }
         },
         scales: {
-          x: { type: "linear", ticks: { maxTicksLimit: 7, callback: function (v) { return fmtT(v).slice(0, 10); } } },
+          x: { type: "linear", min: xMin, max: xMax, ticks: { maxTicksLimit: 7, callback: function (v) { return fmtT(v).slice(0, 10); } } },
           y: { title: { display: true, text: yLabel } }
         }
       };
