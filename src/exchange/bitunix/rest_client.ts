@@ -3,7 +3,12 @@ import type { Candle, Interval } from "../../core/candle.ts";
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from "./backoff.ts";
 import { BitunixError, isBitunixError, isRetryableCode, isRetryableStatus } from "./errors.ts";
 import { REST_INTERVAL } from "./intervals.ts";
-import { type BucketName, createBitunixLimiters, type TokenBucket } from "./rate_limiter.ts";
+import {
+  type BucketName,
+  createBitunixLimiters,
+  type LimiterTime,
+  type TokenBucket,
+} from "./rate_limiter.ts";
 import * as S from "./schemas.ts";
 import { cleanQuery, newNonce, type QueryValue, signRest, sortedQueryString } from "./sign.ts";
 import type {
@@ -38,6 +43,8 @@ export interface BitunixRestOptions {
   readonly fetch?: typeof fetch;
   /** Set false to disable the client-side rate limiter (tests of raw behaviour). */
   readonly rateLimit?: boolean;
+  /** Clock and sleeper of the rate limiter (default: real time; independent of `sleep`). */
+  readonly limiterTime?: LimiterTime;
   /** Called before each retry (for logging); never receives credentials. */
   readonly onRetry?: (
     info: { endpoint: string; attempt: number; delayMs: number; error: string },
@@ -102,7 +109,9 @@ export class BitunixRestClient {
     this.#fetch = opts.fetch ?? fetch;
     this.#onRetry = opts.onRetry;
     if (opts.rateLimit !== false) {
-      this.#limiters = createBitunixLimiters({ now: this.#now, sleep: this.#sleep });
+      this.#limiters = createBitunixLimiters(
+        opts.limiterTime ?? { now: () => performance.now(), sleep: defaultSleep },
+      );
     }
   }
 
@@ -628,11 +637,23 @@ function mapOrder(o: z.output<typeof S.orderSchema>): BitunixOrder {
   };
 }
 
+/** The most specific zod issue (deepest path, looking inside union branches), as text. */
 function issueText(err: z.ZodError): string {
-  const i = err.issues[0];
-  if (!i) return "invalid";
-  const path = i.path.length ? i.path.join(".") : "data";
-  return `${path}: ${i.message}`;
+  let best: { path: PropertyKey[]; message: string } | undefined;
+  const walk = (issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]) => {
+    for (const i of issues) {
+      const path = [...prefix, ...i.path];
+      if (i.code === "invalid_union" && i.errors.length) {
+        for (const branch of i.errors) walk(branch, path);
+      } else if (!best || path.length > best.path.length) {
+        best = { path, message: i.message };
+      }
+    }
+  };
+  walk(err.issues, []);
+  if (!best) return "invalid";
+  const path = best.path.length ? best.path.map(String).join(".") : "data";
+  return `${path}: ${best.message}`;
 }
 
 function describe(e: unknown): string {
