@@ -27,25 +27,28 @@ Deno.test("BitunixExchange (Exchange port) against the fake venue", async (t) =>
     tpR: 2,
   };
   try {
-    await t.step("entry: market order with mark-price stop and take-profit, qty rounded down", async () => {
-      const ack = await ex.placeOrder(entry);
-      assert.equal(ack.duplicate, false);
-      assert.equal(ack.clientId, entry.clientId);
-      const sent = fake.requestsTo("/trade/place_order").at(-1)!.body!;
-      assert.deepEqual(sent, {
-        symbol: "BTCUSDT",
-        side: "BUY",
-        orderType: "MARKET",
-        qty: "0.0123",
-        clientId: entry.clientId,
-        slPrice: "59700.0",
-        slStopType: "MARK_PRICE",
-        slOrderType: "MARKET",
-        tpPrice: "60600.0",
-        tpStopType: "MARK_PRICE",
-        tpOrderType: "MARKET",
-      });
-    });
+    await t.step(
+      "entry: market order with mark-price stop and take-profit, qty rounded down",
+      async () => {
+        const ack = await ex.placeOrder(entry);
+        assert.equal(ack.duplicate, false);
+        assert.equal(ack.clientId, entry.clientId);
+        const sent = fake.requestsTo("/trade/place_order").at(-1)!.body!;
+        assert.deepEqual(sent, {
+          symbol: "BTCUSDT",
+          side: "BUY",
+          orderType: "MARKET",
+          qty: "0.0123",
+          clientId: entry.clientId,
+          slPrice: "59700.0",
+          slStopType: "MARK_PRICE",
+          slOrderType: "MARKET",
+          tpPrice: "60600.0",
+          tpStopType: "MARK_PRICE",
+          tpOrderType: "MARKET",
+        });
+      },
+    );
 
     await t.step("position reports side, qty, entry and the bracket", async () => {
       const p = await ex.position("BTCUSDT");
@@ -60,17 +63,24 @@ Deno.test("BitunixExchange (Exchange port) against the fake venue", async (t) =>
       assert.equal(await ex.position("ETHUSDT"), null);
     });
 
-    await t.step("duplicate clientId resolves to the existing order, never a second one", async () => {
-      const first = fake.state.orders.find((o) => o.clientId === entry.clientId)!;
-      const ack = await ex.placeOrder(entry);
-      assert.deepEqual(ack, { clientId: entry.clientId, orderId: first.orderId, duplicate: true });
-      assert.equal(fake.state.orders.filter((o) => o.clientId === entry.clientId).length, 1);
-      assert.equal(fake.state.positions[0].qty, 0.0123);
-      // A restarted process (fresh adapter) gets the same answer.
-      const again = await new BitunixExchange(client).placeOrder(entry);
-      assert.equal(again.duplicate, true);
-      assert.equal(again.orderId, first.orderId);
-    });
+    await t.step(
+      "duplicate clientId resolves to the existing order, never a second one",
+      async () => {
+        const first = fake.state.orders.find((o) => o.clientId === entry.clientId)!;
+        const ack = await ex.placeOrder(entry);
+        assert.deepEqual(ack, {
+          clientId: entry.clientId,
+          orderId: first.orderId,
+          duplicate: true,
+        });
+        assert.equal(fake.state.orders.filter((o) => o.clientId === entry.clientId).length, 1);
+        assert.equal(fake.state.positions[0].qty, 0.0123);
+        // A restarted process (fresh adapter) gets the same answer.
+        const again = await new BitunixExchange(client).placeOrder(entry);
+        assert.equal(again.duplicate, true);
+        assert.equal(again.orderId, first.orderId);
+      },
+    );
 
     await t.step("drainFills returns each fill once, oldest first, with reason", async () => {
       const fills = await ex.drainFills();
@@ -113,7 +123,8 @@ Deno.test("BitunixExchange (Exchange port) against the fake venue", async (t) =>
       await assert.rejects(ex.placeOrder({ ...entry, clientId: "rej-1" }), (e: Error) => {
         messages.push(e.message);
         return isBitunixError(e) &&
-          e.message === "Bitunix place_order failed: 30001 Order would liquidate immediately (fatal)";
+          e.message ===
+            "Bitunix place_order failed: 30001 Order would liquidate immediately (fatal)";
       });
     });
 
@@ -130,7 +141,9 @@ Deno.test("BitunixExchange (Exchange port) against the fake venue", async (t) =>
       }
       const open = await ex.openOrders("BTCUSDT");
       assert.deepEqual(open.map((o) => o.clientId).sort(), ["limit-1", "limit-2", "limit-3"]);
-      const r = await client.cancelOrders("BTCUSDT", [{ clientId: "limit-1" }, { orderId: "nope" }]);
+      const r = await client.cancelOrders("BTCUSDT", [{ clientId: "limit-1" }, {
+        orderId: "nope",
+      }]);
       assert.equal(r.cancelled.length, 1);
       assert.equal(r.failed[0].code, 10013);
       assert.equal(await ex.cancelAll("BTCUSDT"), 2);
