@@ -77,6 +77,8 @@ export class AgentPipeline {
   denials = 0;
   #prevBias = 0;
   #lastTs = -Infinity;
+  /** When each order was sent (timer ms), for the signal-to-fill latency. */
+  readonly #sentAt = new Map<string, number>();
 
   constructor(readonly deps: PipelineDeps, startEquity = deps.params.startEquity) {
     this.ledger = new TradeLedger(startEquity, deps.params.feeBps);
@@ -185,6 +187,7 @@ export class AgentPipeline {
           continue;
         }
         try {
+          this.#sentAt.set(o.clientId, d.timer());
           const ack = await d.exchange.placeOrder(o);
           sent.push(o.clientId);
           d.sink.emit(
@@ -257,6 +260,7 @@ export class AgentPipeline {
         fee: f.fee,
         reason: f.reason,
         fillTs: f.ts,
+        ...this.#latency(f),
       });
       return;
     }
@@ -277,9 +281,18 @@ export class AgentPipeline {
       fee: f.fee,
       reason: f.reason,
       fillTs: f.ts,
+      ...this.#latency(f),
       trade: trade.id,
       pnl: trade.pnl,
     });
+  }
+
+  /** Signal-to-fill-confirmation latency of an order this pipeline sent. */
+  #latency(f: Fill): { latency_sec?: number } {
+    const sent = this.#sentAt.get(f.clientId);
+    if (sent === undefined) return {};
+    this.#sentAt.delete(f.clientId);
+    return { latency_sec: (this.deps.timer() - sent) / 1000 };
   }
 
   #step(agent: string, t0: number, input: unknown, decision: unknown): void {

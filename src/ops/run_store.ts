@@ -39,7 +39,7 @@ export async function writeRun(runsDir: string, runId: string, files: RunFiles):
 }
 
 /** Replaces `runs/latest` with a link to the run (or a copy of its files). */
-async function pointLatest(runsDir: string, runId: string, files: RunFiles): Promise<void> {
+export async function pointLatest(runsDir: string, runId: string, files: RunFiles): Promise<void> {
   const latest = `${runsDir}/latest`;
   const tmpLink = `${runsDir}/.latest-${runId}`;
   try {

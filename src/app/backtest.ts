@@ -1,0 +1,187 @@
+import chartJsSource from "../dashboard/static/vendor/chart.umd.min.js" with { type: "text" };
+import { formatFlagHelp } from "../config/argv.ts";
+import {
+  BACKTEST_FLAGS,
+  type BacktestConfig,
+  resolveBacktestConfig,
+} from "../config/backtest_config.ts";
+import { InputError } from "../core/errors.ts";
+import type { Trade } from "../core/trade.ts";
+import { renderSummaryHtml } from "../dashboard/report/summary_html.ts";
+import { equityCsv, statsJson, tradesCsv } from "../engine/artifacts.ts";
+import { runBoundedBacktest } from "../engine/backtest_report.ts";
+import type { RunReport } from "../engine/report_model.ts";
+import { JsonlLogger } from "../ops/jsonl_logger.ts";
+import { newRunId, writeRun } from "../ops/run_store.ts";
+import { createStrategy, STRATEGIES, strategyDef } from "../strategy/mod.ts";
+import type { Command } from "./command.ts";
+import { notice, parseCommandFlags } from "./_flags.ts";
+import { loadBacktestCandles, type LoadedCandles } from "./load_candles.ts";
+
+/** `--mode backtest`: tests a strategy on mock, CSV or Bitunix candles and writes a run folder. */
+export const command: Command = {
+  name: "backtest",
+  summary: "backtest a strategy on mock, CSV or Bitunix candles; writes runs/<id>/",
+  help: () =>
+    [
+      "Usage: laptop-agents --mode backtest [flags]",
+      "",
+      "Backtests a strategy and writes runs/<id>/ (summary.html, trades.csv, equity.csv,",
+      "stats.json, events.jsonl, config.json) and points runs/latest at it. Both intrabar",
+      "bounds (conservative and optimistic) are always computed and reported.",
+      "",
+      "Flags:",
+      formatFlagHelp(BACKTEST_FLAGS),
+      "",
+      "Strategies:",
+      ...STRATEGIES.map((s) =>
+        `  ${s.name.padEnd(12)} ${s.summary}; params: ${
+          Object.entries(s.params).map(([k, v]) => `--${k} (${v.default})`).join(" ")
+        }`
+      ),
+      "",
+      "Example: laptop-agents --mode backtest --source csv --csv data.csv.gz --strategy breakout",
+    ].join("\n"),
+  run,
+};
+
+async function run(argv: string[]): Promise<number> {
+  const { flags } = await parseCommandFlags(argv, BACKTEST_FLAGS);
+  const config = resolveBacktestConfig(flags, notice);
+  const started = Date.now();
+  const loaded = await loadBacktestCandles(config);
+  const def = strategyDef(config.strategy);
+  const probe = def.create(config.strategyParams);
+  if (loaded.series.length < probe.warmup + 2) {
+    throw new InputError(
+      `candles (${loaded.series.length} from ${loaded.description})`,
+      `at least ${probe.warmup + 2} for strategy ${def.name} (warm-up ${probe.warmup} + 2)`,
+    );
+  }
+  const runId = newRunId(started, "backtest");
+  const resolved = resolvedConfig(config, loaded);
+  const { report } = runBoundedBacktest({
+    runId,
+    series: loaded.series,
+    makeStrategy: () => createStrategy(config.strategy, config.strategyParams),
+    params: config.params,
+    intervalMs: loaded.intervalMs,
+    config: resolved,
+  });
+  const files = {
+    "trades.csv": tradesCsv(report),
+    "equity.csv": equityCsv(report),
+    "stats.json": statsJson(report),
+    "events.jsonl": backtestEvents(report),
+    "config.json": JSON.stringify(resolved, null, 2) + "\n",
+    "summary.html": renderSummaryHtml(report, chartJsSource),
+  };
+  const dir = await writeRun(config.runsDir, runId, files);
+  const logger = new JsonlLogger({ path: `${config.logsDir}/system.jsonl`, runId });
+  logger.emit("info", "backtest", "run.finished", {
+    candles: loaded.series.length,
+    trades: report.stats.trades,
+    net_pnl: report.stats.net_pnl,
+    trades_hash: report.stats.trades_hash,
+    duration_ms: Date.now() - started,
+    dir,
+  });
+  logger.close();
+  console.log(headline(report, loaded, config));
+  console.log(`Summary: ${absolute(dir)}/summary.html`);
+  return 0;
+}
+
+function resolvedConfig(config: BacktestConfig, loaded: LoadedCandles): Record<string, unknown> {
+  const p = config.params;
+  return {
+    mode: "backtest",
+    source: config.source,
+    ...(config.csv ? { csv: config.csv } : {}),
+    ...(config.source === "mock" ? { seed: config.seed } : {}),
+    symbol: config.symbol,
+    interval: loaded.interval ?? `${loaded.intervalMs}ms`,
+    candles: loaded.series.length,
+    first_ts: loaded.series.length ? loaded.series.ts[0] : null,
+    last_ts: loaded.series.length ? loaded.series.ts[loaded.series.length - 1] : null,
+    strategy: config.strategy,
+    strategy_params: config.strategyParams,
+    backtest_mode: p.mode,
+    intrabar_mode: p.intrabar,
+    start_equity: p.startEquity,
+    risk_pct: p.riskPct,
+    stop_bps: p.stopBps,
+    tp_r: p.tpR,
+    max_leverage: p.maxLeverage,
+    fee_bps: p.feeBps,
+    slippage_bps: p.slippageBps,
+    max_daily_loss: p.limits?.maxDailyLossUsd ?? 50,
+  };
+}
+
+/** Journal of a backtest: run start, every fill (entry and exit) and run end, in candle time. */
+function backtestEvents(report: RunReport): string {
+  const lines: string[] = [];
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const first = report.candles.length ? report.candles.ts[0] : 0;
+  const base = { runId: report.runId };
+  const push = (ms: number, component: string, event: string, fields: Record<string, unknown>) =>
+    lines.push(
+      JSON.stringify({ ts: iso(ms), level: "info", component, event, ...base, ...fields }),
+    );
+  push(first, "engine", "run.started", { candles: report.candles.length, config: report.config });
+  const fill = (t: Trade, entry: boolean) =>
+    push(entry ? t.entryTs : t.exitTs, "execution", "order.filled", {
+      trade: t.id,
+      intent: entry ? "entry" : "exit",
+      side: entry === (t.side === "long") ? "buy" : "sell",
+      qty: t.qty,
+      price: entry ? t.entryPrice : t.exitPrice,
+      ...(entry ? { stop: t.stopPrice, tp: t.tpPrice } : { reason: t.exitReason, pnl: t.pnl }),
+    });
+  for (const t of report.trades) {
+    fill(t, true);
+    fill(t, false);
+  }
+  const last = report.candles.length ? report.candles.ts[report.candles.length - 1] : 0;
+  push(last, "engine", "run.finished", { stats: report.stats });
+  return lines.join("\n") + "\n";
+}
+
+function fmt(n: number, digits = 2): string {
+  return n.toLocaleString("en-US", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+}
+
+function signed(n: number): string {
+  return (n >= 0 ? "+" : "") + fmt(n);
+}
+
+function headline(r: RunReport, loaded: LoadedCandles, config: BacktestConfig): string {
+  const s = r.stats;
+  const { conservative: c, optimistic: o } = r.bounds;
+  const params = Object.entries(config.strategyParams).map(([k, v]) => `${k}=${v}`).join(", ");
+  return [
+    `Backtest ${r.runId}: ${config.symbol} ${loaded.interval ?? loaded.intervalMs + "ms"}, ${
+      loaded.series.length.toLocaleString("en-US")
+    } candles (${loaded.description}), ${config.strategy}(${params}), ${config.params.mode} mode, ${config.params.intrabar}`,
+    `  net pnl ${signed(s.net_pnl)} USDT (${signed(s.return_pct)}%)  trades ${s.trades}  win rate ${
+      fmt(s.win_rate * 100, 1)
+    }%  profit factor ${s.profit_factor === null ? "n/a" : fmt(s.profit_factor)}  expectancy ${
+      signed(s.expectancy)
+    }`,
+    `  max drawdown ${fmt(s.max_drawdown)} USDT (${fmt(s.max_drawdown_pct)}%)  sharpe ${
+      fmt(s.sharpe)
+    }  sortino ${fmt(s.sortino)}  exposure ${fmt(s.exposure_pct, 1)}%  fees ${fmt(s.fees)}`,
+    `  intrabar bounds: conservative ${signed(c.net_pnl)} .. optimistic ${
+      signed(o.net_pnl)
+    } USDT (spread ${fmt(o.net_pnl - c.net_pnl)})`,
+    `  trades_hash ${s.trades_hash}`,
+  ].join("\n");
+}
+
+function absolute(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+}

@@ -1,0 +1,200 @@
+import { formatFlagHelp } from "../config/argv.ts";
+import { loadBitunixEnv } from "../config/env.ts";
+import {
+  resolveSessionConfig,
+  SESSION_FLAGS,
+  type SessionConfig,
+} from "../config/session_config.ts";
+import { InputError } from "../core/errors.ts";
+import { MockLiveFeed } from "../data/mock_live_feed.ts";
+import {
+  BitunixExchange,
+  BitunixKlineFeed,
+  BitunixPollingFeed,
+  BitunixRestClient,
+} from "../exchange/bitunix/mod.ts";
+import type { Command } from "./command.ts";
+import { notice, parseCommandFlags } from "./_flags.ts";
+import { startDashboardServer } from "./dashboard.ts";
+import { runSession, type SessionDeps, type SessionFeed } from "./session_runner.ts";
+
+/** Names of the variables that hold credentials; paper sessions never read them. */
+const CREDENTIALS = new Set(["BITUNIX_API_KEY", "BITUNIX_API_SECRET"]);
+
+/** Builds the market feed a session config asks for. */
+export function buildFeed(
+  config: SessionConfig,
+  client: BitunixRestClient | null,
+  wsUrl: string,
+): SessionFeed {
+  if (config.source === "mock") {
+    return new MockLiveFeed({
+      interval: config.interval,
+      seed: config.seed,
+      warmup: config.warmup,
+      speed: config.speed,
+    });
+  }
+  const opts = {
+    client: client!,
+    symbol: config.symbol,
+    interval: config.interval,
+    warmup: config.warmup,
+  };
+  return config.useWebSocket
+    ? new BitunixKlineFeed({ ...opts, wsUrl })
+    : new BitunixPollingFeed(opts);
+}
+
+/** Reads a line typed at the terminal (null at end of input). */
+async function promptLine(question: string): Promise<string | null> {
+  await Deno.stderr.write(new TextEncoder().encode(question));
+  const buf = new Uint8Array(256);
+  const n = await Deno.stdin.read(buf);
+  return n === null ? null : new TextDecoder().decode(buf.subarray(0, n)).trim();
+}
+
+/** Runs `--mode live-session` or the legacy `--mode live` from argv. */
+export async function runSessionCommand(
+  argv: string[],
+  mode: SessionConfig["mode"],
+): Promise<number> {
+  const { flags } = await parseCommandFlags(argv, SESSION_FLAGS);
+  const config = resolveSessionConfig(flags, mode, notice);
+  const live = config.executionMode === "live";
+  const env = loadBitunixEnv(
+    live
+      ? {}
+      : { getEnv: (k) => CREDENTIALS.has(k) ? undefined : Deno.env.get(k), useEnvFile: false },
+  );
+  const deps: { -readonly [K in keyof SessionDeps]?: SessionDeps[K] } = {};
+  let client: BitunixRestClient | null = null;
+
+  if (live) {
+    if (!env.apiKey || !env.apiSecret) {
+      throw new InputError(
+        "credentials",
+        "BITUNIX_API_KEY and BITUNIX_API_SECRET in the environment or .env for live trading",
+      );
+    }
+    const { confirmLiveTrading } = await import("./live_confirm.ts");
+    const confirmed = await confirmLiveTrading({
+      env: { SKIP_LIVE_CONFIRM: Deno.env.get("SKIP_LIVE_CONFIRM") },
+      isTerminal: Deno.stdin.isTerminal(),
+      prompt: promptLine,
+      summary:
+        `LIVE trading ${config.symbol} ${config.interval} with REAL MONEY: strategy ${config.strategy}, risk ${config.params.riskPct}% per trade, max leverage ${config.params.maxLeverage}x, hard limits 200,000 USD position / 50 USD daily loss / 20x.`,
+    });
+    if (!confirmed.ok) {
+      console.error(confirmed.reason);
+      return 1;
+    }
+  }
+  if (config.preflight) {
+    if (config.source !== "bitunix" && !live) {
+      console.error("Notice: --preflight checks Bitunix; skipped for the mock feed.");
+    } else {
+      const { runPreflight } = await import("./preflight.ts");
+      const result = await runPreflight({ env, symbol: config.symbol, interval: config.interval });
+      for (const line of result.lines) console.error(line);
+      if (!result.ok) {
+        console.error("Preflight failed: not starting the session.");
+        return 1;
+      }
+    }
+  }
+  if (config.source === "bitunix" || live) {
+    client = new BitunixRestClient({
+      baseUrl: env.baseUrl,
+      apiKey: live ? env.apiKey : undefined,
+      apiSecret: live ? env.apiSecret : undefined,
+    });
+  }
+  if (live) {
+    const exchange = new BitunixExchange(client!);
+    deps.liveExchange = exchange;
+    const { reconcileOnStart } = await import("./reconcile.ts");
+    const { liveJournal } = await import("./live_journal.ts");
+    deps.beforeTrading = async (sink) => {
+      const result = await reconcileOnStart({
+        exchange,
+        symbol: config.symbol,
+        journal: liveJournal(config),
+      });
+      sink.emit(
+        result.status === "mismatch" ? "error" : "info",
+        "execution",
+        "reconcile.finished",
+        { status: result.status, findings: result.findings },
+      );
+      if (result.status === "mismatch") {
+        throw new Error(
+          `Refusing to trade: the exchange does not match the journal: ${
+            result.findings.join("; ")
+          }`,
+        );
+      }
+    };
+  }
+  const stop = new AbortController();
+  const onSignal = () => {
+    console.error("Stopping: no new orders; cancelling working orders and saving state...");
+    stop.abort();
+  };
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  try {
+    const result = await runSession(config, {
+      ...deps,
+      feed: buildFeed(config, client, env.wsUrl),
+      stop: stop.signal,
+      startDashboard: (readModel) =>
+        startDashboardServer({
+          port: config.port,
+          host: "127.0.0.1",
+          readModel,
+          runsDir: config.runsDir,
+          logsDir: config.logsDir,
+          killSwitchPath: config.killSwitchPath,
+        }),
+    });
+    return result.exitCode;
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+  }
+}
+
+function sessionHelp(mode: SessionConfig["mode"]): string {
+  const intro = mode === "live-session"
+    ? [
+      "Usage: laptop-agents --mode live-session --source mock|bitunix --execution-mode paper|live [flags]",
+      "",
+      "Trades live candles through the same engine as the backtester. Paper fills follow the",
+      "backtest's fill model and never read credentials; live sends Bitunix orders with",
+      "exchange-side stop-loss and take-profit and needs typed confirmation unless",
+      "SKIP_LIVE_CONFIRM=TRUE. Writes runs/<id>/ like a backtest.",
+    ]
+    : [
+      "Usage: laptop-agents --mode live [flags]",
+      "",
+      "The legacy paper loop: writes paper/events.jsonl, paper/trades.csv, paper/state.json",
+      "and paper/mvp.pid (removed on exit), and resumes from paper/state.json.",
+    ];
+  return [...intro, "", "Flags:", formatFlagHelp(SESSION_FLAGS)].join("\n");
+}
+
+/** `--mode live-session`. */
+export const command: Command = {
+  name: "live-session",
+  summary: "paper or live trading session on mock or Bitunix candles (--execution-mode)",
+  help: () => sessionHelp("live-session"),
+  run: (argv) => runSessionCommand(argv, "live-session"),
+};
+
+/** `--mode live`: the legacy paper loop writing paper/. */
+export const legacyCommand: Command = {
+  name: "live",
+  summary: "legacy paper loop writing paper/ (events, trades, state, mvp.pid)",
+  help: () => sessionHelp("live"),
+  run: (argv) => runSessionCommand(argv, "live"),
+};

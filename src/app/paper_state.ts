@@ -1,0 +1,124 @@
+import { z } from "zod";
+import { InputError } from "../core/errors.ts";
+import type { Trade } from "../core/trade.ts";
+import type { SimExchangeState } from "../exchange/sim/sim_exchange.ts";
+import type { OpenPosition } from "../engine/trade_ledger.ts";
+import { writeTextFileAtomicSync } from "../ops/heartbeat.ts";
+
+const side = z.enum(["long", "short"]);
+const num = z.number().finite();
+const tradeSchema = z.object({
+  id: z.number().int(),
+  side,
+  entryTs: num,
+  entryPrice: num,
+  exitTs: num,
+  exitPrice: num,
+  qty: num,
+  notional: num,
+  stopPrice: num,
+  tpPrice: num,
+  exitReason: z.enum(["stop", "tp", "signal", "end"]),
+  grossPnl: num,
+  fees: num,
+  pnl: num,
+  equityAfter: num,
+});
+const positionSchema = z.object({
+  side,
+  qty: num,
+  entryTs: num,
+  entryPrice: num,
+  stopPrice: num,
+  tpPrice: num,
+  entryFee: num,
+});
+const orderSchema = z.object({
+  clientId: z.string(),
+  symbol: z.string(),
+  side: z.enum(["buy", "sell"]),
+  qty: num,
+  intent: z.enum(["entry", "exit", "flatten"]),
+  reduceOnly: z.boolean(),
+  refPrice: num,
+  stopBps: num.optional(),
+  tpR: num.optional(),
+});
+const fillSchema = z.object({
+  clientId: z.string(),
+  orderId: z.string(),
+  symbol: z.string(),
+  side: z.enum(["buy", "sell"]),
+  qty: num,
+  price: num,
+  fee: num,
+  ts: num,
+  reason: z.enum(["entry", "stop", "tp", "signal", "end", "flatten"]),
+});
+const stateSchema = z.object({
+  version: z.literal(1),
+  sessionKey: z.string(),
+  savedAt: num,
+  lastCandleTs: num.nullable(),
+  cash: num,
+  position: positionSchema.nullable(),
+  trades: z.array(tradeSchema),
+  sim: z.object({
+    position: z.object({
+      symbol: z.string(),
+      side,
+      qty: num,
+      entryPrice: num,
+      stopPrice: num.optional(),
+      tpPrice: num.optional(),
+    }).nullable(),
+    pending: z.array(orderSchema),
+    knownClientIds: z.array(z.string()),
+    fills: z.array(fillSchema),
+    nextOrderId: z.number().int(),
+  }),
+});
+
+/** What a paper session persists after every candle so a restart resumes it. */
+export interface PaperState {
+  readonly version: 1;
+  /** Session identity (execution mode, symbol, interval, strategy); must match to resume. */
+  readonly sessionKey: string;
+  readonly savedAt: number;
+  readonly lastCandleTs: number | null;
+  readonly cash: number;
+  readonly position: OpenPosition | null;
+  readonly trades: readonly Trade[];
+  readonly sim: SimExchangeState;
+}
+
+/** Reads a paper state file; null when there is none. A corrupt file is an input error. */
+export function loadPaperState(path: string): PaperState | null {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw new InputError(`paper state ${path}`, `a readable file (${(e as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new InputError(`paper state ${path}`, "valid JSON (delete the file to start fresh)");
+  }
+  const r = stateSchema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new InputError(
+      `paper state ${path}`,
+      `${i?.path.join(".") || "file"}: ${i?.message} (delete the file to start fresh)`,
+    );
+  }
+  return r.data as PaperState;
+}
+
+/** Writes the state atomically (temp file + rename). */
+export function savePaperState(path: string, state: PaperState): void {
+  writeTextFileAtomicSync(path, JSON.stringify(state) + "\n");
+}

@@ -1,0 +1,424 @@
+import chartJsSource from "../dashboard/static/vendor/chart.umd.min.js" with { type: "text" };
+import type { SessionConfig } from "../config/session_config.ts";
+import { INTERVAL_MS, seriesFromCandles } from "../core/candle.ts";
+import type { EventSink, LogLevel } from "../core/events.ts";
+import type { Exchange, MarketFeed } from "../core/ports.ts";
+import { renderSummaryHtml } from "../dashboard/report/summary_html.ts";
+import { LiveReadModel } from "../dashboard/live/read_model.ts";
+import { equityCsv, statsJson, tradesCsv } from "../engine/artifacts.ts";
+import { runKeyFor } from "../engine/client_id.ts";
+import { AgentPipeline } from "../engine/pipeline.ts";
+import type { RunReport } from "../engine/report_model.ts";
+import { RiskGate } from "../engine/risk_gate.ts";
+import { computeStats, drawdownSeries } from "../engine/stats.ts";
+import { SimExchange } from "../exchange/sim/sim_exchange.ts";
+import { HeartbeatWriter } from "../ops/heartbeat.ts";
+import { JsonlLogger, teeSink } from "../ops/jsonl_logger.ts";
+import { KillSwitchWatcher, readKillSwitchSync } from "../ops/kill_switch.ts";
+import { acquirePidFile, type PidFileLock } from "../ops/pid_file.ts";
+import { newRunId, pointLatest } from "../ops/run_store.ts";
+import { createStrategy } from "../strategy/mod.ts";
+import { liveJournalPath, saveLiveJournal, sessionClientIdPrefix } from "./live_journal.ts";
+import { loadPaperState, type PaperState, savePaperState } from "./paper_state.ts";
+
+/** Why a session stopped, and the exit code that goes with it. */
+export type StopReason = "duration" | "signal" | "stale" | "feed-ended" | "error";
+
+const EXIT_CODES: Record<StopReason, number> = {
+  duration: 0,
+  signal: 0,
+  "feed-ended": 0,
+  stale: 3,
+  error: 1,
+};
+
+/** A live market feed, optionally telling when it last heard from the market. */
+export type SessionFeed = MarketFeed & { readonly lastMessageAt?: number };
+
+/** What the composition root hands a session (tests inject their own). */
+export interface SessionDeps {
+  /** Builds the market feed (mock or Bitunix). */
+  readonly feed: SessionFeed;
+  /** The venue for live execution; paper sessions use the simulated venue instead. */
+  readonly liveExchange?: Exchange;
+  /** Wall clock, Unix ms. */
+  readonly now?: () => number;
+  /** Monotonic ms for latencies. */
+  readonly timer?: () => number;
+  /** Ends the session gracefully when aborted (tests); signals are wired by the caller. */
+  readonly stop?: AbortSignal;
+  /** Where status lines go (default stderr). */
+  readonly print?: (line: string) => void;
+  /** Called once the dashboard is up, with its URL. */
+  readonly onDashboard?: (url: string) => void;
+  /** Starts the dashboard server (injected so sessions do not depend on the server module). */
+  readonly startDashboard?: (
+    model: LiveReadModel,
+  ) => Promise<{ url: string; close(): Promise<void> }>;
+  /** Extra safety check run before the first live order (reconciliation). */
+  readonly beforeTrading?: (sink: EventSink) => Promise<void>;
+  /** How often the stale-data check runs, ms (default 1000). */
+  readonly staleCheckMs?: number;
+}
+
+/** Result of a session. */
+export interface SessionResult {
+  readonly exitCode: number;
+  readonly reason: StopReason;
+  readonly runId: string;
+  readonly runDir: string | null;
+  readonly trades: number;
+}
+
+/**
+ * Runs a paper or live trading session: warm-up history, then live candles through the
+ * agent pipeline until the duration ends, a signal arrives or data goes stale. Every stop
+ * takes the same safety path: block new orders, cancel working orders, persist state,
+ * write the run artifacts.
+ */
+export async function runSession(config: SessionConfig, deps: SessionDeps): Promise<SessionResult> {
+  const now = deps.now ?? Date.now;
+  const timer = deps.timer ?? (() => performance.now());
+  const print = deps.print ?? ((l: string) => console.error(l));
+  const startedAt = now();
+  const runId = newRunId(startedAt, config.mode);
+  const legacy = config.mode === "live";
+  const sessionKey =
+    `${config.executionMode}:${config.symbol}:${config.interval}:${config.strategy}`;
+  const runDir = legacy ? config.paperDir : `${config.runsDir}/${runId}`;
+  await Deno.mkdir(runDir, { recursive: true });
+
+  const locks: PidFileLock[] = [acquirePidFile(`${config.logsDir}/agent.pid`)];
+  if (legacy) {
+    try {
+      locks.push(acquirePidFile(`${config.paperDir}/mvp.pid`));
+    } catch (e) {
+      locks[0].release();
+      throw e;
+    }
+  }
+  const system = new JsonlLogger({ path: `${config.logsDir}/system.jsonl`, runId, now });
+  const events = new JsonlLogger({ path: `${runDir}/events.jsonl`, runId, now });
+  const model = new LiveReadModel();
+  const modelSink: EventSink = {
+    emit(level: LogLevel, component, event, fields = {}) {
+      model.log({ ts: new Date(now()).toISOString(), level, component, event, runId, ...fields });
+    },
+  };
+  const sink = teeSink(system, events, modelSink);
+  const closers: (() => Promise<void> | void)[] = [];
+  const cleanup = async () => {
+    for (const c of closers.reverse()) {
+      try {
+        await c();
+      } catch {
+        // best effort: shutdown must go on
+      }
+    }
+    system.close();
+    events.close();
+    for (const l of locks) l.release();
+  };
+
+  try {
+    // venue: the backtest's simulated venue for paper, Bitunix for live
+    const paperState = config.executionMode === "paper" ? loadPaperState(config.statePath) : null;
+    if (paperState && paperState.sessionKey !== sessionKey) {
+      print(
+        `Notice: ${config.statePath} belongs to another session (${paperState.sessionKey}); starting fresh.`,
+      );
+    }
+    const resume = paperState && paperState.sessionKey === sessionKey ? paperState : null;
+    const sim = config.executionMode === "paper"
+      ? new SimExchange(
+        {
+          feeBps: config.params.feeBps,
+          slippageBps: config.params.slippageBps,
+          intrabar: config.params.intrabar,
+        },
+        resume?.sim,
+      )
+      : null;
+    const exchange: Exchange = sim ?? deps.liveExchange!;
+    if (!exchange) throw new Error("Cannot start a live session without an exchange");
+
+    const watcher = new KillSwitchWatcher({
+      path: config.killSwitchPath,
+      sink,
+      onTrip: () =>
+        print("KILL SWITCH DETECTED! New orders are blocked; exits and cancels still pass."),
+    });
+    closers.push(() => watcher.close());
+    const gate = new RiskGate(
+      { maxLeverage: config.params.maxLeverage, ...config.params.limits },
+      () => watcher.tripped,
+    );
+    const strategy = createStrategy(config.strategy, config.strategyParams);
+    const pipeline = new AgentPipeline({
+      runId,
+      runKey: runKeyFor(sessionKey),
+      symbol: config.symbol,
+      intervalMs: INTERVAL_MS[config.interval],
+      strategy,
+      params: config.params,
+      exchange,
+      gate,
+      sink,
+      recordSteps: true,
+      timer,
+      checkKillSwitchNow: () => readKillSwitchSync(config.killSwitchPath).tripped,
+      onJournal: (v) => {
+        model.candleClosed(v.candle);
+        for (const f of v.fills) model.fill(f);
+        model.position(v.position ? { ...v.position, symbol: config.symbol } : null);
+        model.riskState(gate.state);
+      },
+    }, resume?.cash ?? config.params.startEquity);
+    if (resume) {
+      pipeline.ledger.cash = resume.cash;
+      pipeline.ledger.position = resume.position;
+      pipeline.ledger.trades.push(...resume.trades);
+      print(
+        `Resumed paper state from ${config.statePath}: equity ${
+          resume.cash.toFixed(2)
+        }, ${resume.trades.length} trades, position ${resume.position?.side ?? "flat"}`,
+      );
+    }
+    sink.emit("info", "engine", "run.started", {
+      config: {
+        mode: config.mode,
+        execution_mode: config.executionMode,
+        source: config.source,
+        symbol: config.symbol,
+        interval: config.interval,
+        interval_ms: INTERVAL_MS[config.interval],
+        strategy: config.strategy,
+        strategy_params: config.strategyParams,
+        params: config.params,
+        duration_ms: config.durationMs,
+        stale_timeout_ms: config.staleTimeoutMs,
+        resumed: resume !== null,
+      },
+    });
+    model.session({
+      runId,
+      mode: config.mode,
+      symbol: config.symbol,
+      executionMode: config.executionMode,
+      startedAt,
+    });
+
+    const heartbeat = new HeartbeatWriter({
+      path: `${config.logsDir}/heartbeat.json`,
+      intervalMs: config.heartbeatMs,
+      now,
+    });
+    closers.push(() => heartbeat.close());
+    let lastCandleTs: number | null = null;
+    const beat = () => {
+      const pos = pipeline.ledger.position;
+      const eq = pipeline.equity.at(-1) ?? pipeline.ledger.cash;
+      heartbeat.beat({
+        runId,
+        mode: config.mode,
+        executionMode: config.executionMode,
+        symbol: config.symbol,
+        lastCandleTs,
+        position: pos ? { side: pos.side, qty: pos.qty, entryPrice: pos.entryPrice } : null,
+        equity: eq,
+        riskState: gate.state,
+      });
+    };
+    beat();
+
+    if (config.dashboard && deps.startDashboard) {
+      const server = await deps.startDashboard(model);
+      closers.push(() => server.close());
+      deps.onDashboard?.(server.url);
+      print(`Dashboard: ${server.url}`);
+    }
+    if (deps.beforeTrading) await deps.beforeTrading(sink);
+
+    // stop conditions: duration, caller's signal, stale data
+    let reason = "feed-ended" as StopReason;
+    const stopWith = (r: StopReason) => {
+      if (reason !== "feed-ended") return;
+      reason = r;
+      gate.halt(`shutdown: ${r}`);
+      void deps.feed.close();
+    };
+    const durationTimer = setTimeout(() => stopWith("duration"), config.durationMs);
+    closers.push(() => clearTimeout(durationTimer));
+    const onAbort = () => stopWith("signal");
+    deps.stop?.addEventListener("abort", onAbort, { once: true });
+    closers.push(() => deps.stop?.removeEventListener("abort", onAbort));
+    let lastDataAt = now();
+    const staleTimer = setInterval(() => {
+      const heard = Math.max(lastDataAt, deps.feed.lastMessageAt ?? 0);
+      if (now() - heard > config.staleTimeoutMs) {
+        sink.emit("error", "market", "data.stale", {
+          seconds: (now() - heard) / 1000,
+          timeout_s: config.staleTimeoutMs / 1000,
+        });
+        print(
+          `Stale data: nothing from the market for ${
+            ((now() - heard) / 1000).toFixed(0)
+          } s; safety shutdown.`,
+        );
+        stopWith("stale");
+      }
+    }, deps.staleCheckMs ?? 1000);
+    closers.push(() => clearInterval(staleTimer));
+
+    let firstLive = -1;
+    const persist = () => {
+      if (sim === null) {
+        const pos = pipeline.ledger.position;
+        saveLiveJournal(liveJournalPath(config), {
+          version: 1,
+          savedAt: now(),
+          position: pos ? { side: pos.side, qty: pos.qty, entryPrice: pos.entryPrice } : null,
+          openClientIds: [],
+          clientIdPrefix: sessionClientIdPrefix(sessionKey),
+        });
+        return;
+      }
+      const state: PaperState = {
+        version: 1,
+        sessionKey,
+        savedAt: now(),
+        lastCandleTs,
+        cash: pipeline.ledger.cash,
+        position: pipeline.ledger.position,
+        trades: pipeline.ledger.trades,
+        sim: sim.snapshot(),
+      };
+      savePaperState(config.statePath, state);
+    };
+    if (!deps.stop?.aborted) {
+      for await (const fc of deps.feed.candles()) {
+        if (reason !== "feed-ended") break;
+        lastDataAt = now();
+        const skipOld = resume?.lastCandleTs != null && fc.candle.ts <= resume.lastCandleTs;
+        sim?.onCandle(fc.candle);
+        const out = await pipeline.onCandle({ candle: fc.candle, live: fc.live && !skipOld });
+        if (!out.accepted) continue;
+        if (fc.live && firstLive === -1) firstLive = pipeline.series.length - 1;
+        lastCandleTs = fc.candle.ts;
+        const eq = pipeline.equity.at(-1)!;
+        model.equity(fc.candle.ts, eq, 0);
+        persist();
+        beat();
+        if (legacy) await Deno.writeTextFile(`${runDir}/trades.csv`, tradesCsvOf(pipeline));
+      }
+    } else reason = "signal";
+
+    // the one safety path for every stop
+    gate.halt(`shutdown: ${reason}`);
+    const cancelled = await exchange.cancelAll(config.symbol).catch((e) => {
+      sink.emit("error", "execution", "cancel.failed", { error: (e as Error).message });
+      return 0;
+    });
+    await pipeline.applyPendingFills().catch(() => []);
+    persist();
+    beat();
+    sink.emit(reason === "stale" ? "error" : "info", "engine", "run.stopped", {
+      reason,
+      cancelled,
+      trades: pipeline.ledger.trades.length,
+      position: pipeline.ledger.position?.side ?? null,
+    });
+    let writtenDir: string | null = runDir;
+    if (legacy) {
+      await Deno.writeTextFile(`${runDir}/trades.csv`, tradesCsvOf(pipeline));
+    } else {
+      writtenDir = await writeSessionArtifacts(config, runId, runDir, pipeline, firstLive);
+    }
+    print(
+      `Session ${runId} stopped (${reason}): ${pipeline.ledger.trades.length} trades, equity ${
+        (pipeline.equity.at(-1) ?? pipeline.ledger.cash).toFixed(2)
+      }, position ${pipeline.ledger.position?.side ?? "flat"}${
+        cancelled ? `, ${cancelled} orders cancelled` : ""
+      }`,
+    );
+    if (writtenDir && !legacy) print(`Summary: ${writtenDir}/summary.html`);
+    return {
+      exitCode: EXIT_CODES[reason],
+      reason,
+      runId,
+      runDir: writtenDir,
+      trades: pipeline.ledger.trades.length,
+    };
+  } finally {
+    await cleanup();
+  }
+}
+
+function tradesCsvOf(p: AgentPipeline): string {
+  return tradesCsv({ trades: p.ledger.trades } as unknown as RunReport);
+}
+
+/** Writes trades, equity, stats, config and summary.html of the live part of the session. */
+async function writeSessionArtifacts(
+  config: SessionConfig,
+  runId: string,
+  runDir: string,
+  p: AgentPipeline,
+  firstLive: number,
+): Promise<string> {
+  const from = firstLive === -1 ? p.series.length : firstLive;
+  const candles = [];
+  for (let i = from; i < p.series.length; i++) {
+    candles.push({
+      ts: p.series.ts[i],
+      open: p.series.open[i],
+      high: p.series.high[i],
+      low: p.series.low[i],
+      close: p.series.close[i],
+      volume: p.series.volume[i],
+    });
+  }
+  const series = seriesFromCandles(candles);
+  const equity = Float64Array.from(p.equity.slice(from));
+  const startEquity = from > 0 ? p.equity[from - 1] : config.params.startEquity;
+  const stats = computeStats({
+    startEquity,
+    trades: p.ledger.trades,
+    equity,
+    exposedCandles: p.exposedCandles,
+    intervalMs: INTERVAL_MS[config.interval],
+  });
+  const resolved = {
+    mode: config.mode,
+    execution_mode: config.executionMode,
+    source: config.source,
+    symbol: config.symbol,
+    interval: config.interval,
+    strategy: config.strategy,
+    strategy_params: config.strategyParams,
+    params: config.params,
+  };
+  const report: RunReport = {
+    runId,
+    config: resolved,
+    stats,
+    // a session has one real fill path; both bounds are its own stats
+    bounds: { conservative: stats, optimistic: stats },
+    candles: series,
+    trades: p.ledger.trades,
+    equity,
+    drawdown: drawdownSeries(startEquity, equity),
+  };
+  const files: Record<string, string> = {
+    "trades.csv": tradesCsv(report),
+    "equity.csv": equityCsv(report),
+    "stats.json": statsJson(report),
+    "config.json": JSON.stringify(resolved, null, 2) + "\n",
+    "summary.html": renderSummaryHtml(report, chartJsSource),
+  };
+  for (const [name, content] of Object.entries(files)) {
+    await Deno.writeTextFile(`${runDir}/${name}`, content);
+  }
+  await pointLatest(config.runsDir, runId, files);
+  return runDir;
+}
