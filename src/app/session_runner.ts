@@ -105,7 +105,13 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
       model.log({ ts: new Date(now()).toISOString(), level, component, event, runId, ...fields });
     },
   };
-  const sink = teeSink(system, events, modelSink);
+  // step records belong to the run's events.jsonl; the system log keeps everything else
+  const systemSink: EventSink = {
+    emit(level, component, event, fields) {
+      if (event !== "agent.step") system.emit(level, component, event, fields);
+    },
+  };
+  const sink = teeSink(systemSink, events, modelSink);
   const closers: (() => Promise<void> | void)[] = [];
   const cleanup = async () => {
     for (const c of closers.reverse()) {
