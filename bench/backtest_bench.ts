@@ -9,7 +9,7 @@
 import { readCandleCsv } from "../src/data/csv_candles.ts";
 import { seriesToCsv, tileSeries } from "../src/data/tile_series.ts";
 import { runBacktestFast } from "../src/engine/backtest_fast.ts";
-import type { BacktestParams } from "../src/engine/backtest_params.ts";
+import type { BacktestParams } from "../src/core/backtest_params.ts";
 import { createStrategy } from "../src/strategy/mod.ts";
 import { handLoopEmaCross } from "./hand_loop.ts";
 

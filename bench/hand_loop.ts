@@ -1,5 +1,5 @@
 import type { CandleSeries } from "../src/core/candle.ts";
-import type { BacktestParams } from "../src/engine/backtest_params.ts";
+import type { BacktestParams } from "../src/core/backtest_params.ts";
 
 /**
  * The reference for the engine's speed: EMA cross in position mode written as one flat

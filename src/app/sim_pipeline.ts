@@ -1,6 +1,6 @@
 import { candleAt, type CandleSeries } from "../core/candle.ts";
 import { type EventSink, NULL_SINK } from "../core/events.ts";
-import type { BacktestParams } from "../engine/backtest_params.ts";
+import type { BacktestParams } from "../core/backtest_params.ts";
 import { runKeyFor } from "../engine/client_id.ts";
 import { AgentPipeline, type JournalView } from "../engine/pipeline.ts";
 import { RiskGate } from "../engine/risk_gate.ts";

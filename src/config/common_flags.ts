@@ -12,7 +12,9 @@ export const symbolSchema = z.string().regex(
 /** The venue symbol for a requested one; BTCUSD (the prototype's name) means BTCUSDT. */
 export function resolveSymbol(symbol: string, notice: (msg: string) => void): string {
   if (symbol === "BTCUSD") {
-    notice("Notice: --symbol BTCUSD is an alias; using BTCUSDT (Bitunix futures are USDT-margined).");
+    notice(
+      "Notice: --symbol BTCUSD is an alias; using BTCUSDT (Bitunix futures are USDT-margined).",
+    );
     return "BTCUSDT";
   }
   return symbol;
@@ -25,7 +27,7 @@ export const TRADING_FLAGS: FlagSpec = {
     schema: z.enum(INTERVALS as [string, ...string[]], {
       error: `one of ${INTERVALS.join(" ")}`,
     }).optional(),
-    help: `candle interval: ${INTERVALS.join(" ")} (default 5m; CSV: detected)`,
+    help: `candle interval: ${INTERVALS.join(" ")} (backtest 5m, sessions 1m; CSV: detected)`,
   },
   "risk-pct": {
     schema: numberFlag({ min: 0.0001, max: 100 }).default(1),
@@ -58,7 +60,8 @@ export const TRADING_FLAGS: FlagSpec = {
         `at most ${HARD_LIMITS.maxDailyLossUsd} USD (hard limit; config may only be stricter)`,
       )
       .optional(),
-    help: `stop entering for the UTC day after this loss in USD (default and max ${HARD_LIMITS.maxDailyLossUsd})`,
+    help:
+      `stop entering for the UTC day after this loss in USD (default and max ${HARD_LIMITS.maxDailyLossUsd})`,
   },
   "fee-bps": {
     schema: numberFlag({ min: 0, max: 100 }).default(6),
@@ -78,11 +81,26 @@ export const TRADING_FLAGS: FlagSpec = {
     help: "bar touching stop and TP: conservative = stop first, optimistic = TP first",
   },
   strategy: { schema: z.string().default("ema-cross"), help: "strategy name (default ema-cross)" },
-  fast: { schema: numberFlag({ int: true, min: 1 }).optional(), help: "ema-cross: fast EMA length (12)" },
-  slow: { schema: numberFlag({ int: true, min: 2 }).optional(), help: "ema-cross: slow EMA length (26)" },
-  lookback: { schema: numberFlag({ int: true, min: 2 }).optional(), help: "breakout: channel length (20)" },
-  config: { schema: z.string().min(1).optional(), help: "JSON config file with flag values (flags win)" },
-  "runs-dir": { schema: z.string().min(1).default("runs"), help: "where run folders go (default runs)" },
+  fast: {
+    schema: numberFlag({ int: true, min: 1 }).optional(),
+    help: "ema-cross: fast EMA length (12)",
+  },
+  slow: {
+    schema: numberFlag({ int: true, min: 2 }).optional(),
+    help: "ema-cross: slow EMA length (26)",
+  },
+  lookback: {
+    schema: numberFlag({ int: true, min: 2 }).optional(),
+    help: "breakout: channel length (20)",
+  },
+  config: {
+    schema: z.string().min(1).optional(),
+    help: "JSON config file with flag values (flags win)",
+  },
+  "runs-dir": {
+    schema: z.string().min(1).default("runs"),
+    help: "where run folders go (default runs)",
+  },
   "logs-dir": { schema: z.string().min(1).default("logs"), help: "where logs go (default logs)" },
 };
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Interval } from "../core/candle.ts";
 import { InputError } from "../core/errors.ts";
-import type { BacktestParams } from "../engine/backtest_params.ts";
+import type { BacktestParams } from "../core/backtest_params.ts";
 import { resolveStrategyParams, strategyDef } from "../strategy/mod.ts";
 import { type FlagSpec, numberFlag, type ParsedFlags } from "./argv.ts";
 import { resolveSymbol, STRATEGY_PARAM_FLAGS, TRADING_FLAGS } from "./common_flags.ts";

@@ -17,7 +17,9 @@ export interface Heartbeat {
   readonly symbol: string;
   /** Open time of the last closed candle seen, Unix ms; null before the first. */
   readonly lastCandleTs: number | null;
-  readonly position: { readonly side: Side; readonly qty: number; readonly entryPrice: number } | null;
+  readonly position:
+    | { readonly side: Side; readonly qty: number; readonly entryPrice: number }
+    | null;
   readonly equity: number;
   /** RiskGate state. */
   readonly riskState: "active" | "reducing" | "halted";

@@ -11,7 +11,7 @@ import {
 } from "../core/fill_rules.ts";
 import type { Trade } from "../core/trade.ts";
 import type { Strategy } from "../strategy/strategy.ts";
-import type { BacktestParams } from "./backtest_params.ts";
+import type { BacktestParams } from "../core/backtest_params.ts";
 import { RiskGate } from "./risk_gate.ts";
 import { TradeLedger } from "./trade_ledger.ts";
 

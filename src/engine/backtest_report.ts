@@ -1,7 +1,7 @@
 import type { CandleSeries } from "../core/candle.ts";
 import type { Strategy } from "../strategy/strategy.ts";
 import { type BacktestResult, runBacktestFast } from "./backtest_fast.ts";
-import type { BacktestParams } from "./backtest_params.ts";
+import type { BacktestParams } from "../core/backtest_params.ts";
 import type { RunReport, RunStats } from "./report_model.ts";
 import { computeStats, drawdownSeries } from "./stats.ts";
 

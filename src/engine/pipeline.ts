@@ -5,7 +5,7 @@ import type { Fill, OrderRequest } from "../core/order.ts";
 import type { Exchange, FeedCandle } from "../core/ports.ts";
 import type { ExitReason, Trade } from "../core/trade.ts";
 import type { Strategy } from "../strategy/strategy.ts";
-import type { BacktestParams } from "./backtest_params.ts";
+import type { BacktestParams } from "../core/backtest_params.ts";
 import { clientIdFor } from "./client_id.ts";
 import { GrowableSeries } from "./growable_series.ts";
 import type { RiskGate } from "./risk_gate.ts";

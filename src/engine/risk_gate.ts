@@ -1,14 +1,10 @@
 import { HARD_LIMITS } from "../core/hard_limits.ts";
+import type { RiskLimits } from "../core/risk_limits.ts";
 
 /** RiskGate states: active trades normally, reducing only lets exits through, halted blocks entries. */
 export type RiskState = "active" | "reducing" | "halted";
 
-/** Limits the gate enforces; each may only be stricter than HARD_LIMITS. */
-export interface RiskLimits {
-  readonly maxPositionUsd: number;
-  readonly maxDailyLossUsd: number;
-  readonly maxLeverage: number;
-}
+export type { RiskLimits };
 
 const DAY_MS = 86_400_000;
 

@@ -1,5 +1,5 @@
 import { type Candle, seriesFromCandles } from "../../src/core/candle.ts";
-import type { BacktestParams } from "../../src/engine/backtest_params.ts";
+import type { BacktestParams } from "../../src/core/backtest_params.ts";
 import type { Bias, Strategy } from "../../src/strategy/strategy.ts";
 
 /** A strategy that returns a fixed bias per candle index (0 beyond the script). */

@@ -1,4 +1,4 @@
-import type { RiskLimits } from "./risk_gate.ts";
+import type { RiskLimits } from "./risk_limits.ts";
 
 /** How a backtest trades: sizing, bracket, costs and fill assumptions. */
 export interface BacktestParams {

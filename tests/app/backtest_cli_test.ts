@@ -1,0 +1,283 @@
+import assert from "node:assert/strict";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const DATA =
+  new URL("../../../shared/data/BTCUSDT-5m-2024-01-01_2024-06-30.csv.gz", import.meta.url).pathname;
+
+async function cli(cwd: string, ...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", MAIN, ...args],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
+Deno.test("backtest CLI writes every artifact", async (t) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await cli(
+      dir,
+      "--mode",
+      "backtest",
+      "--source",
+      "mock",
+      "--backtest",
+      "3000",
+      "--seed",
+      "7",
+    );
+    assert.equal(r.code, 0, r.stderr);
+    await t.step("prints headline stats, both bounds and the summary path", () => {
+      assert.match(r.stdout, /net pnl [+-][\d,.]+ USDT/);
+      assert.match(r.stdout, /intrabar bounds: conservative .* optimistic .*spread/);
+      assert.match(r.stdout, /Summary: .*runs\/.*\/summary\.html/);
+    });
+    await t.step("run folder and runs/latest", async () => {
+      for (
+        const f of [
+          "summary.html",
+          "trades.csv",
+          "equity.csv",
+          "stats.json",
+          "events.jsonl",
+          "config.json",
+        ]
+      ) {
+        assert.ok(await exists(`${dir}/runs/latest/${f}`), f);
+      }
+      const link = await Deno.lstat(`${dir}/runs/latest`);
+      assert.ok(link.isSymlink);
+    });
+    await t.step("stats.json has every field and both bounds", async () => {
+      const s = JSON.parse(await Deno.readTextFile(`${dir}/runs/latest/stats.json`));
+      for (
+        const k of [
+          "start_equity",
+          "end_equity",
+          "net_pnl",
+          "return_pct",
+          "trades",
+          "win_rate",
+          "profit_factor",
+          "expectancy",
+          "max_drawdown",
+          "max_drawdown_pct",
+          "sharpe",
+          "sortino",
+          "exposure_pct",
+          "fees",
+          "trades_hash",
+        ]
+      ) assert.ok(k in s, k);
+      assert.ok(s.intrabar_bounds.conservative.trades_hash);
+      assert.ok(s.intrabar_bounds.optimistic.trades_hash);
+      assert.equal(s.trades_hash, s.intrabar_bounds.conservative.trades_hash);
+    });
+    await t.step("trades.csv and equity.csv shapes", async () => {
+      const trades = (await Deno.readTextFile(`${dir}/runs/latest/trades.csv`)).trim().split("\n");
+      assert.equal(
+        trades[0],
+        "id,side,entry_ts,entry_price,exit_ts,exit_price,qty,notional,stop_price,tp_price,exit_reason,gross_pnl,fees,pnl,equity_after",
+      );
+      const stats = JSON.parse(await Deno.readTextFile(`${dir}/runs/latest/stats.json`));
+      assert.equal(trades.length - 1, stats.trades);
+      for (const row of trades.slice(1)) {
+        const c = row.split(",");
+        assert.match(c[1], /^(long|short)$/);
+        assert.match(c[10], /^(stop|tp|signal|end)$/);
+      }
+      const equity = (await Deno.readTextFile(`${dir}/runs/latest/equity.csv`)).trim().split("\n");
+      assert.equal(equity[0], "ts,equity,drawdown");
+      assert.equal(equity.length - 1, 3000);
+    });
+    await t.step("summary.html is self-contained", async () => {
+      const html = await Deno.readTextFile(`${dir}/runs/latest/summary.html`);
+      assert.match(html, /Chart\.js v4/);
+      assert.doesNotMatch(html, /<script[^>]+src=["']https?:/);
+    });
+    await t.step("events.jsonl and logs/system.jsonl use the JSONL envelope", async () => {
+      const lines = (await Deno.readTextFile(`${dir}/runs/latest/events.jsonl`)).trim().split("\n");
+      const first = JSON.parse(lines[0]);
+      for (const k of ["ts", "level", "component", "event", "runId"]) assert.ok(k in first, k);
+      assert.equal(first.event, "run.started");
+      assert.ok(lines.some((l) => JSON.parse(l).event === "order.filled"));
+      const sys = (await Deno.readTextFile(`${dir}/logs/system.jsonl`)).trim().split("\n").map((
+        l,
+      ) => JSON.parse(l));
+      assert.ok(sys.some((e) => e.event === "run.finished"));
+    });
+    await t.step("same seed, same trades", async () => {
+      const again = await cli(
+        dir,
+        "--mode",
+        "backtest",
+        "--source",
+        "mock",
+        "--backtest",
+        "3000",
+        "--seed",
+        "7",
+      );
+      const h1 = r.stdout.match(/trades_hash (\w+)/)![1];
+      const h2 = again.stdout.match(/trades_hash (\w+)/)![1];
+      assert.equal(h1, h2);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("backtest CLI on the real CSV and the open command", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await cli(
+      dir,
+      "--mode",
+      "backtest",
+      "--source",
+      "csv",
+      "--csv",
+      DATA,
+      "--backtest",
+      "5000",
+      "--strategy",
+      "breakout",
+      "--symbol",
+      "BTCUSD",
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /BTCUSD is an alias; using BTCUSDT/);
+    assert.match(r.stdout, /5,000 candles/);
+    const cfg = JSON.parse(await Deno.readTextFile(`${dir}/runs/latest/config.json`));
+    assert.equal(cfg.interval, "5m");
+    assert.equal(cfg.symbol, "BTCUSDT");
+    const open = await cli(dir, "open", "--print");
+    assert.equal(open.code, 0);
+    assert.match(open.stdout, /summary\.html/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("bad input: one line on stderr, exit 2, no run folder", async (t) => {
+  const dir = await Deno.makeTempDir();
+  const csvDir = await Deno.makeTempDir();
+  const write = (name: string, text: string) =>
+    Deno.writeTextFile(`${csvDir}/${name}`, text).then(() => `${csvDir}/${name}`);
+  const header = "ts,open,high,low,close,volume\n";
+  const cases: [string, () => Promise<string[]>, RegExp][] = [
+    [
+      "unknown flag",
+      () => Promise.resolve(["--mode", "backtest", "--bogus", "1"]),
+      /--bogus.*unknown flag/,
+    ],
+    [
+      "bad value",
+      () => Promise.resolve(["--mode", "backtest", "--risk-pct", "abc"]),
+      /--risk-pct.*number/,
+    ],
+    [
+      "beyond a hard limit",
+      () => Promise.resolve(["--mode", "backtest", "--max-leverage", "50"]),
+      /at most 20 \(hard limit/,
+    ],
+    [
+      "daily loss above the hard limit",
+      () => Promise.resolve(["--mode", "backtest", "--max-daily-loss", "60"]),
+      /at most 50/,
+    ],
+    [
+      "bad interval",
+      () => Promise.resolve(["--mode", "backtest", "--interval", "3m"]),
+      /--interval/,
+    ],
+    [
+      "unknown strategy",
+      () => Promise.resolve(["--mode", "backtest", "--strategy", "magic"]),
+      /ema-cross, breakout/,
+    ],
+    [
+      "param of another strategy",
+      () => Promise.resolve(["--mode", "backtest", "--lookback", "5"]),
+      /not a parameter of strategy ema-cross/,
+    ],
+    [
+      "missing CSV",
+      () =>
+        Promise.resolve(["--mode", "backtest", "--source", "csv", "--csv", `${csvDir}/nope.csv`]),
+      /not found/,
+    ],
+    [
+      "csv source without a file",
+      () => Promise.resolve(["--mode", "backtest", "--source", "csv"]),
+      /--csv PATH/,
+    ],
+    [
+      "unsorted ts",
+      async () => [
+        "--mode",
+        "backtest",
+        "--source",
+        "csv",
+        "--csv",
+        await write("u.csv", header + "2000,1,2,0.5,1,1\n1000,1,2,0.5,1,1\n"),
+      ],
+      /line 3/,
+    ],
+    [
+      "high below low",
+      async () => [
+        "--mode",
+        "backtest",
+        "--source",
+        "csv",
+        "--csv",
+        await write("h.csv", header + "1000,1,0.4,0.5,0.45,1\n"),
+      ],
+      /line 2/,
+    ],
+    [
+      "non-numeric",
+      async () => [
+        "--mode",
+        "backtest",
+        "--source",
+        "csv",
+        "--csv",
+        await write("n.csv", header + "1000,1,2,x,1,1\n"),
+      ],
+      /line 2/,
+    ],
+    [
+      "too few candles",
+      () => Promise.resolve(["--mode", "backtest", "--backtest", "10"]),
+      /at least 28/,
+    ],
+    ["unknown mode", () => Promise.resolve(["--mode", "nonsense"]), /Invalid command 'nonsense'/],
+  ];
+  try {
+    for (const [name, args, expected] of cases) {
+      await t.step(name, async () => {
+        const r = await cli(dir, ...(await args()));
+        assert.equal(r.code, 2, `${name}: exit ${r.code}\n${r.stderr}`);
+        const lines = r.stderr.trim().split("\n");
+        assert.equal(lines.length, 1, r.stderr);
+        assert.match(lines[0], expected);
+        assert.doesNotMatch(r.stderr, /\bat .*\.ts:\d+/);
+      });
+    }
+    const runs = await Array.fromAsync(Deno.readDir(dir));
+    assert.deepEqual(runs.filter((e) => e.name === "runs"), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(csvDir, { recursive: true });
+  }
+});
