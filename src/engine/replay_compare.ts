@@ -11,7 +11,7 @@ import type { EventSink } from "../core/events.ts";
 import type { CandleDrivenExchange } from "../core/ports.ts";
 import { createStrategy, resolveStrategyParams, strategyDef } from "../strategy/mod.ts";
 import { runBacktestFast } from "./backtest_fast.ts";
-import type { BacktestParams } from "./backtest_params.ts";
+import type { BacktestParams } from "../core/backtest_params.ts";
 import { runKeyFor } from "./client_id.ts";
 import { AgentPipeline } from "./pipeline.ts";
 import { RiskGate } from "./risk_gate.ts";

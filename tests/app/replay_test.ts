@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createReplayCommand } from "../../src/app/replay.ts";
 import { runSimPipeline } from "../../src/app/sim_pipeline.ts";
 import { isInputError } from "../../src/core/errors.ts";
-import type { BacktestParams } from "../../src/engine/backtest_params.ts";
+import type { BacktestParams } from "../../src/core/backtest_params.ts";
 import { generateMockCandles } from "../../src/data/mock_candles.ts";
 import { JsonlLogger } from "../../src/ops/jsonl_logger.ts";
 import { createStrategy } from "../../src/strategy/mod.ts";

@@ -3,7 +3,7 @@ import { runSimPipeline } from "../../src/app/sim_pipeline.ts";
 import type { EventSink } from "../../src/core/events.ts";
 import { isInputError } from "../../src/core/errors.ts";
 import { runBacktestFast } from "../../src/engine/backtest_fast.ts";
-import type { BacktestParams } from "../../src/engine/backtest_params.ts";
+import type { BacktestParams } from "../../src/core/backtest_params.ts";
 import {
   formatReplayReport,
   parseRecordedRun,
