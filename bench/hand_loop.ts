@@ -18,7 +18,7 @@ export function handLoopEmaCross(
   const kf = 2 / (fast + 1);
   const ks = 2 / (slow + 1);
   const opt = p.intrabar === "optimistic";
-  const fee = p.feeBps / 10_000;
+  const feeBps = p.feeBps;
   const slip = p.slippageBps / 10_000;
   const pnl = new Float64Array(n);
   let count = 0;
@@ -32,7 +32,7 @@ export function handLoopEmaCross(
     const o = open[i];
     if (pendExit) {
       const px = dir > 0 ? o * (1 - slip) : o * (1 + slip);
-      const ef2 = qty * px * fee;
+      const ef2 = qty * px * feeBps / 10_000;
       const g = dir > 0 ? (px - entry) * qty : (entry - px) * qty;
       cash = cash + g - ef2;
       pnl[count++] = g - (entryFee + ef2);
@@ -43,7 +43,7 @@ export function handLoopEmaCross(
       dir = pendDir;
       qty = pendQty;
       entry = dir > 0 ? o * (1 + slip) : o * (1 - slip);
-      entryFee = qty * entry * fee;
+      entryFee = qty * entry * feeBps / 10_000;
       cash -= entryFee;
       stop = dir > 0 ? entry * (1 - p.stopBps / 10_000) : entry * (1 + p.stopBps / 10_000);
       const d = entry * p.stopBps / 10_000 * p.tpR;
@@ -72,7 +72,7 @@ export function handLoopEmaCross(
         if (px >= 0) px = px * (1 + slip);
       }
       if (px >= 0) {
-        const ef2 = qty * px * fee;
+        const ef2 = qty * px * feeBps / 10_000;
         const g = dir > 0 ? (px - entry) * qty : (entry - px) * qty;
         cash = cash + g - ef2;
         pnl[count++] = g - (entryFee + ef2);
@@ -109,6 +109,13 @@ export function handLoopEmaCross(
       }
     }
     prevBias = bias;
+  }
+  if (dir !== 0 && n > 0) {
+    const px = dir > 0 ? close[n - 1] * (1 - slip) : close[n - 1] * (1 + slip);
+    const ef2 = qty * px * feeBps / 10_000;
+    const g = dir > 0 ? (px - entry) * qty : (entry - px) * qty;
+    cash = cash + g - ef2;
+    pnl[count++] = g - (entryFee + ef2);
   }
   return { count, pnl, equityEnd: cash };
 }

@@ -58,6 +58,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "trip the kill switch (config/KILL_SWITCH.txt = TRUE): blocks new orders",
     load: () => import("./kill.ts").then((m) => m.command),
   },
+  flatten: {
+    summary: "emergency stop: trip the kill switch, cancel all orders, close the position",
+    load: () => import("./flatten.ts").then((m) => m.command),
+  },
   dashboard: {
     summary: "serve the live dashboard on http://127.0.0.1:5000",
     load: () => import("./dashboard.ts").then((m) => m.command),

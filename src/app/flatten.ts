@@ -133,8 +133,9 @@ async function flattenPaper(path: string, out: (line: string) => void): Promise<
     throw new InputError(`paper state ${path}`, "a JSON file");
   }
   out(
-    `Paper state at ${path}: no orders are sent from here; the paper session sees the ` +
-      `kill switch and flattens on its next candle.`,
+    `Paper state at ${path}: kill switch tripped, so the paper session places no new ` +
+      `entries; an open paper position keeps its stop and take-profit. Stop the session ` +
+      `(Ctrl+C) to end it; nothing real is at risk in paper mode.`,
   );
   return 0;
 }

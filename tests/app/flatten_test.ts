@@ -143,7 +143,7 @@ Deno.test("flatten (emergency stop)", async (t) => {
       await Deno.writeTextFile(state, JSON.stringify({ position: { side: "long", qty: 0.01 } }));
       const present = await run(["--execution-mode", "paper", "--state", state]);
       assert.equal(present.code, 0);
-      assert.match(present.out[1], /flattens on its next candle/);
+      assert.match(present.out[1], /places no new entries/);
       await Deno.writeTextFile(state, "{broken");
       await assert.rejects(
         () => run(["--execution-mode", "paper", "--state", state]),
