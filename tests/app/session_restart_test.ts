@@ -1,0 +1,171 @@
+import assert from "node:assert/strict";
+import { liveJournal, liveJournalPath, saveLiveJournal } from "../../src/app/live_journal.ts";
+import { reconcileOnStart } from "../../src/app/reconcile.ts";
+import { runSession } from "../../src/app/session_runner.ts";
+import type { SessionConfig } from "../../src/config/session_config.ts";
+import type { EventSink } from "../../src/core/events.ts";
+import type { OrderRequest } from "../../src/core/order.ts";
+import { BitunixExchange, BitunixRestClient } from "../../src/exchange/bitunix/mod.ts";
+import { type FakeBitunix, startFakeBitunix } from "../fakes/fake_bitunix.ts";
+import {
+  fastMockFeed,
+  readJsonl,
+  sessionConfig,
+  tapFeed,
+  tempWorkspace,
+  type Workspace,
+} from "./_session_helpers.ts";
+
+function clientFor(fake: FakeBitunix): BitunixRestClient {
+  return new BitunixRestClient({
+    baseUrl: fake.baseUrl,
+    apiKey: fake.apiKey,
+    apiSecret: fake.apiSecret,
+    sleep: () => Promise.resolve(),
+    rateLimit: false,
+  });
+}
+
+/** The start-up check `--mode live-session` runs (reconcile, refuse on a mismatch). */
+function reconcileGuard(config: SessionConfig, exchange: BitunixExchange) {
+  return async (sink: EventSink) => {
+    const r = await reconcileOnStart({
+      exchange,
+      symbol: config.symbol,
+      journal: liveJournal(config),
+    });
+    sink.emit("info", "execution", "reconcile.finished", {
+      status: r.status,
+      findings: r.findings,
+    });
+    if (r.status === "mismatch") {
+      throw new Error(
+        `Refusing to trade: the exchange does not match the journal: ${r.findings.join("; ")}`,
+      );
+    }
+  };
+}
+
+/** Runs a live session on the fixed mock candles against `fake`. */
+function liveRun(ws: Workspace, fake: FakeBitunix, guard: boolean) {
+  const config = sessionConfig(ws, ["--execution-mode", "live"]);
+  const exchange = new BitunixExchange(clientFor(fake));
+  const feed = tapFeed(fastMockFeed(config, { maxLive: 60 }), (fc) => {
+    fake.state.price = fc.candle.close;
+  });
+  return {
+    config,
+    run: () =>
+      runSession(config, {
+        feed,
+        liveExchange: exchange,
+        print: () => {},
+        beforeTrading: guard ? reconcileGuard(config, exchange) : undefined,
+      }),
+  };
+}
+
+/**
+ * What the first process sent before it was killed: the first entry of these candles,
+ * found with a probe run on a separate fake venue.
+ */
+async function firstEntry(): Promise<{ order: OrderRequest; candleTs: number }> {
+  const ws = await tempWorkspace();
+  const fake = startFakeBitunix();
+  try {
+    const { config, run } = liveRun(ws, fake, false);
+    await run();
+    const placed = readJsonl(`${ws.dir}/logs/system.jsonl`)
+      .find((e) => e.event === "order.placed" && e.intent === "entry");
+    assert.ok(placed, "the candles produce an entry");
+    return {
+      candleTs: placed.candleTs,
+      order: {
+        clientId: placed.clientId,
+        symbol: config.symbol,
+        side: placed.side,
+        qty: placed.qty,
+        intent: "entry",
+        reduceOnly: false,
+        refPrice: placed.refPrice,
+        stopBps: config.params.stopBps,
+        tpR: config.params.tpR,
+      },
+    };
+  } finally {
+    await fake.close();
+    await ws.cleanup();
+  }
+}
+
+Deno.test("killed mid-order, then restarted", async (t) => {
+  const { order, candleTs } = await firstEntry();
+
+  await t.step("journal never saw the order: reconciliation refuses, no second entry", async () => {
+    const ws = await tempWorkspace();
+    const fake = startFakeBitunix();
+    try {
+      // the killed process's order reached the venue; its journal was not written
+      fake.state.price = order.refPrice;
+      const ack = await new BitunixExchange(clientFor(fake)).placeOrder(order);
+      assert.equal(ack.duplicate, false);
+      assert.equal(fake.state.positions.length, 1);
+
+      const { run } = liveRun(ws, fake, true);
+      await assert.rejects(
+        run(),
+        /Refusing to trade: .*venue has a (LONG|SHORT) .* journal is flat/,
+      );
+      assert.equal(fake.requestsTo("/trade/place_order").length, 1, "nothing placed on restart");
+      assert.equal(fake.state.orders.filter((o) => o.clientId === order.clientId).length, 1);
+      const rec = readJsonl(`${ws.dir}/logs/system.jsonl`)
+        .find((e) => e.event === "reconcile.finished");
+      assert.equal(rec?.status, "mismatch");
+    } finally {
+      await fake.close();
+      await ws.cleanup();
+    }
+  });
+
+  await t.step(
+    "journal listed the in-flight id: adopted; the same candle's entry is a duplicate",
+    async () => {
+      const ws = await tempWorkspace();
+      const fake = startFakeBitunix();
+      try {
+        fake.state.price = order.refPrice;
+        await new BitunixExchange(clientFor(fake)).placeOrder(order);
+        const { config, run } = liveRun(ws, fake, true);
+        const prefix = order.clientId.slice(0, order.clientId.indexOf("-") + 1);
+        saveLiveJournal(liveJournalPath(config), {
+          version: 1,
+          savedAt: 0,
+          position: null,
+          openClientIds: [order.clientId],
+          clientIdPrefix: prefix,
+        });
+        const result = await run();
+        assert.equal(result.exitCode, 0);
+        const system = readJsonl(`${ws.dir}/logs/system.jsonl`);
+        const rec = system.find((e) => e.event === "reconcile.finished");
+        assert.equal(rec?.status, "adopted");
+        assert.ok(rec.findings.some((f: string) => /from the entry the journal sent/.test(f)));
+        // the restart re-decides the same candle: same clientId, refused by the venue
+        const dup = system.find((e) => e.event === "order.duplicate_ignored");
+        assert.equal(dup?.clientId, order.clientId);
+        assert.equal(dup?.candleTs, candleTs);
+        assert.equal(
+          system.filter((e) => e.event === "order.placed" && e.clientId === order.clientId)
+            .length,
+          0,
+        );
+        const ids = fake.state.orders.map((o) => o.clientId);
+        assert.equal(new Set(ids).size, ids.length, "no duplicate clientId at the venue");
+        assert.equal(ids.filter((id) => id === order.clientId).length, 1);
+      } finally {
+        await fake.close();
+        await ws.cleanup();
+      }
+    },
+  );
+});
