@@ -6,11 +6,11 @@ import {
   resolveBacktestConfig,
 } from "../config/backtest_config.ts";
 import { InputError } from "../core/errors.ts";
-import type { Trade } from "../core/trade.ts";
 import { renderSummaryHtml } from "../dashboard/report/summary_html.ts";
 import { equityCsv, statsJson, tradesCsv } from "../engine/artifacts.ts";
 import { runBoundedBacktest } from "../engine/backtest_report.ts";
 import type { RunReport } from "../engine/report_model.ts";
+import { tradesCsvText } from "../engine/trades_hash.ts";
 import { JsonlLogger } from "../ops/jsonl_logger.ts";
 import { newRunId, writeRun } from "../ops/run_store.ts";
 import { createStrategy, STRATEGIES, strategyDef } from "../strategy/mod.ts";
@@ -69,12 +69,12 @@ async function run(argv: string[]): Promise<number> {
     config: resolved,
   });
   const files = {
-    "trades.csv": tradesCsv(report),
-    "equity.csv": equityCsv(report),
-    "stats.json": statsJson(report),
-    "events.jsonl": backtestEvents(report),
-    "config.json": JSON.stringify(resolved, null, 2) + "\n",
-    "summary.html": renderSummaryHtml(report, chartJsSource),
+    "trades.csv": () => tradesCsv(report),
+    "stats.json": () => statsJson(report),
+    "config.json": () => JSON.stringify(resolved, null, 2) + "\n",
+    "equity.csv": () => equityCsv(report),
+    "events.jsonl": () => backtestEvents(report),
+    "summary.html": () => renderSummaryHtml(report, chartJsSource),
   };
   const dir = await writeRun(config.runsDir, runId, files);
   const logger = new JsonlLogger({ path: `${config.logsDir}/system.jsonl`, runId });
@@ -119,32 +119,52 @@ function resolvedConfig(config: BacktestConfig, loaded: LoadedCandles): Record<s
   };
 }
 
-/** Journal of a backtest: run start, every fill (entry and exit) and run end, in candle time. */
+/**
+ * Journal of a backtest: run start, every fill (entry and exit) and run end, in candle
+ * time. Fill numbers reuse the trades.csv fields (already in shortest round-trip form,
+ * which is also JSON's), so a million-candle run does not format every float twice.
+ */
 function backtestEvents(report: RunReport): string {
-  const lines: string[] = [];
   const iso = (ms: number) => new Date(ms).toISOString();
-  const first = report.candles.length ? report.candles.ts[0] : 0;
-  const base = { runId: report.runId };
-  const push = (ms: number, component: string, event: string, fields: Record<string, unknown>) =>
+  const n = report.candles.length;
+  const id = JSON.stringify(report.runId);
+  const lines: string[] = [
+    JSON.stringify({
+      ts: iso(n ? report.candles.ts[0] : 0),
+      level: "info",
+      component: "engine",
+      event: "run.started",
+      runId: report.runId,
+      candles: n,
+      config: report.config,
+    }),
+  ];
+  const rows = tradesCsvText(report.trades).split("\n");
+  for (let i = 0; i < report.trades.length; i++) {
+    const t = report.trades[i];
+    // id,side,entry_ts,entry_price,exit_ts,exit_price,qty,notional,stop_price,tp_price,exit_reason,gross_pnl,fees,pnl,equity_after
+    const f = rows[i + 1].split(",");
+    const head = `{"ts":"`;
+    const common =
+      `","level":"info","component":"execution","event":"order.filled","runId":${id},"trade":${t.id}`;
+    const long = t.side === "long";
     lines.push(
-      JSON.stringify({ ts: iso(ms), level: "info", component, event, ...base, ...fields }),
+      `${head}${iso(t.entryTs)}${common},"intent":"entry","side":"${long ? "buy" : "sell"}","qty":${
+        f[6]
+      },"price":${f[3]},"stop":${f[8]},"tp":${f[9]}}`,
+      `${head}${iso(t.exitTs)}${common},"intent":"exit","side":"${long ? "sell" : "buy"}","qty":${
+        f[6]
+      },"price":${f[5]},"reason":"${t.exitReason}","pnl":${f[13]}}`,
     );
-  push(first, "engine", "run.started", { candles: report.candles.length, config: report.config });
-  const fill = (t: Trade, entry: boolean) =>
-    push(entry ? t.entryTs : t.exitTs, "execution", "order.filled", {
-      trade: t.id,
-      intent: entry ? "entry" : "exit",
-      side: entry === (t.side === "long") ? "buy" : "sell",
-      qty: t.qty,
-      price: entry ? t.entryPrice : t.exitPrice,
-      ...(entry ? { stop: t.stopPrice, tp: t.tpPrice } : { reason: t.exitReason, pnl: t.pnl }),
-    });
-  for (const t of report.trades) {
-    fill(t, true);
-    fill(t, false);
   }
-  const last = report.candles.length ? report.candles.ts[report.candles.length - 1] : 0;
-  push(last, "engine", "run.finished", { stats: report.stats });
+  lines.push(JSON.stringify({
+    ts: iso(n ? report.candles.ts[n - 1] : 0),
+    level: "info",
+    component: "engine",
+    event: "run.finished",
+    runId: report.runId,
+    stats: report.stats,
+  }));
   return lines.join("\n") + "\n";
 }
 

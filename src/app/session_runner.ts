@@ -361,7 +361,7 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
 }
 
 function tradesCsvOf(p: AgentPipeline): string {
-  return tradesCsv({ trades: p.ledger.trades } as unknown as RunReport);
+  return tradesCsv({ trades: p.ledger.trades });
 }
 
 /** Writes trades, equity, stats, config and summary.html of the live part of the session. */
@@ -415,7 +415,7 @@ async function writeSessionArtifacts(
     equity,
     drawdown: drawdownSeries(startEquity, equity),
   };
-  const files: Record<string, string> = {
+  const files: Record<string, string | Uint8Array> = {
     "trades.csv": tradesCsv(report),
     "equity.csv": equityCsv(report),
     "stats.json": statsJson(report),
@@ -423,7 +423,8 @@ async function writeSessionArtifacts(
     "summary.html": renderSummaryHtml(report, chartJsSource),
   };
   for (const [name, content] of Object.entries(files)) {
-    await Deno.writeTextFile(`${runDir}/${name}`, content);
+    if (typeof content === "string") await Deno.writeTextFile(`${runDir}/${name}`, content);
+    else await Deno.writeFile(`${runDir}/${name}`, content);
   }
   await pointLatest(config.runsDir, runId, files);
   return runDir;

@@ -1,27 +1,42 @@
-import { TRADE_CSV_COLUMNS, tradeToCsvRow } from "../core/trade.ts";
+import { FixedCsvWriter } from "./fixed_csv_writer.ts";
+import { tradesCsvText } from "./trades_hash.ts";
 import type { RunReport } from "./report_model.ts";
 
-/** `trades.csv` content: header plus one row per trade. */
-export function tradesCsv(report: RunReport): string {
-  const rows = [TRADE_CSV_COLUMNS.join(",")];
-  for (const t of report.trades) rows.push(tradeToCsvRow(t));
-  return rows.join("\n") + "\n";
+/** `trades.csv` content: header plus one row per trade (shared with the trades hash). */
+export function tradesCsv(report: Pick<RunReport, "trades">): string {
+  return tradesCsvText(report.trades);
 }
 
-/** `equity.csv` content: `ts,equity,drawdown`, one row per candle. */
-export function equityCsv(report: RunReport): string {
+/**
+ * `equity.csv` content: `ts,equity,drawdown`, one row per candle; equity and drawdown in
+ * USDT to 1e-6.
+ */
+export function equityCsv(report: RunReport): Uint8Array {
   const { candles, equity, drawdown } = report;
-  const parts: string[] = ["ts,equity,drawdown\n"];
-  let chunk = "";
+  const w = new FixedCsvWriter(candles.length * 40 + 64);
+  w.text("ts,equity,drawdown\n");
+  // While flat, equity and drawdown repeat row after row: copy their bytes instead of
+  // formatting them again.
+  let tail = new Uint8Array(0);
+  let lastEq = Number.NaN;
+  let lastDd = Number.NaN;
   for (let i = 0; i < candles.length; i++) {
-    chunk += `${candles.ts[i]},${equity[i]},${drawdown[i]}\n`;
-    if (chunk.length > 65_536) {
-      parts.push(chunk);
-      chunk = "";
+    w.fixed(candles.ts[i], 0);
+    if (equity[i] === lastEq && drawdown[i] === lastDd) {
+      w.raw(tail);
+      continue;
     }
+    const from = w.length;
+    w.byte(44);
+    w.fixed(equity[i], 6);
+    w.byte(44);
+    w.fixed(drawdown[i], 6);
+    w.byte(10);
+    tail = w.bytes().slice(from);
+    lastEq = equity[i];
+    lastDd = drawdown[i];
   }
-  parts.push(chunk);
-  return parts.join("");
+  return w.bytes();
 }
 
 /** `stats.json` content: the run's stats plus both intrabar bounds and their spread. */

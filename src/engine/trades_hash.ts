@@ -1,14 +1,29 @@
 import { createHash } from "node:crypto";
 import { type Trade, TRADE_CSV_COLUMNS, tradeToCsvRow } from "../core/trade.ts";
 
+/** Trade lists are append-only, so text made for a list stays valid while its length does. */
+const csvCache = new WeakMap<readonly Trade[], { length: number; text: string }>();
+
 /**
- * SHA-256 (hex) of the trades list in its canonical `trades.csv` form. Numbers are
- * written in JavaScript's shortest round-trip form, so equal hashes mean bit-identical
- * trades: the gate every performance change must pass.
+ * The canonical `trades.csv` text of a trades list: header plus one row per trade, numbers
+ * in JavaScript's shortest round-trip form. Formatting floats is the costly part of a big
+ * run, so the text is made once per list and shared by the hash and the artifact.
+ */
+export function tradesCsvText(trades: readonly Trade[]): string {
+  const hit = csvCache.get(trades);
+  if (hit !== undefined && hit.length === trades.length) return hit.text;
+  const rows = new Array<string>(trades.length + 1);
+  rows[0] = TRADE_CSV_COLUMNS.join(",");
+  for (let i = 0; i < trades.length; i++) rows[i + 1] = tradeToCsvRow(trades[i]);
+  const text = rows.join("\n") + "\n";
+  csvCache.set(trades, { length: trades.length, text });
+  return text;
+}
+
+/**
+ * SHA-256 (hex) of the canonical trades list: exactly `sha256sum trades.csv`. Equal
+ * hashes mean bit-identical trades: the gate every performance change must pass.
  */
 export function tradesHash(trades: readonly Trade[]): string {
-  const h = createHash("sha256");
-  h.update(TRADE_CSV_COLUMNS.join(",") + "\n");
-  for (const t of trades) h.update(tradeToCsvRow(t) + "\n");
-  return h.digest("hex");
+  return createHash("sha256").update(tradesCsvText(trades)).digest("hex");
 }

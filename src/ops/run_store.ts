@@ -1,5 +1,8 @@
-/** Files of one run: name -> content. */
-export type RunFiles = Record<string, string | Uint8Array>;
+/** Content of one run file. */
+export type RunFileContent = string | Uint8Array;
+
+/** Files of one run: name -> content, or a function that builds it when its turn comes. */
+export type RunFiles = Record<string, RunFileContent | (() => RunFileContent)>;
 
 /**
  * A run id: UTC time plus a label and a short random suffix, e.g.
@@ -24,22 +27,35 @@ export async function writeRun(runsDir: string, runId: string, files: RunFiles):
   const tmp = `${runsDir}/.tmp-${runId}`;
   const final = `${runsDir}/${runId}`;
   await Deno.mkdir(tmp, { recursive: true });
+  const built: Record<string, RunFileContent> = {};
   try {
-    for (const [name, content] of Object.entries(files)) {
-      if (typeof content === "string") await Deno.writeTextFile(`${tmp}/${name}`, content);
-      else await Deno.writeFile(`${tmp}/${name}`, content);
+    // each file is built while the previous ones are still being written
+    const writes: Promise<void>[] = [];
+    for (const [name, make] of Object.entries(files)) {
+      const content = typeof make === "function" ? make() : make;
+      built[name] = content;
+      writes.push(
+        typeof content === "string"
+          ? Deno.writeTextFile(`${tmp}/${name}`, content)
+          : Deno.writeFile(`${tmp}/${name}`, content),
+      );
     }
+    await Promise.all(writes);
     await Deno.rename(tmp, final);
   } catch (e) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw e;
   }
-  await pointLatest(runsDir, runId, files);
+  await pointLatest(runsDir, runId, built);
   return final;
 }
 
 /** Replaces `runs/latest` with a link to the run (or a copy of its files). */
-export async function pointLatest(runsDir: string, runId: string, files: RunFiles): Promise<void> {
+export async function pointLatest(
+  runsDir: string,
+  runId: string,
+  files: Record<string, RunFileContent>,
+): Promise<void> {
   const latest = `${runsDir}/latest`;
   const tmpLink = `${runsDir}/.latest-${runId}`;
   try {
