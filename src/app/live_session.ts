@@ -134,6 +134,13 @@ export async function runSessionCommand(
           }`,
         );
       }
+      return result.position
+        ? {
+          side: result.position.side,
+          qty: result.position.qty,
+          entryPrice: result.position.entryPrice,
+        }
+        : null;
     };
   }
   const stop = new AbortController();

@@ -1,6 +1,7 @@
 import chartJsSource from "../dashboard/static/vendor/chart.umd.min.js" with { type: "text" };
 import type { SessionConfig } from "../config/session_config.ts";
 import { INTERVAL_MS, seriesFromCandles } from "../core/candle.ts";
+import { stopPriceFor, tpPriceFor } from "../core/fill_rules.ts";
 import type { EventSink, LogLevel } from "../core/events.ts";
 import type { Exchange, MarketFeed } from "../core/ports.ts";
 import { renderSummaryHtml } from "../dashboard/report/summary_html.ts";
@@ -55,10 +56,20 @@ export interface SessionDeps {
   readonly startDashboard?: (
     model: LiveReadModel,
   ) => Promise<{ url: string; close(): Promise<void> }>;
-  /** Extra safety check run before the first live order (reconciliation). */
-  readonly beforeTrading?: (sink: EventSink) => Promise<void>;
+  /**
+   * Safety check before the first live order (reconciliation). Throws to refuse; may
+   * return the venue's position, which the agent then adopts as its own.
+   */
+  readonly beforeTrading?: (sink: EventSink) => Promise<AdoptedPosition | null | void>;
   /** How often the stale-data check runs, ms (default 1000). */
   readonly staleCheckMs?: number;
+}
+
+/** A venue position a live session takes over at start. */
+export interface AdoptedPosition {
+  readonly side: "long" | "short";
+  readonly qty: number;
+  readonly entryPrice: number;
 }
 
 /** Result of a session. */
@@ -159,6 +170,9 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
       { maxLeverage: config.params.maxLeverage, ...config.params.limits },
       () => watcher.tripped,
     );
+    /** Client ids sent but not yet seen filled: journaled before sending (restart safety). */
+    const inFlight = new Set<string>();
+    let persist: () => void = () => {};
     const strategy = createStrategy(config.strategy, config.strategyParams);
     const pipeline = new AgentPipeline({
       runId,
@@ -173,7 +187,12 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
       recordSteps: true,
       timer,
       checkKillSwitchNow: () => readKillSwitchSync(config.killSwitchPath).tripped,
+      onOrderSending: (o) => {
+        inFlight.add(o.clientId);
+        persist();
+      },
       onJournal: (v) => {
+        for (const f of v.fills) inFlight.delete(f.clientId);
         model.candleClosed(v.candle);
         for (const f of v.fills) model.fill(f);
         model.position(v.position ? { ...v.position, symbol: config.symbol } : null);
@@ -243,7 +262,25 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
       deps.onDashboard?.(server.url);
       print(`Dashboard: ${server.url}`);
     }
-    if (deps.beforeTrading) await deps.beforeTrading(sink);
+    if (deps.beforeTrading) {
+      const adopted = await deps.beforeTrading(sink);
+      if (adopted) {
+        const isLong = adopted.side === "long";
+        pipeline.ledger.position = {
+          side: adopted.side,
+          qty: adopted.qty,
+          entryTs: now(),
+          entryPrice: adopted.entryPrice,
+          stopPrice: stopPriceFor(isLong, adopted.entryPrice, config.params.stopBps),
+          tpPrice: tpPriceFor(isLong, adopted.entryPrice, config.params.stopBps, config.params.tpR),
+          entryFee: 0,
+        };
+        sink.emit("warn", "journal", "position.adopted", { ...adopted });
+        print(
+          `Adopted the exchange's ${adopted.side.toUpperCase()} ${adopted.qty} ${config.symbol} position at ${adopted.entryPrice}.`,
+        );
+      }
+    }
 
     // stop conditions: duration, caller's signal, stale data
     let reason = "feed-ended" as StopReason;
@@ -277,14 +314,14 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
     closers.push(() => clearInterval(staleTimer));
 
     let firstLive = -1;
-    const persist = () => {
+    persist = () => {
       if (sim === null) {
         const pos = pipeline.ledger.position;
         saveLiveJournal(liveJournalPath(config), {
           version: 1,
           savedAt: now(),
           position: pos ? { side: pos.side, qty: pos.qty, entryPrice: pos.entryPrice } : null,
-          openClientIds: [],
+          openClientIds: [...inFlight],
           clientIdPrefix: sessionClientIdPrefix(sessionKey),
         });
         return;

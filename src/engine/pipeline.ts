@@ -31,6 +31,8 @@ export interface PipelineDeps {
   readonly timer: () => number;
   /** Called after every candle with the journal's view (heartbeat, dashboard). */
   readonly onJournal?: (view: JournalView) => void;
+  /** Called right before an order is sent, so a journal can record it in flight. */
+  readonly onOrderSending?: (order: OrderRequest) => void;
   /** Re-checks the kill switch right before an entry is sent (live: reads the file). */
   readonly checkKillSwitchNow?: () => boolean;
 }
@@ -109,7 +111,8 @@ export class AgentPipeline {
     this.#step("market", t0, { candle: c, live: fc.live }, { index: i });
     // 2. journal: fills the venue confirmed since the last candle
     t0 = d.timer();
-    const fills = await d.exchange.drainFills();
+    // warm-up history cannot have fills of ours unless a position is open (a resume)
+    const fills = fc.live || this.ledger.position !== null ? await d.exchange.drainFills() : [];
     for (const f of fills) this.#applyFill(f);
     if (this.ledger.position !== null) this.exposedCandles++;
     const eq = this.ledger.equityAt(c.close);
@@ -187,6 +190,7 @@ export class AgentPipeline {
           continue;
         }
         try {
+          d.onOrderSending?.(o);
           this.#sentAt.set(o.clientId, d.timer());
           const ack = await d.exchange.placeOrder(o);
           sent.push(o.clientId);
