@@ -112,7 +112,18 @@ export class AgentPipeline {
     // 2. journal: fills the venue confirmed since the last candle
     t0 = d.timer();
     // warm-up history cannot have fills of ours unless a position is open (a resume)
-    const fills = fc.live || this.ledger.position !== null ? await d.exchange.drainFills() : [];
+    let fills: readonly Fill[] = [];
+    if (fc.live || this.ledger.position !== null) {
+      try {
+        fills = await d.exchange.drainFills();
+      } catch (e) {
+        // The venue keeps the fills; the next successful poll picks them up. Until then
+        // the journal may lag the venue, so no new entries.
+        const msg = e instanceof Error ? e.message : String(e);
+        d.sink.emit("error", "journal", "fills.failed", { candleTs: c.ts, error: msg });
+        d.gate.halt(`exchange error: ${msg}`);
+      }
+    }
     for (const f of fills) this.#applyFill(f);
     if (this.ledger.position !== null) this.exposedCandles++;
     const eq = this.ledger.equityAt(c.close);
