@@ -4,9 +4,20 @@
  * `VERIFY: FAIL` (exit 1).
  */
 const deno = Deno.execPath();
-const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-run", "--allow-sys"];
+const PERMS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-net",
+  "--allow-run",
+  "--allow-sys",
+];
 
-async function step(name: string, args: string[], capture = false): Promise<{ ok: boolean; out: string }> {
+async function step(
+  name: string,
+  args: string[],
+  capture = false,
+): Promise<{ ok: boolean; out: string }> {
   console.log(`\n== ${name}: deno ${args.join(" ")}`);
   const cmd = new Deno.Command(deno, {
     args,
@@ -35,10 +46,16 @@ async function step(name: string, args: string[], capture = false): Promise<{ ok
 const results: [string, boolean][] = [];
 results.push(["fmt", (await step("format", ["fmt", "--check"])).ok]);
 results.push(["lint", (await step("lint", ["lint"])).ok]);
-results.push(["check", (await step("type check", ["check", "main.ts", "src/", "tests/", "scripts/", "bench/"])).ok]);
+results.push([
+  "check",
+  (await step("type check", ["check", "main.ts", "src/", "tests/", "scripts/", "bench/"])).ok,
+]);
 const test = await step("tests", ["test", ...PERMS, "tests/"], true);
 results.push(["test", test.ok]);
-results.push(["bundle-check", (await step("bundle check", ["run", ...PERMS, "scripts/bundle_check.ts"])).ok]);
+results.push([
+  "bundle-check",
+  (await step("bundle check", ["run", ...PERMS, "scripts/bundle_check.ts"])).ok,
+]);
 
 const m = test.out.match(/\|\s*(\d+) passed[^|]*\|\s*(\d+) failed/);
 const passed = m ? Number(m[1]) : 0;

@@ -20,7 +20,10 @@ export const BACKTEST_FLAGS: FlagSpec = {
     schema: z.enum(["mock", "csv", "bitunix"], { error: "mock, csv or bitunix" }).default("mock"),
     help: "candles from mock (synthetic, default), csv (--csv PATH) or bitunix (history download)",
   },
-  csv: { schema: z.string().min(1).optional(), help: "CSV file (plain or .gz): ts,open,high,low,close,volume" },
+  csv: {
+    schema: z.string().min(1).optional(),
+    help: "CSV file (plain or .gz): ts,open,high,low,close,volume",
+  },
   seed: {
     schema: numberFlag({ int: true, min: 0, max: 2 ** 32 - 1 }).default(42),
     help: "seed of the mock candles (default 42)",

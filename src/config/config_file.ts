@@ -2,7 +2,7 @@ import { z } from "zod";
 import { InputError } from "../core/errors.ts";
 
 const configFileSchema = z.record(
-  z.string().regex(/^[a-z][a-z0-9_-]*$/, "flag-style keys like \"risk-pct\""),
+  z.string().regex(/^[a-z][a-z0-9_-]*$/, 'flag-style keys like "risk-pct"'),
   z.union([z.string(), z.number(), z.boolean()]),
 );
 

@@ -44,9 +44,9 @@ export class JsonlLogger implements EventSink {
     this.#file.writeSync(this.#encoder.encode(line));
     const echo = this.options.echoLevel;
     if (echo !== undefined && LEVEL_RANK[level] >= LEVEL_RANK[echo]) {
-      Deno.stderr.writeSync(this.#encoder.encode(`${level.toUpperCase()} ${event} ${
-        JSON.stringify(fields)
-      }\n`));
+      Deno.stderr.writeSync(
+        this.#encoder.encode(`${level.toUpperCase()} ${event} ${JSON.stringify(fields)}\n`),
+      );
     }
   }
 

@@ -23,7 +23,9 @@ export interface StrategyDef<P extends Record<string, number> = Record<string, n
   readonly name: string;
   readonly summary: string;
   /** Parameter name -> description and default, for `--help` and flags. */
-  readonly params: Readonly<Record<keyof P & string, { readonly help: string; readonly default: number }>>;
+  readonly params: Readonly<
+    Record<keyof P & string, { readonly help: string; readonly default: number }>
+  >;
   /** Validates parameters (after defaults are applied). */
   readonly schema: z.ZodType<P>;
   create(params: P): Strategy;
