@@ -260,7 +260,6 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
       const server = await deps.startDashboard(model);
       closers.push(() => server.close());
       deps.onDashboard?.(server.url);
-      print(`Dashboard: ${server.url}`);
     }
     if (deps.beforeTrading) {
       const adopted = await deps.beforeTrading(sink);
