@@ -1,13 +1,16 @@
 /**
  * End to end: the dashboard in headless Chromium, driven over the Chrome DevTools
- * Protocol with the built-in WebSocket. A simulated session feeds the read model.
+ * Protocol with the built-in WebSocket. A real mock paper session (fast MockLiveFeed)
+ * feeds the dashboard it starts; the kill switch clicked in the page reaches the session.
  * Set SKIP_BROWSER_TESTS=1 to skip where Chromium is not installed; set
  * DASHBOARD_SCREENSHOT=<file.png> to keep a screenshot.
  */
 import assert from "node:assert/strict";
 import { startDashboardServer } from "../../src/app/dashboard.ts";
-import type { LiveReadModel } from "../../src/dashboard/live/read_model.ts";
+import { runSession, type SessionResult } from "../../src/app/session_runner.ts";
+import { MockLiveFeed } from "../../src/data/mock_live_feed.ts";
 import { LiveReadModel as Model } from "../../src/dashboard/live/read_model.ts";
+import { readJsonl, sessionConfig, tempWorkspace } from "../app/_session_helpers.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const SKIP = Deno.env.get("SKIP_BROWSER_TESTS") === "1";
@@ -65,89 +68,6 @@ class Cdp {
     if (this.ws.readyState !== WebSocket.CLOSED) this.ws.close();
     await this.closed;
   }
-}
-
-/** Feeds the read model like a running paper session would, every `everyMs`. */
-function simulateSession(model: LiveReadModel, everyMs: number): () => void {
-  const start = Date.UTC(2026, 0, 1);
-  let i = 0;
-  let price = 60_000;
-  let equity = 10_000;
-  let peak = equity;
-  model.session({
-    runId: "20260101-000000-live-session-e2e0",
-    mode: "live-session",
-    executionMode: "paper",
-    symbol: "BTCUSDT",
-    startedAt: start,
-  });
-  model.riskState("active");
-  const levels = ["debug", "info", "info", "warn"] as const;
-  const timer = setInterval(() => {
-    const ts = start + i * 60_000;
-    const open = price;
-    price += Math.sin(i / 5) * 40 + (i % 7 - 3) * 5;
-    model.candleClosed({
-      ts,
-      open,
-      high: Math.max(open, price) + 10,
-      low: Math.min(open, price) - 10,
-      close: price,
-      volume: 5 + (i % 3),
-    });
-    equity += Math.cos(i / 4) * 6;
-    peak = Math.max(peak, equity);
-    model.equity(ts, equity, peak - equity);
-    if (i % 6 === 3) {
-      const side = i % 12 === 3 ? "buy" : "sell";
-      model.fill({
-        clientId: `e2e-${i}`,
-        orderId: `o-${i}`,
-        symbol: "BTCUSDT",
-        side,
-        qty: 0.01,
-        price,
-        fee: 0.36,
-        ts,
-        reason: side === "buy" ? "entry" : "tp",
-      });
-      model.position(side === "buy" ? { side: "long", qty: 0.01, entryPrice: price } : null);
-      model.orders(
-        side === "buy"
-          ? [{
-            clientId: `e2e-${i}-tp`,
-            orderId: `o-${i}-tp`,
-            symbol: "BTCUSDT",
-            side: "sell",
-            qty: 0.01,
-            reduceOnly: true,
-          }]
-          : [],
-      );
-    }
-    model.log({
-      ts: new Date(ts).toISOString(),
-      level: levels[i % 4],
-      component: "session",
-      event: "candle.closed",
-      runId: "20260101-000000-live-session-e2e0",
-      close: Math.round(price),
-    });
-    model.heartbeat({
-      ts: Date.now(),
-      pid: 1,
-      runId: "20260101-000000-live-session-e2e0",
-      mode: "live-session",
-      executionMode: "paper",
-      symbol: "BTCUSDT",
-      lastCandleTs: ts,
-      position: null,
-      equity,
-      riskState: "active",
-    });
-    i++;
-  }, everyMs);
-  return () => clearInterval(timer);
 }
 
 /** Reads chromium's stderr until the DevTools line; keeps draining the rest. */
@@ -209,12 +129,13 @@ Deno.test({
       `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium), set ` +
         "CHROMIUM_PATH, or set SKIP_BROWSER_TESTS=1 to skip browser tests",
     );
-    const root = await Deno.makeTempDir({ prefix: "dashboard_e2e_" });
+    const ws = await tempWorkspace();
+    const root = ws.dir;
     const profile = `${root}/profile`;
-    await Deno.mkdir(`${root}/config`);
-    await Deno.mkdir(`${root}/runs/20260101-000000-backtest-e2e1`, { recursive: true });
+    const pastRun = `${root}/runs/20260101-000000-backtest-e2e1`;
+    await Deno.mkdir(pastRun, { recursive: true });
     await Deno.writeTextFile(
-      `${root}/runs/20260101-000000-backtest-e2e1/stats.json`,
+      `${pastRun}/stats.json`,
       JSON.stringify({
         start_equity: 10_000,
         end_equity: 10_123.4,
@@ -226,24 +147,52 @@ Deno.test({
       }),
     );
     await Deno.writeTextFile(
-      `${root}/runs/20260101-000000-backtest-e2e1/config.json`,
+      `${pastRun}/config.json`,
       JSON.stringify({ mode: "backtest", symbol: "BTCUSDT" }),
     );
-    await Deno.writeTextFile(`${root}/runs/20260101-000000-backtest-e2e1/summary.html`, "<p>r</p>");
-    const killSwitchPath = `${root}/config/KILL_SWITCH.txt`;
-    await Deno.writeTextFile(killSwitchPath, "FALSE\n");
+    await Deno.writeTextFile(`${pastRun}/summary.html`, "<p>r</p>");
+    const killSwitchPath = ws.killSwitch;
 
-    const readModel = new Model();
-    const stopSession = simulateSession(readModel, 50);
-    const server = await startDashboardServer({
-      port: 0,
-      host: "127.0.0.1",
-      readModel,
-      runsDir: `${root}/runs`,
-      logsDir: `${root}/logs`,
-      killSwitchPath,
-      print: () => {},
+    // a real paper session on the mock feed: a 1m candle every 50 ms, dashboard on port 0
+    const config = sessionConfig(ws, [
+      "--source",
+      "mock",
+      "--execution-mode",
+      "paper",
+      "--dashboard",
+      "--port",
+      "0",
+      "--speed",
+      "1200",
+      "--duration",
+      "5",
+    ]);
+    const stop = new AbortController();
+    const printed: string[] = [];
+    let dashboardUrl: string | undefined;
+    const session: Promise<SessionResult> = runSession(config, {
+      feed: new MockLiveFeed({
+        interval: config.interval,
+        seed: config.seed,
+        warmup: config.warmup,
+        speed: config.speed,
+      }),
+      stop: stop.signal,
+      print: (line) => printed.push(line),
+      onDashboard: (url) => (dashboardUrl = url),
+      startDashboard: (readModel) =>
+        startDashboardServer({
+          port: 0,
+          host: "127.0.0.1",
+          readModel,
+          runsDir: config.runsDir,
+          logsDir: config.logsDir,
+          killSwitchPath: config.killSwitchPath,
+          print: () => {},
+        }),
     });
+    session.catch(() => {}); // awaited in finally; keeps an early failure from going unhandled
+    let sessionAwaited = false;
     const child = new Deno.Command(CHROMIUM, {
       args: [
         "--headless",
@@ -300,6 +249,8 @@ Deno.test({
         mobile: false,
       });
 
+      const url = await waitFor("the session's dashboard URL", () => Promise.resolve(dashboardUrl));
+
       await t.step("with no session the page shows history only", async () => {
         const idle = await startDashboardServer({
           port: 0,
@@ -332,7 +283,7 @@ Deno.test({
       });
 
       await t.step("the page loads and fills charts and logs live", async () => {
-        await send("Page.navigate", { url: server.url });
+        await send("Page.navigate", { url });
         const counts = await waitFor("equity points and log rows", async () => {
           const v = await evaluate(
             "JSON.stringify({e: Number(document.body.dataset.equityPoints ?? 0), " +
@@ -352,8 +303,11 @@ Deno.test({
         const runs = String(await evaluate("document.getElementById('runs').textContent"));
         assert.match(runs, /20260101-000000-backtest-e2e1/);
         assert.equal(
-          await evaluate("document.querySelector('#runs a').getAttribute('href')"),
-          "/runs/20260101-000000-backtest-e2e1/summary.html",
+          await evaluate(
+            "[...document.querySelectorAll('#runs a')].some((a) => a.getAttribute('href') === " +
+              "'/runs/20260101-000000-backtest-e2e1/summary.html')",
+          ),
+          true,
         );
       });
 
@@ -382,8 +336,27 @@ Deno.test({
           return s.includes("TRIPPED") ? s : undefined;
         });
       });
+
+      await t.step("the session detects the kill switch and stops on the signal", async () => {
+        const tripped = await waitFor("killswitch.tripped in logs/system.jsonl", () => {
+          const recs = readJsonl(`${config.logsDir}/system.jsonl`);
+          return Promise.resolve(recs.find((r) => r.event === "killswitch.tripped"));
+        });
+        assert.equal(tripped.message, "KILL SWITCH DETECTED!");
+        assert.ok(printed.some((l) => l.startsWith("KILL SWITCH DETECTED!")), printed.join("\n"));
+        stop.abort();
+        const result = await session;
+        sessionAwaited = true;
+        assert.equal(result.reason, "signal");
+        assert.equal(result.exitCode, 0);
+        const stopped = readJsonl(`${config.logsDir}/system.jsonl`).find((r) =>
+          r.event === "run.stopped"
+        );
+        assert.equal(stopped?.reason, "signal");
+      });
     } finally {
-      stopSession();
+      stop.abort();
+      if (!sessionAwaited) await session.catch(() => {});
       await cdp?.close().catch(() => {});
       try {
         child.kill("SIGKILL");
@@ -392,8 +365,7 @@ Deno.test({
       }
       await child.status;
       await drained.catch(() => {});
-      await server.close();
-      await Deno.remove(root, { recursive: true }).catch(() => {});
+      await ws.cleanup().catch(() => {});
     }
   },
 });
