@@ -12,6 +12,7 @@ import { AgentPipeline } from "../engine/pipeline.ts";
 import type { RunReport } from "../engine/report_model.ts";
 import { RiskGate } from "../engine/risk_gate.ts";
 import { computeStats, drawdownSeries } from "../engine/stats.ts";
+import { isBitunixError } from "../exchange/bitunix/mod.ts";
 import { SimExchange } from "../exchange/sim/sim_exchange.ts";
 import { HeartbeatWriter } from "../ops/heartbeat.ts";
 import { JsonlLogger, teeSink } from "../ops/jsonl_logger.ts";
@@ -190,6 +191,19 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
       onOrderSending: (o) => {
         inFlight.add(o.clientId);
         persist();
+      },
+      // a reported fill leaves the journal at once: a restart must not report it again
+      onFill: (f) => {
+        inFlight.delete(f.clientId);
+        persist();
+      },
+      onOrderFailed: (o, e) => {
+        // a venue answer with an error code is a definite refusal; a timeout or network
+        // failure leaves the order in doubt, so it stays journaled for reconciliation
+        if (isBitunixError(e) && e.code !== undefined) {
+          inFlight.delete(o.clientId);
+          persist();
+        }
       },
       onJournal: (v) => {
         for (const f of v.fills) inFlight.delete(f.clientId);

@@ -33,6 +33,10 @@ export interface PipelineDeps {
   readonly onJournal?: (view: JournalView) => void;
   /** Called right before an order is sent, so a journal can record it in flight. */
   readonly onOrderSending?: (order: OrderRequest) => void;
+  /** Called when sending an order failed; the venue may or may not have it. */
+  readonly onOrderFailed?: (order: OrderRequest, error: unknown) => void;
+  /** Called right after a fill is applied and reported, so a journal can drop it from flight. */
+  readonly onFill?: (fill: Fill) => void;
   /** Re-checks the kill switch right before an entry is sent (live: reads the file). */
   readonly checkKillSwitchNow?: () => boolean;
 }
@@ -223,6 +227,7 @@ export class AgentPipeline {
           const msg = e instanceof Error ? e.message : String(e);
           d.sink.emit("error", "execution", "order.failed", { clientId: o.clientId, error: msg });
           d.gate.halt(`exchange error: ${msg}`);
+          d.onOrderFailed?.(o, e);
         }
       }
     }
@@ -277,6 +282,7 @@ export class AgentPipeline {
         fillTs: f.ts,
         ...this.#latency(f),
       });
+      d.onFill?.(f);
       return;
     }
     if (pos === null) {
@@ -300,6 +306,7 @@ export class AgentPipeline {
       trade: trade.id,
       pnl: trade.pnl,
     });
+    d.onFill?.(f);
   }
 
   /** Signal-to-fill-confirmation latency of an order this pipeline sent. */
