@@ -12,7 +12,11 @@ import {
   BitunixKlineFeed,
   BitunixPollingFeed,
   BitunixRestClient,
+  isBitunixError,
 } from "../exchange/bitunix/mod.ts";
+
+/** Bitunix "Order not found" (get_order_detail for an id the venue never booked). */
+const ORDER_NOT_FOUND_CODE = 20007;
 import type { Command } from "./command.ts";
 import { notice, parseCommandFlags } from "./_flags.ts";
 import { startDashboardServer } from "./dashboard.ts";
@@ -44,6 +48,37 @@ export function buildFeed(
   return config.useWebSocket
     ? new BitunixKlineFeed({ ...opts, wsUrl })
     : new BitunixPollingFeed(opts);
+}
+
+/**
+ * The venue's executions of our order `clientId`, as `order.filled` fields (empty when the
+ * order never reached the venue).
+ */
+async function fillsOfOrder(
+  client: BitunixRestClient,
+  symbol: string,
+  clientId: string,
+): Promise<Record<string, unknown>[]> {
+  let orderId: string;
+  try {
+    orderId = (await client.orderDetail({ clientId })).orderId;
+  } catch (e) {
+    if (isBitunixError(e) && e.code === ORDER_NOT_FOUND_CODE) return [];
+    throw e;
+  }
+  const { trades } = await client.historyTrades({ symbol, orderId, limit: 100 });
+  const tag = clientId.slice(clientId.lastIndexOf("-") + 1);
+  return trades.toReversed().map((t) => ({
+    clientId,
+    orderId: t.orderId,
+    side: t.side,
+    qty: t.qty,
+    price: t.price,
+    fee: t.fee,
+    reason: tag === "e" ? "entry" : tag === "x" ? "signal" : "flatten",
+    fillTs: t.ts,
+    tradeId: t.tradeId,
+  }));
 }
 
 /** Reads a line typed at the terminal (null at end of input). */
@@ -114,13 +149,10 @@ export async function runSessionCommand(
     const exchange = new BitunixExchange(client!);
     deps.liveExchange = exchange;
     const { reconcileOnStart } = await import("./reconcile.ts");
-    const { liveJournal } = await import("./live_journal.ts");
+    const { liveJournal, liveJournalPath, saveLiveJournal } = await import("./live_journal.ts");
     deps.beforeTrading = async (sink) => {
-      const result = await reconcileOnStart({
-        exchange,
-        symbol: config.symbol,
-        journal: liveJournal(config),
-      });
+      const journal = liveJournal(config);
+      const result = await reconcileOnStart({ exchange, symbol: config.symbol, journal });
       sink.emit(
         result.status === "mismatch" ? "error" : "info",
         "execution",
@@ -134,6 +166,23 @@ export async function runSessionCommand(
           }`,
         );
       }
+      // Fills of orders sent before a crash that no run reported (the process died before
+      // draining them): report them now, then save the reconciled state so the next start
+      // does not report them again.
+      const stillOpen = new Set(result.openOrders.map((o) => o.clientId));
+      for (const id of journal.openClientIds.filter((x) => !stillOpen.has(x))) {
+        for (const f of await fillsOfOrder(client!, config.symbol, id)) {
+          sink.emit("info", "execution", "order.filled", { ...f, recovered: true });
+        }
+      }
+      const p = result.position;
+      saveLiveJournal(liveJournalPath(config), {
+        version: 1,
+        savedAt: Date.now(),
+        position: p ? { side: p.side, qty: p.qty, entryPrice: p.entryPrice } : null,
+        openClientIds: [...stillOpen].filter((x) => x.startsWith(journal.clientIdPrefix)),
+        clientIdPrefix: journal.clientIdPrefix,
+      });
       return result.position
         ? {
           side: result.position.side,
