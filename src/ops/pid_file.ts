@@ -45,7 +45,9 @@ export function readPidFile(path: string): PidFileState {
 /**
  * Whether a process with this pid exists.
  *
- * Linux: reads `/proc/<pid>/stat` (no signal is sent; a zombie counts as dead).
+ * Linux: reads `/proc/<pid>/stat` (no signal is sent; a zombie counts as dead). Deno
+ * only allows that read under --allow-all, so with narrower grants it falls back to the
+ * signal probe below.
  * Windows: asks `tasklist`. Other Unix (macOS): sends SIGCONT, the harmless probe `Deno.kill`
  * allows (signal 0 is not available); "not found" means dead, "permission denied" means a
  * live process of another user. A recycled pid reads as alive; the refusal message names
@@ -58,8 +60,9 @@ export function isProcessAlive(pid: number): boolean {
       const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
       const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
       return state !== "Z" && state !== "X";
-    } catch {
-      return false;
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return false;
+      // Deno refuses /proc reads without --allow-all: fall through to the signal probe
     }
   }
   if (Deno.build.os === "windows") {

@@ -27,6 +27,29 @@ Deno.test("pid file", async (t) => {
       assert.equal(isProcessAlive(-1), false);
     });
 
+    await t.step(
+      "liveness probe works with the tasks' explicit permissions (no --allow-all)",
+      async () => {
+        const fixture = new URL("../fixtures/probe_alive.ts", import.meta.url).pathname;
+        const out = await new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            "--allow-read",
+            "--allow-write",
+            "--allow-env",
+            "--allow-run",
+            "--allow-sys",
+            fixture,
+          ],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const text = new TextDecoder().decode(out.stdout);
+        assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+        assert.deepEqual(JSON.parse(text), { self: true, dead: false });
+      },
+    );
+
     await t.step("acquire writes our pid; release removes the file", () => {
       const lock = acquirePidFile(path, { removeOnUnload: false });
       assert.deepEqual(readPidFile(path), { status: "ok", pid: Deno.pid });
