@@ -107,7 +107,13 @@ export async function reconcileOnStart(o: ReconcileOptions): Promise<ReconcileRe
         `(stop, take-profit or exit); recorded as closed`,
     );
   } else if (j !== null && position !== null) {
-    if (j.side !== position.side) {
+    const reversed = goneIds.some(isEntryId) && goneIds.some((id) => id.endsWith("-x"));
+    if (j.side !== position.side && reversed) {
+      adopted.push(
+        `venue has ${posText(position, symbol)} from the reversal (exit and entry) the ` +
+          `journal sent while down; journal had ${posText(j, symbol)}; adopted`,
+      );
+    } else if (j.side !== position.side) {
       mismatched.push(
         `venue has ${posText(position, symbol)} but the journal has ${posText(j, symbol)}`,
       );
