@@ -8,12 +8,18 @@ import {
 import { InputError } from "../core/errors.ts";
 import { renderSummaryHtml } from "../dashboard/report/summary_html.ts";
 import { equityCsv, statsJson, tradesCsv } from "../engine/artifacts.ts";
-import { runBoundedBacktest } from "../engine/backtest_report.ts";
+import { assembleReport, otherBound, runBoundPass } from "../engine/backtest_report.ts";
 import type { RunReport } from "../engine/report_model.ts";
 import { tradesCsvText } from "../engine/trades_hash.ts";
 import { JsonlLogger } from "../ops/jsonl_logger.ts";
 import { newRunId, writeRun } from "../ops/run_store.ts";
 import { createStrategy, STRATEGIES, strategyDef } from "../strategy/mod.ts";
+import {
+  type BoundWorker,
+  otherBoundStats,
+  startBoundWorker,
+  wantsWorker,
+} from "./parallel_bound.ts";
 import type { Command } from "./command.ts";
 import { notice, parseCommandFlags } from "./_flags.ts";
 import { loadBacktestCandles, type LoadedCandles } from "./load_candles.ts";
@@ -49,6 +55,23 @@ async function run(argv: string[]): Promise<number> {
   const { flags } = await parseCommandFlags(argv, BACKTEST_FLAGS);
   const config = resolveBacktestConfig(flags, notice);
   const started = Date.now();
+  // the second intrabar bound runs on the other core for big runs; start its worker now
+  // so it loads while the candles are parsed
+  const worker = config.source === "csv" || (config.candles ?? 0) >= 100_000
+    ? startBoundWorker()
+    : null;
+  try {
+    return await backtestWith(config, started, worker);
+  } finally {
+    worker?.close();
+  }
+}
+
+async function backtestWith(
+  config: BacktestConfig,
+  started: number,
+  worker: BoundWorker | null,
+): Promise<number> {
   const loaded = await loadBacktestCandles(config);
   const def = strategyDef(config.strategy);
   const probe = def.create(config.strategyParams);
@@ -60,20 +83,49 @@ async function run(argv: string[]): Promise<number> {
   }
   const runId = newRunId(started, "backtest");
   const resolved = resolvedConfig(config, loaded);
-  const { report } = runBoundedBacktest({
-    runId,
+  const params = config.params;
+  const otherStats = otherBoundStats(wantsWorker(loaded.series) ? worker : null, {
     series: loaded.series,
-    makeStrategy: () => createStrategy(config.strategy, config.strategyParams),
-    params: config.params,
+    strategy: config.strategy,
+    strategyParams: { ...config.strategyParams },
+    params,
+    mode: otherBound(params.intrabar),
     intervalMs: loaded.intervalMs,
-    config: resolved,
   });
+  const main = runBoundPass(
+    loaded.series,
+    createStrategy(config.strategy, config.strategyParams),
+    params,
+    params.intrabar,
+    loaded.intervalMs,
+  );
+  // files that need only this pass are built (and written) while the other bound runs
+  const partial = assembleReport({
+    runId,
+    config: resolved,
+    series: loaded.series,
+    params,
+    main,
+    other: main.stats,
+  });
+  let report: RunReport = partial;
+  const full = async () => {
+    report = assembleReport({
+      runId,
+      config: resolved,
+      series: loaded.series,
+      params,
+      main,
+      other: await otherStats,
+    });
+    return report;
+  };
   const files = {
-    "trades.csv": () => tradesCsv(report),
-    "stats.json": () => statsJson(report),
+    "trades.csv": () => tradesCsv(partial),
     "config.json": () => JSON.stringify(resolved, null, 2) + "\n",
-    "equity.csv": () => equityCsv(report),
-    "events.jsonl": () => backtestEvents(report),
+    "equity.csv": () => equityCsv(partial),
+    "events.jsonl": () => backtestEvents(partial),
+    "stats.json": async () => statsJson(await full()),
     "summary.html": () => renderSummaryHtml(report, chartJsSource),
   };
   const dir = await writeRun(config.runsDir, runId, files);

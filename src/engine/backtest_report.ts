@@ -12,6 +12,62 @@ export interface BoundedBacktest {
   readonly result: BacktestResult;
 }
 
+/** One backtest pass in one intrabar mode, with its stats. */
+export interface BoundPass {
+  readonly result: BacktestResult;
+  readonly stats: RunStats;
+}
+
+/** Runs one pass in `mode` and computes its stats. */
+export function runBoundPass(
+  series: CandleSeries,
+  strategy: Strategy,
+  params: BacktestParams,
+  mode: BacktestParams["intrabar"],
+  intervalMs: number,
+): BoundPass {
+  const result = runBacktestFast(series, strategy, { ...params, intrabar: mode });
+  const stats = computeStats({
+    startEquity: params.startEquity,
+    trades: result.trades,
+    equity: result.equity,
+    exposedCandles: result.exposedCandles,
+    intervalMs,
+  });
+  return { result, stats };
+}
+
+/** The intrabar mode that is not `mode`. */
+export function otherBound(mode: BacktestParams["intrabar"]): BacktestParams["intrabar"] {
+  return mode === "conservative" ? "optimistic" : "conservative";
+}
+
+/** Assembles the report of the configured pass with the other bound's stats. */
+export function assembleReport(opts: {
+  readonly runId: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly series: CandleSeries;
+  readonly params: BacktestParams;
+  readonly main: BoundPass;
+  readonly other: RunStats;
+}): RunReport {
+  const { main, other, params } = opts;
+  const mainIsConservative = params.intrabar === "conservative";
+  return {
+    runId: opts.runId,
+    config: opts.config,
+    stats: main.stats,
+    bounds: {
+      conservative: mainIsConservative ? main.stats : other,
+      optimistic: mainIsConservative ? other : main.stats,
+    },
+    candles: opts.series,
+    trades: main.result.trades,
+    equity: main.result.equity,
+    drawdown: drawdownSeries(params.startEquity, main.result.equity),
+  };
+}
+
 /**
  * Runs a backtest in both intrabar modes (conservative and optimistic) and assembles the
  * report of the configured mode with both bounds. `makeStrategy` must return a fresh
@@ -26,30 +82,13 @@ export function runBoundedBacktest(opts: {
   readonly config: Readonly<Record<string, unknown>>;
 }): BoundedBacktest {
   const { series, params, intervalMs } = opts;
-  const passes = {} as Record<"conservative" | "optimistic", { r: BacktestResult; s: RunStats }>;
-  for (const mode of ["conservative", "optimistic"] as const) {
-    const r = runBacktestFast(series, opts.makeStrategy(), { ...params, intrabar: mode });
-    const s = computeStats({
-      startEquity: params.startEquity,
-      trades: r.trades,
-      equity: r.equity,
-      exposedCandles: r.exposedCandles,
-      intervalMs,
-    });
-    passes[mode] = { r, s };
-  }
-  const main = passes[params.intrabar];
-  return {
-    result: main.r,
-    report: {
-      runId: opts.runId,
-      config: opts.config,
-      stats: main.s,
-      bounds: { conservative: passes.conservative.s, optimistic: passes.optimistic.s },
-      candles: series,
-      trades: main.r.trades,
-      equity: main.r.equity,
-      drawdown: drawdownSeries(params.startEquity, main.r.equity),
-    },
-  };
+  const main = runBoundPass(series, opts.makeStrategy(), params, params.intrabar, intervalMs);
+  const other = runBoundPass(
+    series,
+    opts.makeStrategy(),
+    params,
+    otherBound(params.intrabar),
+    intervalMs,
+  );
+  return { result: main.result, report: assembleReport({ ...opts, main, other: other.stats }) };
 }

@@ -2,7 +2,10 @@
 export type RunFileContent = string | Uint8Array;
 
 /** Files of one run: name -> content, or a function that builds it when its turn comes. */
-export type RunFiles = Record<string, RunFileContent | (() => RunFileContent)>;
+export type RunFiles = Record<
+  string,
+  RunFileContent | (() => RunFileContent | Promise<RunFileContent>)
+>;
 
 /**
  * A run id: UTC time plus a label and a short random suffix, e.g.
@@ -32,7 +35,7 @@ export async function writeRun(runsDir: string, runId: string, files: RunFiles):
     // each file is built while the previous ones are still being written
     const writes: Promise<void>[] = [];
     for (const [name, make] of Object.entries(files)) {
-      const content = typeof make === "function" ? make() : make;
+      const content = typeof make === "function" ? await make() : make;
       built[name] = content;
       writes.push(
         typeof content === "string"

@@ -281,3 +281,56 @@ Deno.test("bad input: one line on stderr, exit 2, no run folder", async (t) => {
     await Deno.remove(csvDir, { recursive: true });
   }
 });
+
+Deno.test("a big CSV run computes the second bound on a worker with the same results", async () => {
+  const { readCandleCsv } = await import("../../src/data/csv_candles.ts");
+  const { seriesToCsv, tileSeries } = await import("../../src/data/tile_series.ts");
+  const { runBoundedBacktest } = await import("../../src/engine/backtest_report.ts");
+  const { createStrategy } = await import("../../src/strategy/mod.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    const series = tileSeries(await readCandleCsv(DATA), 120_000);
+    await Deno.writeTextFile(`${dir}/big.csv`, seriesToCsv(series));
+    const r = await cli(
+      dir,
+      "--mode",
+      "backtest",
+      "--source",
+      "csv",
+      "--csv",
+      `${dir}/big.csv`,
+      "--intrabar-mode",
+      "optimistic",
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const stats = JSON.parse(await Deno.readTextFile(`${dir}/runs/latest/stats.json`));
+    const parsed = await readCandleCsv(`${dir}/big.csv`);
+    const { report } = runBoundedBacktest({
+      runId: "x",
+      series: parsed,
+      makeStrategy: () => createStrategy("ema-cross", { fast: 12, slow: 26 }),
+      params: {
+        startEquity: 10_000,
+        riskPct: 1,
+        stopBps: 30,
+        tpR: 1.5,
+        maxLeverage: 1,
+        feeBps: 6,
+        slippageBps: 0,
+        intrabar: "optimistic",
+        mode: "position",
+      },
+      intervalMs: 300_000,
+      config: {},
+    });
+    assert.equal(stats.trades_hash, report.bounds.optimistic.trades_hash);
+    assert.equal(
+      stats.intrabar_bounds.conservative.trades_hash,
+      report.bounds.conservative.trades_hash,
+    );
+    assert.equal(stats.intrabar_bounds.conservative.net_pnl, report.bounds.conservative.net_pnl);
+    assert.notEqual(report.bounds.conservative.trades_hash, report.bounds.optimistic.trades_hash);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
