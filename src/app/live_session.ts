@@ -12,11 +12,8 @@ import {
   BitunixKlineFeed,
   BitunixPollingFeed,
   BitunixRestClient,
-  isBitunixError,
 } from "../exchange/bitunix/mod.ts";
-
-/** Bitunix "Order not found" (get_order_detail for an id the venue never booked). */
-const ORDER_NOT_FOUND_CODE = 20007;
+import { intentOfClientId } from "../engine/client_id.ts";
 import type { Command } from "./command.ts";
 import { notice, parseCommandFlags } from "./_flags.ts";
 import { startDashboardServer } from "./dashboard.ts";
@@ -48,37 +45,6 @@ export function buildFeed(
   return config.useWebSocket
     ? new BitunixKlineFeed({ ...opts, wsUrl })
     : new BitunixPollingFeed(opts);
-}
-
-/**
- * The venue's executions of our order `clientId`, as `order.filled` fields (empty when the
- * order never reached the venue).
- */
-async function fillsOfOrder(
-  client: BitunixRestClient,
-  symbol: string,
-  clientId: string,
-): Promise<Record<string, unknown>[]> {
-  let orderId: string;
-  try {
-    orderId = (await client.orderDetail({ clientId })).orderId;
-  } catch (e) {
-    if (isBitunixError(e) && e.code === ORDER_NOT_FOUND_CODE) return [];
-    throw e;
-  }
-  const { trades } = await client.historyTrades({ symbol, orderId, limit: 100 });
-  const tag = clientId.slice(clientId.lastIndexOf("-") + 1);
-  return trades.toReversed().map((t) => ({
-    clientId,
-    orderId: t.orderId,
-    side: t.side,
-    qty: t.qty,
-    price: t.price,
-    fee: t.fee,
-    reason: tag === "e" ? "entry" : tag === "x" ? "signal" : "flatten",
-    fillTs: t.ts,
-    tradeId: t.tradeId,
-  }));
 }
 
 /** Reads a line typed at the terminal (null at end of input). */
@@ -171,8 +137,20 @@ export async function runSessionCommand(
       // does not report them again.
       const stillOpen = new Set(result.openOrders.map((o) => o.clientId));
       for (const id of journal.openClientIds.filter((x) => !stillOpen.has(x))) {
-        for (const f of await fillsOfOrder(client!, config.symbol, id)) {
-          sink.emit("info", "execution", "order.filled", { ...f, recovered: true });
+        const intent = intentOfClientId(id);
+        if (intent === null) continue;
+        for (const f of await exchange.fillsOfOrder(config.symbol, id, intent)) {
+          sink.emit("info", "execution", "order.filled", {
+            clientId: f.clientId,
+            orderId: f.orderId,
+            side: f.side,
+            qty: f.qty,
+            price: f.price,
+            fee: f.fee,
+            reason: f.reason,
+            fillTs: f.ts,
+            recovered: true,
+          });
         }
       }
       const p = result.position;

@@ -1,4 +1,3 @@
-import type { BacktestParams } from "../core/backtest_params.ts";
 import type { CandleSeries } from "../core/candle.ts";
 import { runBoundPass } from "../engine/backtest_report.ts";
 import type { RunStats } from "../engine/report_model.ts";

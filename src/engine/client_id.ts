@@ -19,3 +19,9 @@ export function runKeyFor(name: string): string {
   }
   return h.toString(16).padStart(8, "0");
 }
+
+/** The intent encoded in one of our client ids, or null for an id that is not ours. */
+export function intentOfClientId(clientId: string): OrderIntent | null {
+  const tag = clientId.slice(clientId.lastIndexOf("-") + 1);
+  return tag === "e" ? "entry" : tag === "x" ? "exit" : tag === "f" ? "flatten" : null;
+}

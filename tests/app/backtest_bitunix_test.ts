@@ -48,7 +48,11 @@ Deno.test("backtest --source bitunix downloads history once, then runs from the 
     assert.equal(second.code, 0, second.stderr);
     if (bucket() === startBucket) {
       assert.match(second.stdout, /\(bitunix cache\)/);
-      assert.equal(fake.requestsTo("/market/kline").length, calls, "second run made kline requests");
+      assert.equal(
+        fake.requestsTo("/market/kline").length,
+        calls,
+        "second run made kline requests",
+      );
     } else {
       // a new 5m bar closed between the runs: only it may be fetched
       assert.ok(fake.requestsTo("/market/kline").length <= calls + 1);

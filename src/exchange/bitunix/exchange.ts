@@ -13,6 +13,9 @@ import { BitunixError, DUPLICATE_CLIENT_ID_CODE, isBitunixError } from "./errors
 import type { BitunixRestClient } from "./rest_client.ts";
 import type { BitunixTrade, SymbolInfo } from "./types.ts";
 
+/** Bitunix "order not found" (get_order_detail for an id the venue never booked). */
+const ORDER_NOT_FOUND_CODE = 20007;
+
 /** Options of BitunixExchange. */
 export interface BitunixExchangeOptions {
   /** Only fills at or after this time (Unix ms) are reported; default: construction time. */
@@ -175,6 +178,31 @@ export class BitunixExchange implements Exchange {
       }
     }
     return fills;
+  }
+
+  /**
+   * Executions of one of our orders, found by client id, oldest first (empty when the venue
+   * never booked it). A restart uses this to report fills a crashed process never read back.
+   */
+  async fillsOfOrder(symbol: string, clientId: string, intent: OrderIntent): Promise<Fill[]> {
+    let orderId: string;
+    try {
+      orderId = (await this.#client.orderDetail({ clientId })).orderId;
+    } catch (e) {
+      if (isBitunixError(e) && e.code === ORDER_NOT_FOUND_CODE) return [];
+      throw e;
+    }
+    const { trades } = await this.#client.historyTrades({ symbol, orderId, limit: 100 });
+    const reason: FillReason = intent === "entry"
+      ? "entry"
+      : intent === "exit"
+      ? "signal"
+      : "flatten";
+    return [...trades].sort((a, b) => a.ts - b.ts).map((t) => ({
+      ...this.#toFill(t),
+      clientId,
+      reason,
+    }));
   }
 
   /** The open position for the symbol (one-way mode), or null when flat. */
