@@ -10,16 +10,12 @@ import { renderSummaryHtml } from "../dashboard/report/summary_html.ts";
 import { equityCsv, statsJson, tradesCsv } from "../engine/artifacts.ts";
 import { assembleReport, otherBound, runBoundPass } from "../engine/backtest_report.ts";
 import type { RunReport } from "../engine/report_model.ts";
+import { backtestJournal, type JournalMeta } from "../engine/backtest_journal.ts";
 import { tradesCsvText } from "../engine/trades_hash.ts";
 import { JsonlLogger } from "../ops/jsonl_logger.ts";
 import { newRunId, writeRun } from "../ops/run_store.ts";
 import { createStrategy, STRATEGIES, strategyDef } from "../strategy/mod.ts";
-import {
-  type BoundWorker,
-  otherBoundStats,
-  startBoundWorker,
-  wantsWorker,
-} from "./parallel_bound.ts";
+import { BacktestWorker, otherBoundStats, WORKER_MIN_CANDLES } from "./backtest_worker_client.ts";
 import type { Command } from "./command.ts";
 import { notice, parseCommandFlags } from "./_flags.ts";
 import { loadBacktestCandles, type LoadedCandles } from "./load_candles.ts";
@@ -55,10 +51,10 @@ async function run(argv: string[]): Promise<number> {
   const { flags } = await parseCommandFlags(argv, BACKTEST_FLAGS);
   const config = resolveBacktestConfig(flags, notice);
   const started = Date.now();
-  // the second intrabar bound runs on the other core for big runs; start its worker now
-  // so it loads while the candles are parsed
+  // big runs use the second core (half the CSV parse, the second intrabar bound); start
+  // its worker now so it loads while the file is read
   const worker = config.source === "csv" || (config.candles ?? 0) >= 100_000
-    ? startBoundWorker()
+    ? BacktestWorker.start()
     : null;
   try {
     return await backtestWith(config, started, worker);
@@ -70,9 +66,9 @@ async function run(argv: string[]): Promise<number> {
 async function backtestWith(
   config: BacktestConfig,
   started: number,
-  worker: BoundWorker | null,
+  worker: BacktestWorker | null,
 ): Promise<number> {
-  const loaded = await loadBacktestCandles(config);
+  const loaded = await loadBacktestCandles(config, worker);
   const def = strategyDef(config.strategy);
   const probe = def.create(config.strategyParams);
   if (loaded.series.length < probe.warmup + 2) {
@@ -84,7 +80,7 @@ async function backtestWith(
   const runId = newRunId(started, "backtest");
   const resolved = resolvedConfig(config, loaded);
   const params = config.params;
-  const otherStats = otherBoundStats(wantsWorker(loaded.series) ? worker : null, {
+  const otherStats = otherBoundStats(worker, {
     series: loaded.series,
     strategy: config.strategy,
     strategyParams: { ...config.strategyParams },
@@ -120,13 +116,27 @@ async function backtestWith(
     });
     return report;
   };
+  // the journal is built on the worker meanwhile, when there is one
+  const n = loaded.series.length;
+  const meta: JournalMeta = {
+    runId,
+    config: resolved,
+    stats: main.stats,
+    candles: n,
+    firstTs: loaded.series.ts[0],
+    lastTs: loaded.series.ts[n - 1],
+  };
+  const csv = tradesCsvText(main.result.trades);
+  const journal = worker !== null && n >= WORKER_MIN_CANDLES
+    ? worker.journal(csv, meta).catch(() => backtestJournal(csv, meta))
+    : null;
   const files = {
     "trades.csv": () => tradesCsv(partial),
     "config.json": () => JSON.stringify(resolved, null, 2) + "\n",
-    "equity.csv": () => equityCsv(partial),
-    "events.jsonl": () => backtestEvents(partial),
+    "events.jsonl": () => journal ?? backtestJournal(csv, meta),
     "stats.json": async () => statsJson(await full()),
     "summary.html": () => renderSummaryHtml(report, chartJsSource),
+    "equity.csv": () => equityCsv(partial),
   };
   const dir = await writeRun(config.runsDir, runId, files);
   const logger = new JsonlLogger({ path: `${config.logsDir}/system.jsonl`, runId });
@@ -169,55 +179,6 @@ function resolvedConfig(config: BacktestConfig, loaded: LoadedCandles): Record<s
     slippage_bps: p.slippageBps,
     max_daily_loss: p.limits?.maxDailyLossUsd ?? 50,
   };
-}
-
-/**
- * Journal of a backtest: run start, every fill (entry and exit) and run end, in candle
- * time. Fill numbers reuse the trades.csv fields (already in shortest round-trip form,
- * which is also JSON's), so a million-candle run does not format every float twice.
- */
-function backtestEvents(report: RunReport): string {
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const n = report.candles.length;
-  const id = JSON.stringify(report.runId);
-  const lines: string[] = [
-    JSON.stringify({
-      ts: iso(n ? report.candles.ts[0] : 0),
-      level: "info",
-      component: "engine",
-      event: "run.started",
-      runId: report.runId,
-      candles: n,
-      config: report.config,
-    }),
-  ];
-  const rows = tradesCsvText(report.trades).split("\n");
-  for (let i = 0; i < report.trades.length; i++) {
-    const t = report.trades[i];
-    // id,side,entry_ts,entry_price,exit_ts,exit_price,qty,notional,stop_price,tp_price,exit_reason,gross_pnl,fees,pnl,equity_after
-    const f = rows[i + 1].split(",");
-    const head = `{"ts":"`;
-    const common =
-      `","level":"info","component":"execution","event":"order.filled","runId":${id},"trade":${t.id}`;
-    const long = t.side === "long";
-    lines.push(
-      `${head}${iso(t.entryTs)}${common},"intent":"entry","side":"${long ? "buy" : "sell"}","qty":${
-        f[6]
-      },"price":${f[3]},"stop":${f[8]},"tp":${f[9]}}`,
-      `${head}${iso(t.exitTs)}${common},"intent":"exit","side":"${long ? "sell" : "buy"}","qty":${
-        f[6]
-      },"price":${f[5]},"reason":"${t.exitReason}","pnl":${f[13]}}`,
-    );
-  }
-  lines.push(JSON.stringify({
-    ts: iso(n ? report.candles.ts[n - 1] : 0),
-    level: "info",
-    component: "engine",
-    event: "run.finished",
-    runId: report.runId,
-    stats: report.stats,
-  }));
-  return lines.join("\n") + "\n";
 }
 
 function fmt(n: number, digits = 2): string {

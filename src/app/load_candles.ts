@@ -1,8 +1,9 @@
 import { type CandleSeries, type Interval, INTERVAL_MS, tailSeries } from "../core/candle.ts";
 import { InputError } from "../core/errors.ts";
 import type { BacktestConfig } from "../config/backtest_config.ts";
-import { detectInterval, readCandleCsv } from "../data/csv_candles.ts";
+import { detectInterval } from "../data/csv_candles.ts";
 import { generateMockCandles } from "../data/mock_candles.ts";
+import { type BacktestWorker, readCandleCsvParallel } from "./backtest_worker_client.ts";
 
 /** Candles for a backtest plus what they are. */
 export interface LoadedCandles {
@@ -19,7 +20,10 @@ function intervalName(ms: number): Interval | null {
 }
 
 /** Loads the candles a backtest config asks for (mock, CSV or Bitunix history). */
-export async function loadBacktestCandles(config: BacktestConfig): Promise<LoadedCandles> {
+export async function loadBacktestCandles(
+  config: BacktestConfig,
+  worker: BacktestWorker | null = null,
+): Promise<LoadedCandles> {
   if (config.source === "mock") {
     const interval = config.interval ?? "5m";
     const series = generateMockCandles({
@@ -36,7 +40,7 @@ export async function loadBacktestCandles(config: BacktestConfig): Promise<Loade
   }
   if (config.source === "csv") {
     const path = config.csv!;
-    const all = await readCandleCsv(path);
+    const all = await readCandleCsvParallel(path, worker);
     const detected = detectInterval(all);
     if (
       config.interval !== undefined && detected !== null &&

@@ -39,17 +39,15 @@ export interface CandleSeries {
   readonly volume: Float64Array;
 }
 
-/** Allocates an empty series of `length` candles. */
-export function allocSeries(length: number): CandleSeries {
-  return {
-    length,
-    ts: new Float64Array(length),
-    open: new Float64Array(length),
-    high: new Float64Array(length),
-    low: new Float64Array(length),
-    close: new Float64Array(length),
-    volume: new Float64Array(length),
-  };
+/**
+ * Allocates an empty series of `length` candles. With `shared`, the columns live in
+ * SharedArrayBuffers, so handing the series to a worker copies nothing.
+ */
+export function allocSeries(length: number, shared = false): CandleSeries {
+  const col = shared
+    ? () => new Float64Array(new SharedArrayBuffer(length * 8))
+    : () => new Float64Array(length);
+  return { length, ts: col(), open: col(), high: col(), low: col(), close: col(), volume: col() };
 }
 
 /** Packs candle objects into a column series. */

@@ -5,7 +5,7 @@
  * under a second.
  */
 import { gunzipSync } from "node:zlib";
-import type { CandleSeries } from "../core/candle.ts";
+import { allocSeries, type CandleSeries } from "../core/candle.ts";
 import { InputError } from "../core/errors.ts";
 
 /** The one accepted header line. */
@@ -217,10 +217,22 @@ export function parseCandleCsv(text: string, sourceName: string): CandleSeries {
  * @throws InputError naming the line (1-based, header = line 1) and the reason.
  */
 export function parseCandleCsvBytes(b: Uint8Array, sourceName: string): CandleSeries {
-  const len = b.length;
-  let pos = len >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  const rows = candleRowsStart(b, sourceName);
+  const series = parseCandleRows(b, rows, b.length, 2, sourceName);
+  if (series.length === 0) {
+    throw new InputError(sourceName, `no candle rows after the header ${CANDLE_CSV_HEADER}`);
+  }
+  return series;
+}
 
-  // Header.
+/**
+ * Checks the header (after an optional BOM) and returns the offset of the first row.
+ *
+ * @throws InputError for an empty file or a wrong header.
+ */
+export function candleRowsStart(b: Uint8Array, sourceName: string): number {
+  const len = b.length;
+  const pos = len >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
   const eol = indexOfNewline(b, pos);
   if (isBlank(b, pos, len)) {
     throw new InputError(sourceName, `file is empty, expected header ${CANDLE_CSV_HEADER}`);
@@ -229,14 +241,30 @@ export function parseCandleCsvBytes(b: Uint8Array, sourceName: string): CandleSe
   if (header !== CANDLE_CSV_HEADER) {
     fail(sourceName, 1, `header is ${show(header)}, expected ${CANDLE_CSV_HEADER}`);
   }
-  pos = eol + 1;
+  return eol + 1;
+}
 
+/**
+ * Parses the candle rows in `b[from, to)` (whole lines) with every check of
+ * `parseCandleCsv`; `firstLine` is the file line number of the first row, for errors.
+ * Lets a big file be parsed in pieces (one per core) and joined with `joinCandleParts`.
+ * Blank lines count as trailing only when they run to `to`.
+ */
+export function parseCandleRows(
+  b: Uint8Array,
+  from: number,
+  to: number,
+  firstLine: number,
+  sourceName: string,
+): CandleSeries {
+  const len = to;
+  let pos = from;
   // Capacity guess from the first row's length; grows by doubling when wrong.
   let firstLen = 40;
   if (pos < len) firstLen = Math.max(16, indexOfNewline(b, pos) - pos + 1);
   const cols = new Columns(Math.max(16, Math.ceil(((len - pos) / firstLen) * 1.05) + 16));
 
-  let line = 1;
+  let line = firstLine - 1;
   let prevTs = -Infinity;
 
   while (pos < len) {
@@ -295,10 +323,51 @@ export function parseCandleCsvBytes(b: Uint8Array, sourceName: string): CandleSe
     prevTs = ts;
   }
 
-  if (cols.n === 0) {
+  return cols.finish();
+}
+
+/**
+ * Joins series parsed from consecutive pieces of one file, checking that time still
+ * increases across each seam. `firstLines[k]` is the file line of part k's first row.
+ * With `shared`, the result lives in SharedArrayBuffers (see allocSeries).
+ */
+export function joinCandleParts(
+  parts: readonly CandleSeries[],
+  firstLines: readonly number[],
+  sourceName: string,
+  shared = false,
+): CandleSeries {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = allocSeries(n, shared);
+  let at = 0;
+  let prevTs = -Infinity;
+  for (let k = 0; k < parts.length; k++) {
+    const p = parts[k];
+    if (p.length === 0) continue;
+    const ts = p.ts[0];
+    if (ts <= prevTs) {
+      fail(
+        sourceName,
+        firstLines[k],
+        ts === prevTs
+          ? `ts ${ts} duplicates the previous row (ts must strictly increase)`
+          : `ts ${ts} is before the previous row's ts ${prevTs} (rows must be sorted by ts)`,
+      );
+    }
+    out.ts.set(p.ts, at);
+    out.open.set(p.open, at);
+    out.high.set(p.high, at);
+    out.low.set(p.low, at);
+    out.close.set(p.close, at);
+    out.volume.set(p.volume, at);
+    at += p.length;
+    prevTs = p.ts[p.length - 1];
+  }
+  if (n === 0) {
     throw new InputError(sourceName, `no candle rows after the header ${CANDLE_CSV_HEADER}`);
   }
-  return cols.finish();
+  return out;
 }
 
 /** True when `bytes` start with the gzip magic number (1f 8b). */
@@ -313,6 +382,15 @@ export function isGzip(bytes: Uint8Array): boolean {
  * @throws InputError `Invalid --csv PATH: file not found` and similar one-line errors.
  */
 export async function readCandleCsv(path: string): Promise<CandleSeries> {
+  return parseCandleCsvBytes(await readCandleCsvBytes(path), path);
+}
+
+/**
+ * Reads a candle CSV file's bytes, gunzipped when they are gzip (by magic bytes).
+ *
+ * @throws InputError `Invalid --csv PATH: file not found` and similar one-line errors.
+ */
+export async function readCandleCsvBytes(path: string): Promise<Uint8Array> {
   const input = `--csv ${path}`;
   let bytes: Uint8Array;
   try {
@@ -334,7 +412,7 @@ export async function readCandleCsv(path: string): Promise<CandleSeries> {
       throw new InputError(input, "corrupt gzip data, expected a gzip-compressed CSV file");
     }
   }
-  return parseCandleCsvBytes(bytes, path);
+  return bytes;
 }
 
 /** One run of missing candles found by `findGaps`. */

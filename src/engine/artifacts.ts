@@ -12,16 +12,24 @@ export function tradesCsv(report: Pick<RunReport, "trades">): string {
  * USDT to 1e-6.
  */
 export function equityCsv(report: RunReport): Uint8Array {
-  const { candles, equity, drawdown } = report;
-  const w = new FixedCsvWriter(candles.length * 40 + 64);
+  return equityCsvBytes(report.candles.ts, report.equity, report.drawdown);
+}
+
+/** `equity.csv` from its three columns (what a worker gets, without the whole report). */
+export function equityCsvBytes(
+  ts: Float64Array,
+  equity: Float64Array,
+  drawdown: Float64Array,
+): Uint8Array {
+  const w = new FixedCsvWriter(ts.length * 40 + 64);
   w.text("ts,equity,drawdown\n");
   // While flat, equity and drawdown repeat row after row: copy their bytes instead of
   // formatting them again.
   let tail = new Uint8Array(0);
   let lastEq = Number.NaN;
   let lastDd = Number.NaN;
-  for (let i = 0; i < candles.length; i++) {
-    w.fixed(candles.ts[i], 0);
+  for (let i = 0; i < ts.length; i++) {
+    w.fixed(ts[i], 0);
     if (equity[i] === lastEq && drawdown[i] === lastDd) {
       w.raw(tail);
       continue;

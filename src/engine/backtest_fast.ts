@@ -1,6 +1,7 @@
 import type { CandleSeries } from "../core/candle.ts";
 import {
   bracketHit,
+  grossPnlFor,
   HIT_NONE,
   hitPrice,
   isStopHit,
@@ -14,6 +15,8 @@ import type { Strategy } from "../strategy/strategy.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
 import { RiskGate } from "./risk_gate.ts";
 import { TradeLedger } from "./trade_ledger.ts";
+
+const DAY_MS = 86_400_000;
 
 /** What one backtest pass produced. */
 export interface BacktestResult {
@@ -52,62 +55,78 @@ export function runBacktestFast(
   let exposed = 0;
   let denials = 0;
 
+  // The open position and cash mirror the ledger in locals: the ledger and the gate are
+  // only called on the rare entries, exits, decisions and day changes, not per candle.
+  let dir = 0;
+  let qty = 0;
+  let entryPx = 0;
+  let stopPx = 0;
+  let tpPx = 0;
+  let cash = ledger.cash;
+  let dayEnd = -Infinity;
+
   for (let i = 0; i < n; i++) {
     const o = open[i];
     // execution: orders decided on the previous close fill at this open
     if (pendingExit) {
-      ledger.close(ts[i], slipped(o, ledger.position!.side === "short", slip), "signal");
+      ledger.close(ts[i], slipped(o, dir < 0, slip), "signal");
+      dir = 0;
+      cash = ledger.cash;
       pendingExit = false;
     }
     if (pendingDir !== 0) {
       const isLong = pendingDir > 0;
-      const entry = slipped(o, isLong, slip);
-      ledger.open(
-        isLong ? "long" : "short",
-        pendingQty,
-        ts[i],
-        entry,
-        stopPriceFor(isLong, entry, p.stopBps),
-        tpPriceFor(isLong, entry, p.stopBps, p.tpR),
-      );
+      entryPx = slipped(o, isLong, slip);
+      stopPx = stopPriceFor(isLong, entryPx, p.stopBps);
+      tpPx = tpPriceFor(isLong, entryPx, p.stopBps, p.tpR);
+      qty = pendingQty;
+      ledger.open(isLong ? "long" : "short", qty, ts[i], entryPx, stopPx, tpPx);
+      dir = pendingDir;
+      cash = ledger.cash;
       pendingDir = 0;
     }
-    const pos = ledger.position;
-    if (pos !== null) {
+    if (dir !== 0) {
       exposed++;
-      const isLong = pos.side === "long";
-      const hit = bracketHit(isLong, o, high[i], low[i], pos.stopPrice, pos.tpPrice, optimistic);
+      const isLong = dir > 0;
+      const hit = bracketHit(isLong, o, high[i], low[i], stopPx, tpPx, optimistic);
       if (hit !== HIT_NONE) {
-        const level = hitPrice(hit, o, pos.stopPrice, pos.tpPrice);
+        const level = hitPrice(hit, o, stopPx, tpPx);
         ledger.close(ts[i], slipped(level, !isLong, slip), isStopHit(hit) ? "stop" : "tp");
+        dir = 0;
+        cash = ledger.cash;
       } else if (barMode) {
         ledger.close(ts[i], slipped(close[i], !isLong, slip), "end");
+        dir = 0;
+        cash = ledger.cash;
       }
     }
-    // journal: mark to market at the close
+    // journal: mark to market at the close (the ledger's equityAt, on the locals)
     const c = close[i];
-    const eq = ledger.equityAt(c);
+    const eq = dir === 0 ? cash : cash + grossPnlFor(dir > 0, qty, entryPx, c);
     equity[i] = eq;
-    gate.markEquity(ts[i], eq);
+    if (ts[i] >= dayEnd) {
+      // a new UTC day: the gate takes the previous close as the day's starting equity
+      if (i > 0) gate.markEquity(ts[i - 1], equity[i - 1]);
+      gate.markEquity(ts[i], eq);
+      dayEnd = (Math.floor(ts[i] / DAY_MS) + 1) * DAY_MS;
+    }
     // signal + risk
     const bias = strategy.next(series, i);
     if (i < n - 1 && (barMode ? bias !== 0 : bias !== prevBias)) {
-      const cur = ledger.position;
-      const curDir = cur === null ? 0 : cur.side === "long" ? 1 : -1;
-      if (curDir !== 0 && bias !== curDir) pendingExit = true;
-      if (bias !== 0 && bias !== curDir) {
-        const qty = positionQty(eq, c, p.riskPct, p.stopBps, p.maxLeverage);
-        if (gate.checkEntry(qty * c, eq) === null) {
+      if (dir !== 0 && bias !== dir) pendingExit = true;
+      if (bias !== 0 && bias !== dir) {
+        gate.markEquity(ts[i], eq);
+        const q = positionQty(eq, c, p.riskPct, p.stopBps, p.maxLeverage);
+        if (gate.checkEntry(q * c, eq) === null) {
           pendingDir = bias;
-          pendingQty = qty;
+          pendingQty = q;
         } else denials++;
       }
     }
     prevBias = bias;
   }
-  if (ledger.position !== null && n > 0) {
-    const isLong = ledger.position.side === "long";
-    ledger.close(ts[n - 1], slipped(close[n - 1], !isLong, slip), "end");
+  if (dir !== 0 && n > 0) {
+    ledger.close(ts[n - 1], slipped(close[n - 1], dir < 0, slip), "end");
     equity[n - 1] = ledger.cash;
   }
   return { trades: ledger.trades, equity, exposedCandles: exposed, denials };

@@ -1,0 +1,77 @@
+/// <reference lib="deno.worker" />
+/**
+ * The backtest's second core: parses half of a big CSV while the main thread parses the
+ * other half, runs the second intrabar bound and builds the journal (events.jsonl) while
+ * the main thread writes the other artifacts. Input errors travel back as data so the main thread can raise them.
+ */
+import type { BacktestParams } from "../core/backtest_params.ts";
+import type { CandleSeries } from "../core/candle.ts";
+import { isInputError } from "../core/errors.ts";
+import { parseCandleRows } from "../data/csv_candles.ts";
+import { backtestJournal, type JournalMeta } from "../engine/backtest_journal.ts";
+import { runBoundPass } from "../engine/backtest_report.ts";
+import type { RunStats } from "../engine/report_model.ts";
+import { createStrategy } from "../strategy/mod.ts";
+
+/** Parse rows of a CSV piece: `bytes` holds whole lines; `firstLine` is its first row's line. */
+export interface ParseJob {
+  readonly kind: "parse";
+  readonly bytes: Uint8Array;
+  readonly firstLine: number;
+  readonly source: string;
+}
+
+/** Run one intrabar bound and return its stats. */
+export interface BoundJob {
+  readonly kind: "bound";
+  readonly series: CandleSeries;
+  readonly strategy: string;
+  readonly strategyParams: Record<string, number>;
+  readonly params: BacktestParams;
+  readonly mode: BacktestParams["intrabar"];
+  readonly intervalMs: number;
+}
+
+/** Build the backtest journal (events.jsonl) from the trades.csv text. */
+export interface JournalJob {
+  readonly kind: "journal";
+  readonly tradesCsv: string;
+  readonly meta: JournalMeta;
+}
+
+/** A job with the id its answer carries. */
+export type WorkerJob = (ParseJob | BoundJob | JournalJob) & { readonly id: number };
+
+/** The worker's answer to job `id`. */
+export type WorkerAnswer =
+  | { readonly id: number; readonly series: CandleSeries }
+  | { readonly id: number; readonly stats: RunStats }
+  | { readonly id: number; readonly text: string }
+  | { readonly id: number; readonly input: string; readonly expected: string }
+  | { readonly id: number; readonly message: string };
+
+self.onmessage = (e: MessageEvent<WorkerJob>) => {
+  const job = e.data;
+  try {
+    if (job.kind === "parse") {
+      const s = parseCandleRows(job.bytes, 0, job.bytes.length, job.firstLine, job.source);
+      const cols = [s.ts, s.open, s.high, s.low, s.close, s.volume].map((a) =>
+        a.buffer as ArrayBuffer
+      );
+      self.postMessage({ id: job.id, series: s } satisfies WorkerAnswer, cols);
+    } else if (job.kind === "journal") {
+      self.postMessage(
+        { id: job.id, text: backtestJournal(job.tradesCsv, job.meta) } satisfies WorkerAnswer,
+      );
+    } else {
+      const strategy = createStrategy(job.strategy, job.strategyParams);
+      const pass = runBoundPass(job.series, strategy, job.params, job.mode, job.intervalMs);
+      self.postMessage({ id: job.id, stats: pass.stats } satisfies WorkerAnswer);
+    }
+  } catch (err) {
+    const answer: WorkerAnswer = isInputError(err)
+      ? { id: job.id, input: err.input, expected: err.expected }
+      : { id: job.id, message: err instanceof Error ? err.message : String(err) };
+    self.postMessage(answer);
+  }
+};
