@@ -4,15 +4,16 @@ import type { BacktestParams } from "../src/core/backtest_params.ts";
 /**
  * The reference for the engine's speed: EMA cross in position mode written as one flat
  * typed-array loop with everything inlined (no strategy object, no ledger, no gate
- * object). Same rules as the engine, so it must produce the same trades; the benchmark
- * checks that before comparing speed.
+ * object), producing what the engine must produce (trades, the equity curve, exposure).
+ * Same rules as the engine, so it must give the same results; the benchmark checks that
+ * before comparing speed.
  */
 export function handLoopEmaCross(
   s: CandleSeries,
   fast: number,
   slow: number,
   p: BacktestParams,
-): { count: number; pnl: Float64Array; equityEnd: number } {
+): { count: number; pnl: Float64Array; equityEnd: number; equity: Float64Array; exposed: number } {
   const n = s.length;
   const { ts, open, high, low, close } = s;
   const kf = 2 / (fast + 1);
@@ -21,7 +22,9 @@ export function handLoopEmaCross(
   const feeBps = p.feeBps;
   const slip = p.slippageBps / 10_000;
   const pnl = new Float64Array(n);
+  const equity = new Float64Array(n);
   let count = 0;
+  let exposed = 0;
   let ef = 0, es = 0, bias = 0, prevBias = 0;
   let cash = p.startEquity;
   let dir = 0, qty = 0, entry = 0, stop = 0, tp = 0, entryFee = 0;
@@ -51,6 +54,7 @@ export function handLoopEmaCross(
       pendDir = 0;
     }
     if (dir !== 0) {
+      exposed++;
       let px = -1;
       if (dir > 0) {
         if (o <= stop || o >= tp) px = o;
@@ -81,6 +85,7 @@ export function handLoopEmaCross(
     }
     const c = close[i];
     const eq = dir === 0 ? cash : cash + (dir > 0 ? (c - entry) * qty : (entry - c) * qty);
+    equity[i] = eq;
     const dk = Math.floor(ts[i] / 86_400_000);
     if (dk !== day) {
       day = dk;
@@ -116,6 +121,7 @@ export function handLoopEmaCross(
     const g = dir > 0 ? (px - entry) * qty : (entry - px) * qty;
     cash = cash + g - ef2;
     pnl[count++] = g - (entryFee + ef2);
+    equity[n - 1] = cash;
   }
-  return { count, pnl, equityEnd: cash };
+  return { count, pnl, equityEnd: cash, equity, exposed };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { CandleSeries } from "../core/candle.ts";
 import type { Bias, Strategy, StrategyDef } from "./strategy.ts";
 
 /** Parameters of the breakout strategy. */
@@ -15,23 +16,36 @@ export const breakout: StrategyDef<BreakoutParams> = {
   params: { lookback: { help: "channel length in candles", default: 20 } },
   schema: z.object({ lookback: z.number().int().min(2).max(10_000) }),
   create({ lookback }): Strategy {
-    let bias: Bias = 0;
-    return {
-      name: "breakout",
-      warmup: lookback + 1,
-      next(s, i) {
-        if (i < lookback) return 0;
-        let hi = -Infinity;
-        let lo = Infinity;
-        for (let j = i - lookback; j < i; j++) {
-          if (s.high[j] > hi) hi = s.high[j];
-          if (s.low[j] < lo) lo = s.low[j];
-        }
-        const c = s.close[i];
-        if (c > hi) bias = 1;
-        else if (c < lo) bias = -1;
-        return bias;
-      },
-    };
+    return new Breakout(lookback);
   },
 };
+
+/** State in fields rather than closure variables (see EmaCross). */
+class Breakout implements Strategy {
+  readonly name = "breakout";
+  readonly warmup: number = 0;
+  readonly lookback: number = 0;
+  bias: Bias = 0;
+
+  constructor(lookback: number) {
+    this.lookback = lookback;
+    this.warmup = lookback + 1;
+  }
+
+  next(s: CandleSeries, i: number): Bias {
+    const lookback = this.lookback;
+    if (i < lookback) return 0;
+    let hi = -Infinity;
+    let lo = Infinity;
+    const high = s.high;
+    const low = s.low;
+    for (let j = i - lookback; j < i; j++) {
+      if (high[j] > hi) hi = high[j];
+      if (low[j] < lo) lo = low[j];
+    }
+    const c = s.close[i];
+    if (c > hi) this.bias = 1;
+    else if (c < lo) this.bias = -1;
+    return this.bias;
+  }
+}
