@@ -133,10 +133,11 @@ async function backtestWith(
   const files = {
     "trades.csv": () => tradesCsv(partial),
     "config.json": () => JSON.stringify(resolved, null, 2) + "\n",
+    // built here while the worker finishes the journal and the other bound
+    "equity.csv": () => equityCsv(partial),
     "events.jsonl": () => journal ?? backtestJournal(csv, meta),
     "stats.json": async () => statsJson(await full()),
     "summary.html": () => renderSummaryHtml(report, chartJsSource),
-    "equity.csv": () => equityCsv(partial),
   };
   const dir = await writeRun(config.runsDir, runId, files);
   const logger = new JsonlLogger({ path: `${config.logsDir}/system.jsonl`, runId });
