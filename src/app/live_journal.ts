@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { SessionConfig } from "../config/session_config.ts";
 import { InputError } from "../core/errors.ts";
 import { runKeyFor } from "../engine/client_id.ts";
-import { writeTextFileAtomicSync } from "../ops/heartbeat.ts";
+import { writeTextFileAtomicSync } from "../ops/atomic_write.ts";
 
 const journalSchema = z.object({
   version: z.literal(1),

@@ -14,6 +14,7 @@ import {
   BitunixRestClient,
 } from "../exchange/bitunix/mod.ts";
 import { intentOfClientId } from "../engine/client_id.ts";
+import { fillEventFields } from "../engine/pipeline.ts";
 import type { Command } from "./command.ts";
 import { notice, parseCommandFlags } from "./_flags.ts";
 import { startDashboardServer } from "./dashboard.ts";
@@ -141,14 +142,7 @@ export async function runSessionCommand(
         if (intent === null) continue;
         for (const f of await exchange.fillsOfOrder(config.symbol, id, intent)) {
           sink.emit("info", "execution", "order.filled", {
-            clientId: f.clientId,
-            orderId: f.orderId,
-            side: f.side,
-            qty: f.qty,
-            price: f.price,
-            fee: f.fee,
-            reason: f.reason,
-            fillTs: f.ts,
+            ...fillEventFields(f),
             recovered: true,
           });
         }

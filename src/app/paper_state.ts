@@ -3,7 +3,7 @@ import { InputError } from "../core/errors.ts";
 import type { Trade } from "../core/trade.ts";
 import type { SimExchangeState } from "../exchange/sim/sim_exchange.ts";
 import type { OpenPosition } from "../engine/trade_ledger.ts";
-import { writeTextFileAtomicSync } from "../ops/heartbeat.ts";
+import { writeTextFileAtomicSync } from "../ops/atomic_write.ts";
 
 const side = z.enum(["long", "short"]);
 const num = z.number().finite();

@@ -2,9 +2,13 @@ import { z } from "zod";
 import type { Interval } from "../core/candle.ts";
 import { InputError } from "../core/errors.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
-import { resolveStrategyParams, strategyDef } from "../strategy/mod.ts";
 import { type FlagSpec, numberFlag, type ParsedFlags } from "./argv.ts";
-import { resolveSymbol, STRATEGY_PARAM_FLAGS, TRADING_FLAGS } from "./common_flags.ts";
+import {
+  resolveSymbol,
+  strategyFromFlags,
+  TRADING_FLAGS,
+  tradingParamsFromFlags,
+} from "./common_flags.ts";
 
 /** Flags of `--mode backtest`. */
 export const BACKTEST_FLAGS: FlagSpec = {
@@ -68,20 +72,7 @@ export function resolveBacktestConfig(
   if (source !== "csv" && f.csv !== undefined) {
     throw new InputError("--csv", "only together with --source csv");
   }
-  const def = strategyDef(f.strategy as string);
-  const given: Record<string, number | undefined> = {};
-  for (const k of STRATEGY_PARAM_FLAGS) {
-    if (f[k] === undefined) continue;
-    if (!(k in def.params)) {
-      throw new InputError(
-        `--${k}`,
-        `not a parameter of strategy ${def.name} (its parameters: ${
-          Object.keys(def.params).map((p) => `--${p}`).join(", ")
-        })`,
-      );
-    }
-    given[k] = f[k] as number;
-  }
+  const strategy = strategyFromFlags(f);
   const candles = f.backtest as number | undefined ?? (source === "csv" ? undefined : 500);
   const config: BacktestConfig = {
     source,
@@ -90,22 +81,9 @@ export function resolveBacktestConfig(
     seed: f.seed as number,
     symbol: resolveSymbol(f.symbol as string, notice),
     interval: (f.interval as Interval | undefined) ?? (source === "csv" ? undefined : "5m"),
-    strategy: def.name,
-    strategyParams: Object.freeze(resolveStrategyParams(def, given)),
-    params: Object.freeze({
-      startEquity: f["start-equity"] as number,
-      riskPct: f["risk-pct"] as number,
-      stopBps: f["stop-bps"] as number,
-      tpR: f["tp-r"] as number,
-      maxLeverage: f["max-leverage"] as number,
-      feeBps: f["fee-bps"] as number,
-      slippageBps: f["slippage-bps"] as number,
-      intrabar: f["intrabar-mode"] as BacktestParams["intrabar"],
-      mode: f["backtest-mode"] as BacktestParams["mode"],
-      limits: f["max-daily-loss"] === undefined
-        ? undefined
-        : Object.freeze({ maxDailyLossUsd: f["max-daily-loss"] as number }),
-    }),
+    strategy: strategy.def.name,
+    strategyParams: strategy.params,
+    params: tradingParamsFromFlags(f, f["backtest-mode"] as BacktestParams["mode"]),
     runsDir: f["runs-dir"] as string,
     logsDir: f["logs-dir"] as string,
     cacheDir: f["cache-dir"] as string,

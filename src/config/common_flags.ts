@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { INTERVALS } from "../core/candle.ts";
 import { HARD_LIMITS } from "../core/hard_limits.ts";
-import { type FlagSpec, numberFlag } from "./argv.ts";
+import type { BacktestParams } from "../core/backtest_params.ts";
+import { InputError } from "../core/errors.ts";
+import { resolveStrategyParams, type StrategyDef, strategyDef } from "../strategy/mod.ts";
+import { type FlagSpec, numberFlag, type ParsedFlags } from "./argv.ts";
 
 /** Accepts BTCUSDT-style futures symbols; `BTCUSD` is mapped to BTCUSDT by `resolveSymbol`. */
 export const symbolSchema = z.string().regex(
@@ -106,3 +109,52 @@ export const TRADING_FLAGS: FlagSpec = {
 
 /** Names of strategy parameter flags (routed to the chosen strategy). */
 export const STRATEGY_PARAM_FLAGS = ["fast", "slow", "lookback"] as const;
+
+/** The strategy a command's flags chose, with its validated parameters. */
+export interface ChosenStrategy {
+  readonly def: StrategyDef;
+  readonly params: Readonly<Record<string, number>>;
+}
+
+/**
+ * Resolves `--strategy` and its parameter flags; a parameter flag of another strategy is
+ * an input error naming the chosen strategy's parameters.
+ */
+export function strategyFromFlags(f: ParsedFlags): ChosenStrategy {
+  const def = strategyDef(f.strategy as string);
+  const given: Record<string, number | undefined> = {};
+  for (const k of STRATEGY_PARAM_FLAGS) {
+    if (f[k] === undefined) continue;
+    if (!(k in def.params)) {
+      throw new InputError(
+        `--${k}`,
+        `not a parameter of strategy ${def.name} (its parameters: ${
+          Object.keys(def.params).map((p) => `--${p}`).join(", ")
+        })`,
+      );
+    }
+    given[k] = f[k] as number;
+  }
+  return { def, params: Object.freeze(resolveStrategyParams(def, given)) };
+}
+
+/** Sizing, bracket, costs and limits from the trading flags. */
+export function tradingParamsFromFlags(
+  f: ParsedFlags,
+  mode: BacktestParams["mode"],
+): BacktestParams {
+  return Object.freeze({
+    startEquity: f["start-equity"] as number,
+    riskPct: f["risk-pct"] as number,
+    stopBps: f["stop-bps"] as number,
+    tpR: f["tp-r"] as number,
+    maxLeverage: f["max-leverage"] as number,
+    feeBps: f["fee-bps"] as number,
+    slippageBps: f["slippage-bps"] as number,
+    intrabar: f["intrabar-mode"] as BacktestParams["intrabar"],
+    mode,
+    limits: f["max-daily-loss"] === undefined
+      ? undefined
+      : Object.freeze({ maxDailyLossUsd: f["max-daily-loss"] as number }),
+  });
+}

@@ -2,9 +2,13 @@ import { z } from "zod";
 import type { Interval } from "../core/candle.ts";
 import { InputError } from "../core/errors.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
-import { resolveStrategyParams, strategyDef } from "../strategy/mod.ts";
 import { type FlagSpec, numberFlag, type ParsedFlags } from "./argv.ts";
-import { resolveSymbol, STRATEGY_PARAM_FLAGS, TRADING_FLAGS } from "./common_flags.ts";
+import {
+  resolveSymbol,
+  strategyFromFlags,
+  TRADING_FLAGS,
+  tradingParamsFromFlags,
+} from "./common_flags.ts";
 
 /** Flags of `--mode live-session` (and the legacy `--mode live`). */
 export const SESSION_FLAGS: FlagSpec = {
@@ -100,16 +104,7 @@ export function resolveSessionConfig(
   mode: SessionConfig["mode"],
   notice: (msg: string) => void,
 ): SessionConfig {
-  const def = strategyDef(f.strategy as string);
-  const given: Record<string, number | undefined> = {};
-  for (const k of STRATEGY_PARAM_FLAGS) {
-    if (f[k] === undefined) continue;
-    if (!(k in def.params)) {
-      throw new InputError(`--${k}`, `not a parameter of strategy ${def.name}`);
-    }
-    given[k] = f[k] as number;
-  }
-  const strategyParams = Object.freeze(resolveStrategyParams(def, given));
+  const { def, params: strategyParams } = strategyFromFlags(f);
   const warmup = (f.warmup as number | undefined) ?? def.create(strategyParams).warmup + 50;
   const executionMode = f["execution-mode"] as SessionConfig["executionMode"];
   if (mode === "live" && executionMode === "live") {
@@ -135,20 +130,7 @@ export function resolveSessionConfig(
     interval: (f.interval as Interval | undefined) ?? "1m",
     strategy: def.name,
     strategyParams,
-    params: Object.freeze({
-      startEquity: f["start-equity"] as number,
-      riskPct: f["risk-pct"] as number,
-      stopBps: f["stop-bps"] as number,
-      tpR: f["tp-r"] as number,
-      maxLeverage: f["max-leverage"] as number,
-      feeBps: f["fee-bps"] as number,
-      slippageBps: f["slippage-bps"] as number,
-      intrabar: f["intrabar-mode"] as BacktestParams["intrabar"],
-      mode: "position" as const,
-      limits: f["max-daily-loss"] === undefined
-        ? undefined
-        : Object.freeze({ maxDailyLossUsd: f["max-daily-loss"] as number }),
-    }),
+    params: tradingParamsFromFlags(f, "position"),
     statePath: (f.state as string | undefined) ??
       (mode === "live" ? "paper/state.json" : "paper/session-state.json"),
     killSwitchPath: f["kill-switch"] as string,

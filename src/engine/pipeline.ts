@@ -51,6 +51,20 @@ export interface JournalView {
   readonly riskState: string;
 }
 
+/** The fields of an `order.filled` event for a fill. */
+export function fillEventFields(f: Fill): Record<string, unknown> {
+  return {
+    clientId: f.clientId,
+    orderId: f.orderId,
+    side: f.side,
+    qty: f.qty,
+    price: f.price,
+    fee: f.fee,
+    reason: f.reason,
+    fillTs: f.ts,
+  };
+}
+
 /** What happened on one candle. */
 export interface CandleOutcome {
   readonly accepted: boolean;
@@ -272,14 +286,7 @@ export class AgentPipeline {
         tpPriceFor(isLong, f.price, p.stopBps, p.tpR),
       );
       d.sink.emit("info", "execution", "order.filled", {
-        clientId: f.clientId,
-        orderId: f.orderId,
-        side: f.side,
-        qty: f.qty,
-        price: f.price,
-        fee: f.fee,
-        reason: f.reason,
-        fillTs: f.ts,
+        ...fillEventFields(f),
         ...this.#latency(f),
       });
       d.onFill?.(f);
@@ -294,14 +301,7 @@ export class AgentPipeline {
     }
     const trade = this.ledger.close(f.ts, f.price, EXIT_REASON[f.reason]);
     d.sink.emit("info", "execution", "order.filled", {
-      clientId: f.clientId,
-      orderId: f.orderId,
-      side: f.side,
-      qty: f.qty,
-      price: f.price,
-      fee: f.fee,
-      reason: f.reason,
-      fillTs: f.ts,
+      ...fillEventFields(f),
       ...this.#latency(f),
       trade: trade.id,
       pnl: trade.pnl,

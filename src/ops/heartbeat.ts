@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Heartbeat } from "../core/heartbeat.ts";
+import { writeTextFileAtomicSync } from "./atomic_write.ts";
 
 /** Default heartbeat file, relative to the working directory. */
 export const DEFAULT_HEARTBEAT_PATH = "logs/heartbeat.json";
@@ -37,28 +38,6 @@ export interface HeartbeatWriterOptions {
   readonly pid?: number;
   /** Called when a write fails (default: ignored; the next beat retries). */
   readonly onError?: (e: unknown) => void;
-}
-
-function parentDir(path: string): string {
-  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  return i <= 0 ? (i === 0 ? path.slice(0, 1) : ".") : path.slice(0, i);
-}
-
-/** Writes `text` to `path` atomically: a temp file beside it, then rename over it. */
-export function writeTextFileAtomicSync(path: string, text: string): void {
-  Deno.mkdirSync(parentDir(path), { recursive: true });
-  const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  try {
-    Deno.writeTextFileSync(tmp, text);
-    Deno.renameSync(tmp, path);
-  } catch (e) {
-    try {
-      Deno.removeSync(tmp);
-    } catch {
-      // nothing to clean up
-    }
-    throw e;
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { EventSink } from "../core/events.ts";
 import { NULL_SINK } from "../core/events.ts";
+import { parentDir, writeTextFileAtomicSync as writeAtomicSync } from "./atomic_write.ts";
 
 /** Default location of the kill switch file, relative to the working directory. */
 export const DEFAULT_KILL_SWITCH_PATH = "config/KILL_SWITCH.txt";
@@ -71,27 +72,6 @@ export function readKillSwitchSync(path: string): KillSwitchState {
     return stateFromText(Deno.readTextFileSync(path));
   } catch (e) {
     return stateFromError(e);
-  }
-}
-
-function parentDir(path: string): string {
-  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  return i <= 0 ? (i === 0 ? path.slice(0, 1) : ".") : path.slice(0, i);
-}
-
-function writeAtomicSync(path: string, text: string): void {
-  Deno.mkdirSync(parentDir(path), { recursive: true });
-  const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  try {
-    Deno.writeTextFileSync(tmp, text);
-    Deno.renameSync(tmp, path);
-  } catch (e) {
-    try {
-      Deno.removeSync(tmp);
-    } catch {
-      // nothing to clean up
-    }
-    throw e;
   }
 }
 

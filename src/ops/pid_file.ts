@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parentDir } from "./atomic_write.ts";
 
 /** Pid file of the running agent. */
 export const DEFAULT_AGENT_PID_PATH = "logs/agent.pid";
@@ -101,11 +102,6 @@ export interface AcquirePidFileOptions {
   readonly isAlive?: (pid: number) => boolean;
   /** Also remove the file on the `unload` event (default true). */
   readonly removeOnUnload?: boolean;
-}
-
-function parentDir(path: string): string {
-  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-  return i <= 0 ? (i === 0 ? path.slice(0, 1) : ".") : path.slice(0, i);
 }
 
 /**
