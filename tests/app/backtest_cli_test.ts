@@ -101,6 +101,8 @@ Deno.test("backtest CLI writes every artifact", async (t) => {
     await t.step("summary.html is self-contained", async () => {
       const html = await Deno.readTextFile(`${dir}/runs/latest/summary.html`);
       assert.match(html, /Chart\.js v4/);
+      assert.match(html, /Intrabar <b>conservative<\/b>/);
+      assert.match(html, /Interval <b>5m<\/b>/);
       assert.doesNotMatch(html, /<script[^>]+src=["']https?:/);
     });
     await t.step("events.jsonl and logs/system.jsonl use the JSONL envelope", async () => {

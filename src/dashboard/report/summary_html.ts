@@ -209,6 +209,8 @@ export function renderSummaryHtml(report: RunReport, chartJsSource: string): str
   const s = report.stats;
   const runId = escapeHtml(report.runId);
   const data = buildChartData(report);
+  const nestedIntrabar = (p: unknown) =>
+    typeof p === "object" && p !== null ? (p as Record<string, unknown>).intrabar : undefined;
   const first = report.candles.length > 0 ? fmtTime(report.candles.ts[0]) : "n/a";
   const last = report.candles.length > 0
     ? fmtTime(report.candles.ts[report.candles.length - 1])
@@ -218,7 +220,7 @@ export function renderSummaryHtml(report: RunReport, chartJsSource: string): str
     ["Interval", configText(cfg.interval)],
     ["Strategy", configText(cfg.strategy)],
     ["Source", configText(cfg.source)],
-    ["Intrabar", configText(cfg.intrabar)],
+    ["Intrabar", configText(cfg.intrabar_mode ?? cfg.intrabar ?? nestedIntrabar(cfg.params))],
     ["Candles", fmtNumber(report.candles.length, 0)],
     ["Period", `${first} → ${last} UTC`],
   ].map(([k, v]) => `${escapeHtml(k)} <b>${escapeHtml(v)}</b>`).join(" · ");
