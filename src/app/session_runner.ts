@@ -327,6 +327,7 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
     closers.push(() => clearInterval(staleTimer));
 
     let firstLive = -1;
+    let equityPeak = -Infinity;
     persist = () => {
       if (sim === null) {
         const pos = pipeline.ledger.position;
@@ -362,7 +363,8 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
         if (fc.live && firstLive === -1) firstLive = pipeline.series.length - 1;
         lastCandleTs = fc.candle.ts;
         const eq = pipeline.equity.at(-1)!;
-        model.equity(fc.candle.ts, eq, 0);
+        if (eq > equityPeak) equityPeak = eq;
+        model.equity(fc.candle.ts, eq, equityPeak - eq);
         persist();
         beat();
         if (legacy) await Deno.writeTextFile(`${runDir}/trades.csv`, tradesCsvOf(pipeline));

@@ -319,7 +319,7 @@ export class AgentPipeline {
 
   #step(agent: string, t0: number, input: unknown, decision: unknown): void {
     if (!this.deps.recordSteps) return;
-    this.deps.sink.emit("info", agent, "agent.step", {
+    this.deps.sink.emit("debug", agent, "agent.step", {
       agent,
       candleTs: this.#lastTs,
       input,
