@@ -115,6 +115,23 @@ export async function runSessionCommand(
   if (live) {
     const exchange = new BitunixExchange(client!);
     deps.liveExchange = exchange;
+    // size from the real account, never from a default: the smaller of the account's
+    // equity and --start-equity (which caps the capital the agent may use)
+    const account = await client!.account();
+    const accountEquity = account.available + account.frozen + account.margin +
+      account.unrealizedPnl;
+    if (!(accountEquity > 0)) {
+      console.error(
+        `Refusing to trade: the ${account.marginCoin} futures account holds no equity.`,
+      );
+      return 1;
+    }
+    deps.startEquity = Math.min(accountEquity, config.params.startEquity);
+    console.error(
+      `Account equity ${accountEquity.toFixed(2)} ${account.marginCoin}; sizing from ${
+        deps.startEquity.toFixed(2)
+      } (the smaller of it and --start-equity).`,
+    );
     const { reconcileOnStart } = await import("./reconcile.ts");
     const { liveJournal, liveJournalPath, saveLiveJournal } = await import("./live_journal.ts");
     deps.beforeTrading = async (sink) => {

@@ -62,6 +62,8 @@ export interface SessionDeps {
    * return the venue's position, which the agent then adopts as its own.
    */
   readonly beforeTrading?: (sink: EventSink) => Promise<AdoptedPosition | null | void>;
+  /** Equity to size from instead of --start-equity (live: from the exchange account). */
+  readonly startEquity?: number;
   /** How often the stale-data check runs, ms (default 1000). */
   readonly staleCheckMs?: number;
 }
@@ -212,7 +214,7 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
         model.position(v.position ? { ...v.position, symbol: config.symbol } : null);
         model.riskState(gate.state);
       },
-    }, resume?.cash ?? config.params.startEquity);
+    }, resume?.cash ?? deps.startEquity ?? config.params.startEquity);
     if (resume) {
       pipeline.ledger.cash = resume.cash;
       pipeline.ledger.position = resume.position;
@@ -390,7 +392,14 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
     if (legacy) {
       await Deno.writeTextFile(`${runDir}/trades.csv`, tradesCsvOf(pipeline));
     } else {
-      writtenDir = await writeSessionArtifacts(config, runId, runDir, pipeline, firstLive);
+      writtenDir = await writeSessionArtifacts(
+        config,
+        runId,
+        runDir,
+        pipeline,
+        firstLive,
+        resume?.cash ?? deps.startEquity ?? config.params.startEquity,
+      );
     }
     print(
       `Session ${runId} stopped (${reason}): ${pipeline.ledger.trades.length} trades, equity ${
@@ -423,6 +432,7 @@ async function writeSessionArtifacts(
   runDir: string,
   p: AgentPipeline,
   firstLive: number,
+  startCash: number,
 ): Promise<string> {
   const from = firstLive === -1 ? p.series.length : firstLive;
   const candles = [];
@@ -438,7 +448,7 @@ async function writeSessionArtifacts(
   }
   const series = seriesFromCandles(candles);
   const equity = Float64Array.from(p.equity.slice(from));
-  const startEquity = from > 0 ? p.equity[from - 1] : config.params.startEquity;
+  const startEquity = from > 0 ? p.equity[from - 1] : startCash;
   const stats = computeStats({
     startEquity,
     trades: p.ledger.trades,

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { startFakeBitunix } from "../fakes/fake_bitunix.ts";
+import { readJsonl, runCli, tempWorkspace } from "./_session_helpers.ts";
+
+const ARGS = [
+  "--mode",
+  "live-session",
+  "--source",
+  "mock",
+  "--execution-mode",
+  "live",
+  "--fast",
+  "3",
+  "--slow",
+  "6",
+  "--warmup",
+  "10",
+  "--duration",
+  "0.05",
+  "--speed",
+  "600",
+  "--kill-switch",
+  "config/KILL_SWITCH.txt",
+];
+
+Deno.test("live sessions size from the exchange account, never from a default", async (t) => {
+  const ws = await tempWorkspace();
+  const fake = startFakeBitunix({ price: 42_000 });
+  const env = {
+    BITUNIX_BASE_URL: fake.baseUrl,
+    BITUNIX_WS_URL: fake.wsUrl,
+    BITUNIX_API_KEY: fake.apiKey,
+    BITUNIX_API_SECRET: fake.apiSecret,
+    SKIP_LIVE_CONFIRM: "TRUE",
+  };
+  try {
+    await t.step("a 1,000 USDT account is sized as 1,000, not the 10,000 default", async () => {
+      fake.state.available = 1_000;
+      const r = await runCli(ARGS, { cwd: ws.dir, env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /Account equity 1000\.00 USDT; sizing from 1000\.00/);
+      const placed = readJsonl(`${ws.dir}/logs/system.jsonl`).filter((e) =>
+        e.event === "order.placed" && e.intent === "entry"
+      );
+      assert.ok(placed.length > 0, "an entry was placed");
+      for (const o of placed) {
+        // max leverage 1: notional at the decision price stays within the real account
+        assert.ok(o.qty * o.refPrice <= 1_000 * (1 + 1e-9), `entry notional ${o.qty * o.refPrice}`);
+      }
+    });
+    await t.step("an empty account refuses to start and sends nothing", async () => {
+      fake.state.available = 0;
+      const before = fake.requestsTo("/trade/place_order").length;
+      const r = await runCli(ARGS, { cwd: ws.dir, env });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /Refusing to trade: the USDT futures account holds no equity/);
+      assert.equal(fake.requestsTo("/trade/place_order").length, before);
+    });
+  } finally {
+    await fake.close();
+    await ws.cleanup();
+  }
+});
