@@ -207,7 +207,20 @@ export class AgentPipeline {
     t0 = d.timer();
     const sent: string[] = [];
     if (fc.live) {
+      let exitFailed = false;
       for (const o of orders) {
+        if (o.intent === "entry" && exitFailed) {
+          // a reversal's entry assumes its exit closed the position; if the position were
+          // still open, this order would net against it on a one-way account
+          const reason = "Cannot place order: the exit before it failed";
+          denials.push(reason);
+          d.sink.emit("warn", "risk", "risk.denied", {
+            candleTs: c.ts,
+            reason,
+            clientId: o.clientId,
+          });
+          continue;
+        }
         if (o.intent === "entry" && d.checkKillSwitchNow?.()) {
           const reason = "Cannot place order: kill switch is active";
           denials.push(reason);
@@ -239,8 +252,16 @@ export class AgentPipeline {
           );
         } catch (e) {
           const msg = e instanceof Error ? e.message : String(e);
-          d.sink.emit("error", "execution", "order.failed", { clientId: o.clientId, error: msg });
-          d.gate.halt(`exchange error: ${msg}`);
+          d.sink.emit("error", "execution", "order.failed", {
+            clientId: o.clientId,
+            intent: o.intent,
+            error: msg,
+          });
+          // A refused entry halts new entries. A refused exit does not: reduce-only orders
+          // cannot add risk, and the common cause is a race with the exchange-side stop or
+          // take-profit that already closed the position (its fill arrives with the next poll).
+          if (o.intent === "entry") d.gate.halt(`exchange error: ${msg}`);
+          else exitFailed = true;
           d.onOrderFailed?.(o, e);
         }
       }
