@@ -190,6 +190,7 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
       recordSteps: true,
       timer,
       checkKillSwitchNow: () => readKillSwitchSync(config.killSwitchPath).tripped,
+      pollFillsOnHistory: sim !== null,
       onOrderSending: (o) => {
         inFlight.add(o.clientId);
         persist();

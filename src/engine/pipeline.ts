@@ -31,6 +31,12 @@ export interface PipelineDeps {
   readonly timer: () => number;
   /** Called after every candle with the journal's view (heartbeat, dashboard). */
   readonly onJournal?: (view: JournalView) => void;
+  /**
+   * Poll fills on history candles while a position is open (default true): right for the
+   * simulated venue, which fills per candle; a live venue reports fills by time, so its
+   * first live candle's poll returns them all.
+   */
+  readonly pollFillsOnHistory?: boolean;
   /** Called right before an order is sent, so a journal can record it in flight. */
   readonly onOrderSending?: (order: OrderRequest) => void;
   /** Called when sending an order failed; the venue may or may not have it. */
@@ -129,9 +135,10 @@ export class AgentPipeline {
     this.#step("market", t0, { candle: c, live: fc.live }, { index: i });
     // 2. journal: fills the venue confirmed since the last candle
     t0 = d.timer();
-    // warm-up history cannot have fills of ours unless a position is open (a resume)
+    // History candles can only bring fills of ours when a position is open (a resume), and
+    // only from a venue that fills per candle; a live venue is polled on live candles.
     let fills: readonly Fill[] = [];
-    if (fc.live || this.ledger.position !== null) {
+    if (fc.live || (this.ledger.position !== null && d.pollFillsOnHistory !== false)) {
       try {
         fills = await d.exchange.drainFills();
       } catch (e) {
