@@ -58,7 +58,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const command = await entry.load();
-  if (args.includes("--help") || args.includes("-h")) {
+  // only the command's own flags: what follows `--` belongs to a child (watchdog)
+  const dashdash = args.indexOf("--");
+  const own = dashdash === -1 ? args : args.slice(0, dashdash);
+  if (own.includes("--help") || own.includes("-h")) {
     console.log(command.help());
     return 0;
   }

@@ -148,10 +148,6 @@ export function createFlattenCommand(deps: FlattenDeps = {}): Command {
     summary: "emergency stop: trip the kill switch, cancel all orders, close the position",
     help,
     async run(argv) {
-      if (argv.includes("--help") || argv.includes("-h")) {
-        out(help());
-        return 0;
-      }
       const { flags } = parseFlags(argv, SPEC);
       const ks = flags["kill-switch"] as string;
       let switchOk = true;

@@ -35,10 +35,6 @@ export function createKillCommand(deps: { out?: (line: string) => void } = {}): 
     summary: "trip the kill switch: block all new orders",
     help,
     async run(argv) {
-      if (argv.includes("--help") || argv.includes("-h")) {
-        out(help());
-        return 0;
-      }
       const { flags } = parseFlags(argv, SPEC);
       const path = flags["kill-switch"] as string;
       const before = await readKillSwitch(path);

@@ -112,10 +112,6 @@ export function createMonitorCommand(deps: MonitorDeps = {}): Command {
     summary: "print the heartbeat and alert when the agent is frozen",
     help,
     async run(argv) {
-      if (argv.includes("--help") || argv.includes("-h")) {
-        out(help());
-        return 0;
-      }
       const { flags } = parseFlags(argv, SPEC);
       const path = flags.heartbeat as string;
       const maxAgeMs = (flags["max-age"] as number) * 1000;

@@ -60,10 +60,6 @@ export function createReplayCommand(deps: { out?: (line: string) => void } = {})
     summary: "replay a recorded events.jsonl and compare every decision (--replay PATH)",
     help,
     async run(argv) {
-      if (argv.includes("--help") || argv.includes("-h")) {
-        out(help());
-        return 0;
-      }
       const { flags } = parseFlags(argv, SPEC);
       const path = flags.replay as string;
       const report = await replayFile(path);

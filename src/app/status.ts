@@ -64,10 +64,6 @@ export function createStatusCommand(deps: StatusDeps = {}): Command {
     summary: "show whether an agent is running and healthy",
     help,
     async run(argv) {
-      if (argv.includes("--help") || argv.includes("-h")) {
-        out(help());
-        return 0;
-      }
       const { flags } = parseFlags(argv, SPEC);
       const [agentLine, running] = processLine(flags["pid-file"] as string, isAlive);
       const [watchdogLine] = processLine(flags["watchdog-pid-file"] as string, isAlive);

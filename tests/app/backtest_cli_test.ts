@@ -336,3 +336,27 @@ Deno.test("a big CSV run computes the second bound on a worker with the same res
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("--help answers for the command itself, not for a child's arguments after --", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const own = await cli(dir, "kill", "--help");
+    assert.equal(own.code, 0);
+    assert.match(own.stdout, /Usage: laptop-agents kill/);
+    const child = await cli(
+      dir,
+      "watchdog",
+      "--restart-delay",
+      "0.1",
+      "--",
+      "--mode",
+      "backtest",
+      "--help",
+    );
+    assert.equal(child.code, 0, child.stderr);
+    assert.match(child.stdout, /Usage: laptop-agents --mode backtest/);
+    assert.doesNotMatch(child.stdout, /watchdog \[flags\]/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
