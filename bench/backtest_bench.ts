@@ -9,24 +9,14 @@
 import { readCandleCsv } from "../src/data/csv_candles.ts";
 import { seriesToCsv, tileSeries } from "../src/data/tile_series.ts";
 import { runBacktestFast } from "../src/engine/backtest_fast.ts";
-import type { BacktestParams } from "../src/core/backtest_params.ts";
+import { type BacktestParams, DEFAULT_BACKTEST_PARAMS } from "../src/core/backtest_params.ts";
 import { createStrategy } from "../src/strategy/mod.ts";
 import { handLoopEmaCross } from "./hand_loop.ts";
 
 const N = 1_000_000;
 const DATA =
   new URL("../../shared/data/BTCUSDT-5m-2024-01-01_2024-06-30.csv.gz", import.meta.url).pathname;
-const P: BacktestParams = {
-  startEquity: 10_000,
-  riskPct: 1,
-  stopBps: 30,
-  tpR: 1.5,
-  maxLeverage: 1,
-  feeBps: 6,
-  slippageBps: 0,
-  intrabar: "conservative",
-  mode: "position",
-};
+const P: BacktestParams = DEFAULT_BACKTEST_PARAMS;
 
 function best(runs: number, f: () => void): number {
   let min = Infinity;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { INTERVALS } from "../core/candle.ts";
 import { HARD_LIMITS } from "../core/hard_limits.ts";
-import type { BacktestParams } from "../core/backtest_params.ts";
+import { type BacktestParams, DEFAULT_BACKTEST_PARAMS as D } from "../core/backtest_params.ts";
 import { InputError } from "../core/errors.ts";
 import { resolveStrategyParams, type StrategyDef, strategyDef } from "../strategy/mod.ts";
 import { type FlagSpec, numberFlag, type ParsedFlags } from "./argv.ts";
@@ -33,15 +33,15 @@ export const TRADING_FLAGS: FlagSpec = {
     help: `candle interval: ${INTERVALS.join(" ")} (backtest 5m, sessions 1m; CSV: detected)`,
   },
   "risk-pct": {
-    schema: numberFlag({ min: 0.0001, max: 100 }).default(1),
+    schema: numberFlag({ min: 0.0001, max: 100 }).default(D.riskPct),
     help: "percent of equity risked per trade at the stop (default 1.0)",
   },
   "stop-bps": {
-    schema: numberFlag({ min: 0.1, max: 5000 }).default(30),
+    schema: numberFlag({ min: 0.1, max: 5000 }).default(D.stopBps),
     help: "stop distance from entry in basis points (default 30)",
   },
   "tp-r": {
-    schema: numberFlag({ min: 0.01, max: 100 }).default(1.5),
+    schema: numberFlag({ min: 0.01, max: 100 }).default(D.tpR),
     help: "take-profit as a multiple of the stop distance (default 1.5)",
   },
   "max-leverage": {
@@ -51,7 +51,7 @@ export const TRADING_FLAGS: FlagSpec = {
         (v) => v <= HARD_LIMITS.maxLeverage,
         `at most ${HARD_LIMITS.maxLeverage} (hard limit; never raised or clamped)`,
       )
-      .default(1),
+      .default(D.maxLeverage),
     aliases: ["max_leverage"],
     help: `maximum leverage, at most ${HARD_LIMITS.maxLeverage} (default 1.0)`,
   },
@@ -67,20 +67,20 @@ export const TRADING_FLAGS: FlagSpec = {
       `stop entering for the UTC day after this loss in USD (default and max ${HARD_LIMITS.maxDailyLossUsd})`,
   },
   "fee-bps": {
-    schema: numberFlag({ min: 0, max: 100 }).default(6),
+    schema: numberFlag({ min: 0, max: 100 }).default(D.feeBps),
     help: "taker fee per side in basis points (default 6, Bitunix taker)",
   },
   "slippage-bps": {
-    schema: numberFlag({ min: 0, max: 1000 }).default(0),
+    schema: numberFlag({ min: 0, max: 1000 }).default(D.slippageBps),
     help: "adverse slippage per fill in basis points (default 0)",
   },
   "start-equity": {
-    schema: numberFlag({ min: 1, max: 1e12 }).default(10_000),
+    schema: numberFlag({ min: 1, max: 1e12 }).default(D.startEquity),
     help: "starting equity in USDT (default 10000)",
   },
   "intrabar-mode": {
     schema: z.enum(["conservative", "optimistic"], { error: "conservative or optimistic" })
-      .default("conservative"),
+      .default(D.intrabar),
     help: "bar touching stop and TP: conservative = stop first, optimistic = TP first",
   },
   strategy: { schema: z.string().default("ema-cross"), help: "strategy name (default ema-cross)" },

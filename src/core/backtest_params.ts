@@ -21,3 +21,16 @@ export interface BacktestParams {
   /** Limits stricter than the hard limits (daily loss, position size). */
   readonly limits?: Partial<RiskLimits>;
 }
+
+/** The defaults of the trading flags (`--start-equity 10000 --risk-pct 1 ...`). */
+export const DEFAULT_BACKTEST_PARAMS: BacktestParams = Object.freeze({
+  startEquity: 10_000,
+  riskPct: 1,
+  stopBps: 30,
+  tpR: 1.5,
+  maxLeverage: 1,
+  feeBps: 6,
+  slippageBps: 0,
+  intrabar: "conservative",
+  mode: "position",
+});

@@ -289,6 +289,7 @@ Deno.test("a big CSV run computes the second bound on a worker with the same res
   const { seriesToCsv, tileSeries } = await import("../../src/data/tile_series.ts");
   const { runBoundedBacktest } = await import("../../src/engine/backtest_report.ts");
   const { createStrategy } = await import("../../src/strategy/mod.ts");
+  const { DEFAULT_BACKTEST_PARAMS } = await import("../../src/core/backtest_params.ts");
   const dir = await Deno.makeTempDir();
   try {
     const series = tileSeries(await readCandleCsv(DATA), 120_000);
@@ -311,17 +312,7 @@ Deno.test("a big CSV run computes the second bound on a worker with the same res
       runId: "x",
       series: parsed,
       makeStrategy: () => createStrategy("ema-cross", { fast: 12, slow: 26 }),
-      params: {
-        startEquity: 10_000,
-        riskPct: 1,
-        stopBps: 30,
-        tpR: 1.5,
-        maxLeverage: 1,
-        feeBps: 6,
-        slippageBps: 0,
-        intrabar: "optimistic",
-        mode: "position",
-      },
+      params: { ...DEFAULT_BACKTEST_PARAMS, intrabar: "optimistic" },
       intervalMs: 300_000,
       config: {},
     });

@@ -20,7 +20,10 @@ export function bars(rows: readonly [number, number, number, number][], start = 
   return seriesFromCandles(candles);
 }
 
-/** Default parameters of the tests: no slippage, 6 bps fee, leverage 1. */
+/**
+ * Inputs of the hand-computed tests: no slippage, 6 bps fee, leverage 1. Explicit rather
+ * than DEFAULT_BACKTEST_PARAMS because the expected values depend on these exact numbers.
+ */
 export const PARAMS: BacktestParams = {
   startEquity: 10_000,
   riskPct: 1,

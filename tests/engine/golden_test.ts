@@ -8,6 +8,7 @@ const DATA = new URL(
   "../../../shared/data/BTCUSDT-5m-2024-01-01_2024-06-30.csv.gz",
   import.meta.url,
 );
+// explicit inputs, not DEFAULT_BACKTEST_PARAMS: the pinned hashes must not follow a change of defaults
 const P: BacktestParams = {
   startEquity: 10_000,
   riskPct: 1,
