@@ -227,3 +227,28 @@ export function onlyRunDir(ws: Workspace): string {
   if (dirs.length !== 1) throw new Error(`expected one run dir, got ${dirs.length}`);
   return `${ws.dir}/runs/${dirs[0].name}`;
 }
+
+/**
+ * A short live session on the mock feed (orders go to the venue in BITUNIX_BASE_URL). The
+ * warm-up is short because a live venue is polled for fills, rate-limited.
+ */
+export const LIVE_MOCK_ARGS: readonly string[] = [
+  "--mode",
+  "live-session",
+  "--source",
+  "mock",
+  "--execution-mode",
+  "live",
+  "--fast",
+  "3",
+  "--slow",
+  "6",
+  "--warmup",
+  "10",
+  "--duration",
+  "0.05",
+  "--speed",
+  "600",
+  "--kill-switch",
+  "config/KILL_SWITCH.txt",
+];

@@ -1,27 +1,6 @@
 import assert from "node:assert/strict";
 import { startFakeBitunix } from "../fakes/fake_bitunix.ts";
-import { readJsonl, runCli, tempWorkspace } from "./_session_helpers.ts";
-
-const ARGS = [
-  "--mode",
-  "live-session",
-  "--source",
-  "mock",
-  "--execution-mode",
-  "live",
-  "--fast",
-  "3",
-  "--slow",
-  "6",
-  "--warmup",
-  "10",
-  "--duration",
-  "0.05",
-  "--speed",
-  "600",
-  "--kill-switch",
-  "config/KILL_SWITCH.txt",
-];
+import { LIVE_MOCK_ARGS, readJsonl, runCli, tempWorkspace } from "./_session_helpers.ts";
 
 Deno.test("live sessions size from the exchange account, never from a default", async (t) => {
   const ws = await tempWorkspace();
@@ -36,7 +15,7 @@ Deno.test("live sessions size from the exchange account, never from a default", 
   try {
     await t.step("a 1,000 USDT account is sized as 1,000, not the 10,000 default", async () => {
       fake.state.available = 1_000;
-      const r = await runCli(ARGS, { cwd: ws.dir, env });
+      const r = await runCli([...LIVE_MOCK_ARGS], { cwd: ws.dir, env });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /Account equity 1000\.00 USDT; sizing from 1000\.00/);
       const placed = readJsonl(`${ws.dir}/logs/system.jsonl`).filter((e) =>
@@ -51,7 +30,7 @@ Deno.test("live sessions size from the exchange account, never from a default", 
     await t.step("an empty account refuses to start and sends nothing", async () => {
       fake.state.available = 0;
       const before = fake.requestsTo("/trade/place_order").length;
-      const r = await runCli(ARGS, { cwd: ws.dir, env });
+      const r = await runCli([...LIVE_MOCK_ARGS], { cwd: ws.dir, env });
       assert.equal(r.code, 1);
       assert.match(r.stderr, /Refusing to trade: the USDT futures account holds no equity/);
       assert.equal(fake.requestsTo("/trade/place_order").length, before);

@@ -6,6 +6,7 @@ import { BitunixExchange, BitunixRestClient } from "../../src/exchange/bitunix/m
 import { startFakeBitunix } from "../fakes/fake_bitunix.ts";
 import {
   fastMockFeed,
+  LIVE_MOCK_ARGS,
   readJsonl,
   type Rec,
   runCli,
@@ -124,27 +125,7 @@ Deno.test("live session through the CLI: confirmation", async (t) => {
     BITUNIX_API_KEY: fake.apiKey,
     BITUNIX_API_SECRET: fake.apiSecret,
   };
-  const args = [
-    "--mode",
-    "live-session",
-    "--source",
-    "mock",
-    "--execution-mode",
-    "live",
-    // a short warm-up: the live venue is asked for fills on every candle, rate-limited
-    "--fast",
-    "3",
-    "--slow",
-    "6",
-    "--warmup",
-    "10",
-    "--duration",
-    "0.05",
-    "--speed",
-    "600",
-    "--kill-switch",
-    "config/KILL_SWITCH.txt",
-  ];
+  const args = [...LIVE_MOCK_ARGS];
   try {
     await t.step("refused without a terminal: non-zero exit, no order sent", async () => {
       const r = await runCli(args, { cwd: ws.dir, env });
