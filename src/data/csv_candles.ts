@@ -6,6 +6,7 @@
  */
 import { gunzipSync } from "node:zlib";
 import { allocSeries, type CandleSeries } from "../core/candle.ts";
+import { GrowableSeries } from "../core/growable_series.ts";
 import { InputError } from "../core/errors.ts";
 
 /** The one accepted header line. */
@@ -26,59 +27,6 @@ const POW10: Float64Array = (() => {
 
 /** Strict decimal syntax for the slow path (rejects hex, Infinity, empty fields). */
 const DECIMAL_RE = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
-
-class Columns {
-  cap: number;
-  n = 0;
-  ts: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
-
-  constructor(cap: number) {
-    this.cap = cap;
-    this.ts = new Float64Array(cap);
-    this.open = new Float64Array(cap);
-    this.high = new Float64Array(cap);
-    this.low = new Float64Array(cap);
-    this.close = new Float64Array(cap);
-    this.volume = new Float64Array(cap);
-  }
-
-  grow(): void {
-    const cap = this.cap * 2;
-    const g = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.ts = g(this.ts);
-    this.open = g(this.open);
-    this.high = g(this.high);
-    this.low = g(this.low);
-    this.close = g(this.close);
-    this.volume = g(this.volume);
-    this.cap = cap;
-  }
-
-  finish(): CandleSeries {
-    const n = this.n;
-    // A small overshoot stays as a view; a large one is copied so memory is released.
-    const cut = (a: Float64Array) =>
-      a.length === n ? a : a.length <= n + (n >> 3) + 64 ? a.subarray(0, n) : a.slice(0, n);
-    return {
-      length: n,
-      ts: cut(this.ts),
-      open: cut(this.open),
-      high: cut(this.high),
-      low: cut(this.low),
-      close: cut(this.close),
-      volume: cut(this.volume),
-    };
-  }
-}
 
 function fail(source: string, line: number, reason: string): never {
   throw new InputError(`${source} line ${line}`, reason);
@@ -262,7 +210,7 @@ export function parseCandleRows(
   // Capacity guess from the first row's length; grows by doubling when wrong.
   let firstLen = 40;
   if (pos < len) firstLen = Math.max(16, indexOfNewline(b, pos) - pos + 1);
-  const cols = new Columns(Math.max(16, Math.ceil(((len - pos) / firstLen) * 1.05) + 16));
+  const cols = new GrowableSeries(Math.max(16, Math.ceil(((len - pos) / firstLen) * 1.05) + 16));
 
   let line = firstLine - 1;
   let prevTs = -Infinity;
@@ -311,15 +259,7 @@ export function parseCandleRows(
     if (low > close) fail(sourceName, line, `low ${low} is above close ${close}`);
     if (!(vol >= 0)) fail(sourceName, line, `volume ${vol} must be >= 0`);
 
-    const n = cols.n;
-    if (n === cols.cap) cols.grow();
-    cols.ts[n] = ts;
-    cols.open[n] = open;
-    cols.high[n] = high;
-    cols.low[n] = low;
-    cols.close[n] = close;
-    cols.volume[n] = vol;
-    cols.n = n + 1;
+    cols.pushRow(ts, open, high, low, close, vol);
     prevTs = ts;
   }
 

@@ -7,7 +7,7 @@ import type { ExitReason, Trade } from "../core/trade.ts";
 import type { Strategy } from "../strategy/strategy.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
 import { clientIdFor } from "./client_id.ts";
-import { GrowableSeries } from "./growable_series.ts";
+import { GrowableSeries } from "../core/growable_series.ts";
 import type { RiskGate } from "./risk_gate.ts";
 import { type OpenPosition, TradeLedger } from "./trade_ledger.ts";
 
