@@ -8,7 +8,7 @@ import {
 import { InputError } from "../core/errors.ts";
 import { renderSummaryHtml } from "../dashboard/report/summary_html.ts";
 import { equityCsv, statsJson, tradesCsv } from "../engine/artifacts.ts";
-import { assembleReport, otherBound, runBoundPass } from "../engine/backtest_report.ts";
+import { assembleReport, boundsFor, otherBound, runBoundPass } from "../engine/backtest_report.ts";
 import type { RunReport } from "../engine/report_model.ts";
 import { backtestJournal, type JournalMeta } from "../engine/backtest_journal.ts";
 import { tradesCsvText } from "../engine/trades_hash.ts";
@@ -95,7 +95,8 @@ async function backtestWith(
     params.intrabar,
     loaded.intervalMs,
   );
-  // files that need only this pass are built (and written) while the other bound runs
+  // files that need only this pass are built (and written) while the other bound runs;
+  // `partial` carries this pass's stats in both bounds until `full` puts the other one in
   const partial = assembleReport({
     runId,
     config: resolved,
@@ -106,14 +107,7 @@ async function backtestWith(
   });
   let report: RunReport = partial;
   const full = async () => {
-    report = assembleReport({
-      runId,
-      config: resolved,
-      series: loaded.series,
-      params,
-      main,
-      other: await otherStats,
-    });
+    report = { ...partial, bounds: boundsFor(params.intrabar, main.stats, await otherStats) };
     return report;
   };
   // the journal is built on the worker meanwhile, when there is one

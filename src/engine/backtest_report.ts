@@ -42,6 +42,17 @@ export function otherBound(mode: BacktestParams["intrabar"]): BacktestParams["in
   return mode === "conservative" ? "optimistic" : "conservative";
 }
 
+/** Both bounds, given the stats of the pass run in `mode` and of the other one. */
+export function boundsFor(
+  mode: BacktestParams["intrabar"],
+  main: RunStats,
+  other: RunStats,
+): RunReport["bounds"] {
+  return mode === "conservative"
+    ? { conservative: main, optimistic: other }
+    : { conservative: other, optimistic: main };
+}
+
 /** Assembles the report of the configured pass with the other bound's stats. */
 export function assembleReport(opts: {
   readonly runId: string;
@@ -52,15 +63,11 @@ export function assembleReport(opts: {
   readonly other: RunStats;
 }): RunReport {
   const { main, other, params } = opts;
-  const mainIsConservative = params.intrabar === "conservative";
   return {
     runId: opts.runId,
     config: opts.config,
     stats: main.stats,
-    bounds: {
-      conservative: mainIsConservative ? main.stats : other,
-      optimistic: mainIsConservative ? other : main.stats,
-    },
+    bounds: boundsFor(params.intrabar, main.stats, other),
     candles: opts.series,
     trades: main.result.trades,
     equity: main.result.equity,
