@@ -11,7 +11,7 @@ import { equityCsv, statsJson, tradesCsv } from "../engine/artifacts.ts";
 import { assembleReport, boundsFor, otherBound, runBoundPass } from "../engine/backtest_report.ts";
 import type { RunReport } from "../engine/report_model.ts";
 import { backtestJournal, type JournalMeta } from "../engine/backtest_journal.ts";
-import { tradesCsvText } from "../engine/trades_hash.ts";
+import { tradesCsvBytes } from "../engine/trades_hash.ts";
 import { JsonlLogger } from "../ops/jsonl_logger.ts";
 import { newRunId, writeRun } from "../ops/run_store.ts";
 import { createStrategy, STRATEGIES, strategyDef } from "../strategy/mod.ts";
@@ -120,7 +120,7 @@ async function backtestWith(
     firstTs: loaded.series.ts[0],
     lastTs: loaded.series.ts[n - 1],
   };
-  const csv = tradesCsvText(main.result.trades);
+  const csv = tradesCsvBytes(main.result.trades);
   const journal = worker !== null && n >= WORKER_MIN_CANDLES
     ? worker.journal(csv, meta).catch(() => backtestJournal(csv, meta))
     : null;

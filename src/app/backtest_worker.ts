@@ -32,10 +32,10 @@ export interface BoundJob {
   readonly intervalMs: number;
 }
 
-/** Build the backtest journal (events.jsonl) from the trades.csv text. */
+/** Build the backtest journal (events.jsonl) from the trades.csv bytes. */
 export interface JournalJob {
   readonly kind: "journal";
-  readonly tradesCsv: string;
+  readonly tradesCsv: Uint8Array;
   readonly meta: JournalMeta;
 }
 
@@ -46,7 +46,7 @@ export type WorkerJob = (ParseJob | BoundJob | JournalJob) & { readonly id: numb
 export type WorkerAnswer =
   | { readonly id: number; readonly series: CandleSeries }
   | { readonly id: number; readonly stats: RunStats }
-  | { readonly id: number; readonly text: string }
+  | { readonly id: number; readonly bytes: Uint8Array }
   | { readonly id: number; readonly input: string; readonly expected: string }
   | { readonly id: number; readonly message: string };
 
@@ -60,9 +60,8 @@ self.onmessage = (e: MessageEvent<WorkerJob>) => {
       );
       self.postMessage({ id: job.id, series: s } satisfies WorkerAnswer, cols);
     } else if (job.kind === "journal") {
-      self.postMessage(
-        { id: job.id, text: backtestJournal(job.tradesCsv, job.meta) } satisfies WorkerAnswer,
-      );
+      const bytes = backtestJournal(job.tradesCsv, job.meta);
+      self.postMessage({ id: job.id, bytes } satisfies WorkerAnswer, [bytes.buffer as ArrayBuffer]);
     } else {
       const strategy = createStrategy(job.strategy, job.strategyParams);
       const pass = runBoundPass(job.series, strategy, job.params, job.mode, job.intervalMs);

@@ -80,9 +80,9 @@ export class BacktestWorker {
   }
 
   /** Builds the backtest journal (events.jsonl) on the worker. */
-  async journal(tradesCsv: string, meta: JournalJob["meta"]): Promise<string> {
+  async journal(tradesCsv: Uint8Array, meta: JournalJob["meta"]): Promise<Uint8Array> {
     const a = await this.#send({ kind: "journal", tradesCsv, meta });
-    if ("text" in a) return a.text;
+    if ("bytes" in a) return a.bytes;
     throw new Error("message" in a ? a.message : "unexpected worker answer");
   }
 

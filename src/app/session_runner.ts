@@ -370,7 +370,7 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
         model.equity(fc.candle.ts, eq, equityPeak - eq);
         persist();
         beat();
-        if (legacy) await Deno.writeTextFile(`${runDir}/trades.csv`, tradesCsvOf(pipeline));
+        if (legacy) await Deno.writeFile(`${runDir}/trades.csv`, tradesCsvOf(pipeline));
       }
     } else reason = "signal";
 
@@ -391,7 +391,7 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
     });
     let writtenDir: string | null = runDir;
     if (legacy) {
-      await Deno.writeTextFile(`${runDir}/trades.csv`, tradesCsvOf(pipeline));
+      await Deno.writeFile(`${runDir}/trades.csv`, tradesCsvOf(pipeline));
     } else {
       writtenDir = await writeSessionArtifacts(
         config,
@@ -422,7 +422,7 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
   }
 }
 
-function tradesCsvOf(p: AgentPipeline): string {
+function tradesCsvOf(p: AgentPipeline): Uint8Array {
   return tradesCsv({ trades: p.ledger.trades });
 }
 

@@ -1,10 +1,12 @@
-import { FixedCsvWriter } from "./fixed_csv_writer.ts";
-import { tradesCsvText } from "./trades_hash.ts";
+import { MAX_FIXED_BYTES, writeFixed } from "./write_fixed.ts";
+import { tradesCsvBytes } from "./trades_hash.ts";
 import type { RunReport } from "./report_model.ts";
 
+const EQUITY_CSV_HEADER = "ts,equity,drawdown\n";
+
 /** `trades.csv` content: header plus one row per trade (shared with the trades hash). */
-export function tradesCsv(report: Pick<RunReport, "trades">): string {
-  return tradesCsvText(report.trades);
+export function tradesCsv(report: Pick<RunReport, "trades">): Uint8Array {
+  return tradesCsvBytes(report.trades);
 }
 
 /**
@@ -21,30 +23,41 @@ export function equityCsvBytes(
   equity: Float64Array,
   drawdown: Float64Array,
 ): Uint8Array {
-  const w = new FixedCsvWriter(ts.length * 40 + 64);
-  w.text("ts,equity,drawdown\n");
-  // While flat, equity and drawdown repeat row after row: copy their bytes instead of
-  // formatting them again.
-  let tail = new Uint8Array(0);
+  const ROW_MAX = 3 * MAX_FIXED_BYTES + 3;
+  let buf = new Uint8Array(ts.length * 36 + 64);
+  let pos = 0;
+  for (const c of EQUITY_CSV_HEADER) buf[pos++] = c.charCodeAt(0);
+  // While flat, equity and drawdown repeat row after row: their bytes (from the comma to
+  // the newline) are copied from the row before instead of being formatted again.
+  let tailAt = 0;
+  let tailLen = 0;
   let lastEq = Number.NaN;
   let lastDd = Number.NaN;
   for (let i = 0; i < ts.length; i++) {
-    w.fixed(ts[i], 0);
-    if (equity[i] === lastEq && drawdown[i] === lastDd) {
-      w.raw(tail);
+    if (pos + ROW_MAX > buf.length) {
+      const next = new Uint8Array(buf.length * 2);
+      next.set(buf.subarray(0, pos));
+      buf = next;
+    }
+    pos = writeFixed(buf, pos, ts[i], 0);
+    const eq = equity[i];
+    const dd = drawdown[i];
+    if (eq === lastEq && dd === lastDd) {
+      for (let k = 0; k < tailLen; k++) buf[pos + k] = buf[tailAt + k];
+      pos += tailLen;
       continue;
     }
-    const from = w.length;
-    w.byte(44);
-    w.fixed(equity[i], 6);
-    w.byte(44);
-    w.fixed(drawdown[i], 6);
-    w.byte(10);
-    tail = w.bytes().slice(from);
-    lastEq = equity[i];
-    lastDd = drawdown[i];
+    tailAt = pos;
+    buf[pos++] = 44;
+    pos = writeFixed(buf, pos, eq, 6);
+    buf[pos++] = 44;
+    pos = writeFixed(buf, pos, dd, 6);
+    buf[pos++] = 10;
+    tailLen = pos - tailAt;
+    lastEq = eq;
+    lastDd = dd;
   }
-  return w.bytes();
+  return buf.subarray(0, pos);
 }
 
 /** `stats.json` content: the run's stats plus both intrabar bounds and their spread. */

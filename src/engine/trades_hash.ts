@@ -3,6 +3,7 @@ import { type Trade, TRADE_CSV_COLUMNS, tradeToCsvRow } from "../core/trade.ts";
 
 /** Trade lists are append-only, so text made for a list stays valid while its length does. */
 const csvCache = new WeakMap<readonly Trade[], { length: number; text: string }>();
+const bytesCache = new WeakMap<readonly Trade[], { length: number; bytes: Uint8Array }>();
 
 /**
  * The canonical `trades.csv` text of a trades list: header plus one row per trade, numbers
@@ -20,10 +21,19 @@ export function tradesCsvText(trades: readonly Trade[]): string {
   return text;
 }
 
+/** `tradesCsvText` as (ASCII) bytes, encoded once per list: what is written and hashed. */
+export function tradesCsvBytes(trades: readonly Trade[]): Uint8Array {
+  const hit = bytesCache.get(trades);
+  if (hit !== undefined && hit.length === trades.length) return hit.bytes;
+  const bytes = new TextEncoder().encode(tradesCsvText(trades));
+  bytesCache.set(trades, { length: trades.length, bytes });
+  return bytes;
+}
+
 /**
  * SHA-256 (hex) of the canonical trades list: exactly `sha256sum trades.csv`. Equal
  * hashes mean bit-identical trades: the gate every performance change must pass.
  */
 export function tradesHash(trades: readonly Trade[]): string {
-  return createHash("sha256").update(tradesCsvText(trades)).digest("hex");
+  return createHash("sha256").update(tradesCsvBytes(trades)).digest("hex");
 }

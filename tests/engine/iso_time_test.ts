@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { createRng } from "../../src/data/rng.ts";
-import { isoFormatter } from "../../src/engine/iso_time.ts";
+import { isoByteWriter, isoFormatter } from "../../src/engine/iso_time.ts";
 
-Deno.test("isoFormatter equals Date.toISOString", () => {
+Deno.test("isoFormatter and isoByteWriter equal Date.toISOString", () => {
   const iso = isoFormatter();
+  const write = isoByteWriter();
+  const buf = new Uint8Array(40);
   const rng = createRng(11);
   const cases = [
     0,
@@ -21,5 +23,10 @@ Deno.test("isoFormatter equals Date.toISOString", () => {
   for (let t = 1_700_000_000_000; t < 1_700_000_000_000 + 3 * 86_400_000; t += 299_999) {
     cases.push(t);
   }
-  for (const ms of cases) assert.equal(iso(ms), new Date(ms).toISOString(), String(ms));
+  for (const ms of cases) {
+    const want = new Date(ms).toISOString();
+    assert.equal(iso(ms), want, String(ms));
+    const end = write(buf, 3, ms);
+    assert.equal(new TextDecoder().decode(buf.subarray(3, end)), want, `bytes of ${ms}`);
+  }
 });
