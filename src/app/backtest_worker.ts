@@ -7,7 +7,9 @@
 import type { BacktestParams } from "../core/backtest_params.ts";
 import type { CandleSeries } from "../core/candle.ts";
 import { isInputError } from "../core/errors.ts";
+import { GrowableSeries } from "../core/growable_series.ts";
 import { parseCandleRows } from "../data/csv_candles.ts";
+import { parseCandleFileRange } from "../data/csv_file_range.ts";
 import { backtestJournal, type JournalMeta } from "../engine/backtest_journal.ts";
 import { runBoundPass } from "../engine/backtest_report.ts";
 import type { RunStats } from "../engine/report_model.ts";
@@ -19,6 +21,18 @@ export interface ParseJob {
   readonly bytes: Uint8Array;
   readonly firstLine: number;
   readonly source: string;
+}
+
+/**
+ * Parse the rows in bytes `[from, to)` of a plain CSV file (whole lines), reading the file
+ * here, into `cols` (views of shared memory).
+ */
+export interface FileRangeJob {
+  readonly kind: "file-range";
+  readonly path: string;
+  readonly from: number;
+  readonly to: number;
+  readonly cols: Omit<CandleSeries, "length">;
 }
 
 /** Run one intrabar bound and return its stats. */
@@ -40,11 +54,20 @@ export interface JournalJob {
 }
 
 /** A job with the id its answer carries. */
-export type WorkerJob = (ParseJob | BoundJob | JournalJob) & { readonly id: number };
+export type WorkerJob = (ParseJob | FileRangeJob | BoundJob | JournalJob) & {
+  readonly id: number;
+};
 
 /** The worker's answer to job `id`. */
 export type WorkerAnswer =
   | { readonly id: number; readonly series: CandleSeries }
+  | {
+    readonly id: number;
+    readonly rows: number;
+    readonly endsBlank: boolean;
+    /** False when the rows outgrew the shared columns (they are then lost). */
+    readonly inPlace: boolean;
+  }
   | { readonly id: number; readonly stats: RunStats }
   | { readonly id: number; readonly bytes: Uint8Array }
   | { readonly id: number; readonly input: string; readonly expected: string }
@@ -59,6 +82,16 @@ self.onmessage = (e: MessageEvent<WorkerJob>) => {
         a.buffer as ArrayBuffer
       );
       self.postMessage({ id: job.id, series: s } satisfies WorkerAnswer, cols);
+    } else if (job.kind === "file-range") {
+      const cols = new GrowableSeries(job.cols);
+      const parser = parseCandleFileRange(job.path, job.from, job.to, 0, cols);
+      const answer: WorkerAnswer = {
+        id: job.id,
+        rows: cols.length,
+        endsBlank: parser.endsBlank,
+        inPlace: cols.ts.buffer === job.cols.ts.buffer,
+      };
+      self.postMessage(answer);
     } else if (job.kind === "journal") {
       const bytes = backtestJournal(job.tradesCsv, job.meta);
       self.postMessage({ id: job.id, bytes } satisfies WorkerAnswer, [bytes.buffer as ArrayBuffer]);

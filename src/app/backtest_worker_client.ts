@@ -1,16 +1,27 @@
-import { type CandleSeries } from "../core/candle.ts";
+import { allocSeries, type CandleSeries } from "../core/candle.ts";
+import { GrowableSeries } from "../core/growable_series.ts";
 import { InputError } from "../core/errors.ts";
 import {
+  type CandleRowParser,
   candleRowsStart,
+  feedCandleRows,
+  isGzip,
   joinCandleParts,
   parseCandleCsvBytes,
-  parseCandleRows,
   readCandleCsvBytes,
 } from "../data/csv_candles.ts";
+import { parseCandleFileRange } from "../data/csv_file_range.ts";
 import { runBoundPass } from "../engine/backtest_report.ts";
 import type { RunStats } from "../engine/report_model.ts";
 import { createStrategy } from "../strategy/mod.ts";
-import type { BoundJob, JournalJob, ParseJob, WorkerAnswer, WorkerJob } from "./backtest_worker.ts";
+import type {
+  BoundJob,
+  FileRangeJob,
+  JournalJob,
+  ParseJob,
+  WorkerAnswer,
+  WorkerJob,
+} from "./backtest_worker.ts";
 
 /** Below this many candles a worker costs more than it saves. */
 export const WORKER_MIN_CANDLES = 100_000;
@@ -18,7 +29,7 @@ export const WORKER_MIN_CANDLES = 100_000;
 /** Below this many CSV bytes the file is parsed on one core. */
 const PARALLEL_PARSE_MIN_BYTES = 4 << 20;
 
-type Job = ParseJob | BoundJob | JournalJob;
+type Job = ParseJob | FileRangeJob | BoundJob | JournalJob;
 
 /** The second core of a backtest: started early so it loads while the main thread works. */
 export class BacktestWorker {
@@ -72,6 +83,17 @@ export class BacktestWorker {
     throw new Error("message" in a ? a.message : "unexpected worker answer");
   }
 
+  /**
+   * Parses bytes `[from, to)` of a plain CSV file on the worker into `cols` (shared
+   * memory). Resolves to the row count, or null when the rows did not fit or a row is bad.
+   */
+  async parseFileRange(
+    job: Omit<FileRangeJob, "kind">,
+  ): Promise<{ rows: number; endsBlank: boolean } | null> {
+    const a = await this.#send({ kind: "file-range", ...job });
+    return "rows" in a && a.inPlace ? { rows: a.rows, endsBlank: a.endsBlank } : null;
+  }
+
   /** Runs one intrabar bound on the worker. */
   async bound(job: Omit<BoundJob, "kind">): Promise<RunStats> {
     const a = await this.#send({ kind: "bound", ...job });
@@ -101,39 +123,130 @@ export async function readCandleCsvParallel(
   path: string,
   worker: BacktestWorker | null,
 ): Promise<CandleSeries> {
+  if (worker !== null) {
+    const series = await parsePlainFileOnTwoCores(path, worker).catch(() => null);
+    if (series !== null) return series;
+  }
   const bytes = await readCandleCsvBytes(path);
   const from = candleRowsStart(bytes, path);
   if (worker === null || bytes.length - from < PARALLEL_PARSE_MIN_BYTES) {
     return parseCandleCsvBytes(bytes, path);
   }
-  // split after a newline that starts a row (a digit), so no blank line sits at the seam
+  // split after a newline that starts a row (a digit): the second half starts with a row
   let nl = bytes.indexOf(10, from + ((bytes.length - from) >> 1));
   while (nl !== -1 && !(bytes[nl + 1] >= 48 && bytes[nl + 1] <= 57)) nl = bytes.indexOf(10, nl + 1);
   if (nl === -1) return parseCandleCsvBytes(bytes, path);
   const split = nl + 1;
   const remote = worker.parse(bytes.slice(split), 0, path);
-  remote.catch(() => {}); // an error in the first half wins; this one is then dropped
-  const first = parseCandleRows(bytes, from, split, 2, path);
-  // the second half's first line number is only needed to name an error in it
-  const secondLine = () => {
-    let line = 2;
-    for (let i = bytes.indexOf(10, from); i !== -1 && i < split; i = bytes.indexOf(10, i + 1)) {
-      line++;
-    }
-    return line;
-  };
-  let second: CandleSeries;
+  remote.catch(() => {}); // a failure is handled below, after the first half
+  // any problem in a half or where they meet: the one-core parse names the first one exactly
+  const oneCore = () => parseCandleCsvBytes(bytes, path);
+  let first: CandleRowParser;
   try {
-    second = await remote;
+    first = feedCandleRows(bytes, from, split, 2, path);
   } catch {
-    // parse it here with the right line numbers: raises the exact error (or recovers)
-    second = parseCandleRows(bytes, split, bytes.length, secondLine(), path);
+    return oneCore();
   }
-  if (second.length > 0 && first.length > 0 && second.ts[0] <= first.ts[first.length - 1]) {
-    return joinCandleParts([first, second], [2, secondLine()], path, true);
+  const second = await remote.catch(() => null);
+  if (second === null) return oneCore();
+  const head = first.finish();
+  if (second.length > 0 && (first.endsBlank || second.ts[0] <= head.ts[head.length - 1])) {
+    return oneCore();
   }
   // shared memory: the bound job later hands the series to the worker without a copy
-  return joinCandleParts([first, second], [2, 0], path, true);
+  return joinCandleParts([head, second], [2, 0], path, true);
+}
+
+/** Bytes of the file's start and middle looked at to find its header and a split point. */
+const PROBE_BYTES = 64 << 10;
+
+/**
+ * A big plain CSV file parsed by two threads that each read their own half piece by piece
+ * into one set of shared columns: no copy of the file, no join. Null whenever the file is
+ * not such a file (gzip, small, unreadable) or anything is wrong with it (a bad row, rows
+ * out of order at the seam, more rows than room): the one-file path then parses it and
+ * reports the first error with its line, exactly as always.
+ */
+async function parsePlainFileOnTwoCores(
+  path: string,
+  worker: BacktestWorker,
+): Promise<CandleSeries | null> {
+  let size: number;
+  let head: Uint8Array;
+  let middle: Uint8Array;
+  try {
+    using file = Deno.openSync(path);
+    size = file.statSync().size;
+    head = readAt(file, 0, PROBE_BYTES);
+    middle = readAt(file, Math.floor(size / 2), PROBE_BYTES);
+  } catch {
+    return null;
+  }
+  if (isGzip(head) || head.indexOf(10) === -1) return null;
+  const from = candleRowsStart(head, path);
+  if (size - from < PARALLEL_PARSE_MIN_BYTES) return null;
+  // split after a newline that starts a row (a digit), so no blank line sits at the seam
+  let nl = middle.indexOf(10);
+  while (nl !== -1 && !(middle[nl + 1] >= 48 && middle[nl + 1] <= 57)) {
+    nl = middle.indexOf(10, nl + 1);
+  }
+  if (nl === -1) return null;
+  const split = Math.floor(size / 2) + nl + 1;
+  // room for each half from the rows in the head, with ample slack: shared memory that is
+  // never written costs no real memory
+  const headRows = head.subarray(from, head.lastIndexOf(10) + 1);
+  let lines = 0;
+  for (let i = 0; i < headRows.length; i++) if (headRows[i] === 10) lines++;
+  const rowBytes = lines > 0 ? headRows.length / lines : 16;
+  const room = (bytes: number) => Math.ceil(bytes / rowBytes * 1.5) + 1024;
+  const room1 = room(split - from);
+  const all = allocSeries(room1 + room(size - split), true);
+  const part = (at: number, end: number) => {
+    const { ts, open, high, low, close, volume } = all;
+    const v = (a: Float64Array) => a.subarray(at, end);
+    return {
+      ts: v(ts),
+      open: v(open),
+      high: v(high),
+      low: v(low),
+      close: v(close),
+      volume: v(volume),
+    };
+  };
+  const second = worker.parseFileRange({
+    path,
+    from: split,
+    to: size,
+    cols: part(room1, all.length),
+  });
+  second.catch(() => {}); // a failure here is handled below, after the first half
+  const firstCols = new GrowableSeries(part(0, room1));
+  const first = parseCandleFileRange(path, from, split, 2, firstCols);
+  const rest = await second;
+  if (rest === null || firstCols.ts.buffer !== all.ts.buffer || first.endsBlank) return null;
+  const n1 = firstCols.length;
+  const n = n1 + rest.rows;
+  if (n1 > 0 && rest.rows > 0 && all.ts[room1] <= all.ts[n1 - 1]) return null;
+  if (n === 0) return null;
+  const out = { ...all, length: n };
+  for (const col of ["ts", "open", "high", "low", "close", "volume"] as const) {
+    all[col].copyWithin(n1, room1, room1 + rest.rows);
+    out[col] = all[col].subarray(0, n);
+  }
+  return out;
+}
+
+/** Up to `length` bytes of `file` from `at`. */
+function readAt(file: Deno.FsFile, at: number, length: number): Uint8Array {
+  file.seekSync(at, Deno.SeekMode.Start);
+  const buf = new Uint8Array(length);
+  let got = 0;
+  while (got < length) {
+    const n = file.readSync(buf.subarray(got));
+    if (n === null || n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
 }
 
 /**

@@ -13,7 +13,20 @@ export class GrowableSeries implements CandleSeries {
   close: Float64Array;
   volume: Float64Array;
 
-  constructor(capacity = 1024) {
+  /**
+   * Starts empty with room for `capacity` candles, or writing into the given columns
+   * (e.g. views of shared memory) until they are full; growing then moves to new arrays.
+   */
+  constructor(capacity: number | Omit<CandleSeries, "length"> = 1024) {
+    if (typeof capacity !== "number") {
+      this.ts = capacity.ts;
+      this.open = capacity.open;
+      this.high = capacity.high;
+      this.low = capacity.low;
+      this.close = capacity.close;
+      this.volume = capacity.volume;
+      return;
+    }
     const cap = Math.max(1, capacity);
     this.ts = new Float64Array(cap);
     this.open = new Float64Array(cap);
@@ -68,7 +81,7 @@ export class GrowableSeries implements CandleSeries {
   }
 
   #grow(): void {
-    const cap = this.ts.length * 2;
+    const cap = Math.max(16, this.ts.length * 2);
     const grow = (a: Float64Array) => {
       const b = new Float64Array(cap);
       b.set(a);

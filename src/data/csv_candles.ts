@@ -205,65 +205,136 @@ export function parseCandleRows(
   firstLine: number,
   sourceName: string,
 ): CandleSeries {
-  const len = to;
-  let pos = from;
+  return feedCandleRows(b, from, to, firstLine, sourceName).finish();
+}
+
+/**
+ * `parseCandleRows`, returning the parser: its `endsBlank` tells whether the rows ended
+ * in blank lines (an error when a later piece of the file still has rows).
+ */
+export function feedCandleRows(
+  b: Uint8Array,
+  from: number,
+  to: number,
+  firstLine: number,
+  sourceName: string,
+): CandleRowParser {
   // Capacity guess from the first row's length; grows by doubling when wrong.
   let firstLen = 40;
-  if (pos < len) firstLen = Math.max(16, indexOfNewline(b, pos) - pos + 1);
-  const cols = new GrowableSeries(Math.max(16, Math.ceil(((len - pos) / firstLen) * 1.05) + 16));
+  if (from < to) firstLen = Math.max(16, indexOfNewline(b, from) - from + 1);
+  const cols = new GrowableSeries(Math.max(16, Math.ceil(((to - from) / firstLen) * 1.05) + 16));
+  const parser = new CandleRowParser(sourceName, firstLine, cols);
+  parser.feed(b, from, to);
+  return parser;
+}
 
-  let line = firstLine - 1;
-  let prevTs = -Infinity;
+/**
+ * Parses candle rows fed in consecutive pieces of whole lines (e.g. chunks of a file read
+ * in turn) into `cols`, with every check of `parseCandleCsv`. Blank lines are fine only
+ * at the very end: one followed by a row in a later piece is reported when that piece
+ * comes.
+ */
+export class CandleRowParser {
+  readonly #source: string;
+  readonly #cols: GrowableSeries;
+  /** Line number of the last row read. */
+  #line: number;
+  #prevTs = -Infinity;
+  /** Line of a blank line seen at the end of a piece, 0 for none. */
+  #blankLine = 0;
 
-  while (pos < len) {
-    line++;
-    // Blank line: fine only if everything after it is blank too.
-    const c0 = b[pos];
-    if (c0 === 10 || c0 === 13 || c0 === 32 || c0 === 9) {
-      const e = indexOfNewline(b, pos);
-      if (isBlank(b, pos, e)) {
-        if (isBlank(b, e, len)) break;
-        fail(sourceName, line, "empty line, expected 6 columns ts,open,high,low,close,volume");
-      }
-    }
-
-    cursor = pos;
-    const ts = readField(b, len, 0, sourceName, line);
-    const open = readField(b, len, 1, sourceName, line);
-    const high = readField(b, len, 2, sourceName, line);
-    const low = readField(b, len, 3, sourceName, line);
-    const close = readField(b, len, 4, sourceName, line);
-    const vol = readField(b, len, 5, sourceName, line);
-    pos = cursor;
-
-    if (!Number.isSafeInteger(ts) || ts < 0) {
-      fail(sourceName, line, `ts ${ts} is not a non-negative integer (Unix ms)`);
-    }
-    if (ts <= prevTs) {
-      fail(
-        sourceName,
-        line,
-        ts === prevTs
-          ? `ts ${ts} duplicates the previous row (ts must strictly increase)`
-          : `ts ${ts} is before the previous row's ts ${prevTs} (rows must be sorted by ts)`,
-      );
-    }
-    if (!(open > 0)) fail(sourceName, line, `open ${open} must be > 0`);
-    if (!(high > 0)) fail(sourceName, line, `high ${high} must be > 0`);
-    if (!(low > 0)) fail(sourceName, line, `low ${low} must be > 0`);
-    if (!(close > 0)) fail(sourceName, line, `close ${close} must be > 0`);
-    if (high < low) fail(sourceName, line, `high ${high} is below low ${low}`);
-    if (high < open) fail(sourceName, line, `high ${high} is below open ${open}`);
-    if (high < close) fail(sourceName, line, `high ${high} is below close ${close}`);
-    if (low > open) fail(sourceName, line, `low ${low} is above open ${open}`);
-    if (low > close) fail(sourceName, line, `low ${low} is above close ${close}`);
-    if (!(vol >= 0)) fail(sourceName, line, `volume ${vol} must be >= 0`);
-
-    cols.pushRow(ts, open, high, low, close, vol);
-    prevTs = ts;
+  /** `firstLine` is the file line number of the first row, for errors. */
+  constructor(sourceName: string, firstLine: number, cols: GrowableSeries) {
+    this.#source = sourceName;
+    this.#line = firstLine - 1;
+    this.#cols = cols;
   }
 
-  return cols.finish();
+  /**
+   * Parses the whole lines in `b[from, to)`.
+   * @throws InputError naming the line and the reason.
+   */
+  feed(b: Uint8Array, from: number, to: number): void {
+    // numbers are scanned to their first non-digit: nothing after `to` may be seen
+    if (to !== b.length) b = b.subarray(0, to);
+    const sourceName = this.#source;
+    const cols = this.#cols;
+    const len = to;
+    let pos = from;
+    let line = this.#line;
+    let prevTs = this.#prevTs;
+    if (this.#blankLine !== 0) {
+      if (isBlank(b, pos, len)) return;
+      fail(
+        sourceName,
+        this.#blankLine,
+        "empty line, expected 6 columns ts,open,high,low,close,volume",
+      );
+    }
+
+    while (pos < len) {
+      line++;
+      // Blank line: fine only if everything after it is blank too.
+      const c0 = b[pos];
+      if (c0 === 10 || c0 === 13 || c0 === 32 || c0 === 9) {
+        const e = indexOfNewline(b, pos);
+        if (isBlank(b, pos, e)) {
+          if (isBlank(b, e, len)) {
+            this.#blankLine = line;
+            break;
+          }
+          fail(sourceName, line, "empty line, expected 6 columns ts,open,high,low,close,volume");
+        }
+      }
+
+      cursor = pos;
+      const ts = readField(b, len, 0, sourceName, line);
+      const open = readField(b, len, 1, sourceName, line);
+      const high = readField(b, len, 2, sourceName, line);
+      const low = readField(b, len, 3, sourceName, line);
+      const close = readField(b, len, 4, sourceName, line);
+      const vol = readField(b, len, 5, sourceName, line);
+      pos = cursor;
+
+      if (!Number.isSafeInteger(ts) || ts < 0) {
+        fail(sourceName, line, `ts ${ts} is not a non-negative integer (Unix ms)`);
+      }
+      if (ts <= prevTs) {
+        fail(
+          sourceName,
+          line,
+          ts === prevTs
+            ? `ts ${ts} duplicates the previous row (ts must strictly increase)`
+            : `ts ${ts} is before the previous row's ts ${prevTs} (rows must be sorted by ts)`,
+        );
+      }
+      if (!(open > 0)) fail(sourceName, line, `open ${open} must be > 0`);
+      if (!(high > 0)) fail(sourceName, line, `high ${high} must be > 0`);
+      if (!(low > 0)) fail(sourceName, line, `low ${low} must be > 0`);
+      if (!(close > 0)) fail(sourceName, line, `close ${close} must be > 0`);
+      if (high < low) fail(sourceName, line, `high ${high} is below low ${low}`);
+      if (high < open) fail(sourceName, line, `high ${high} is below open ${open}`);
+      if (high < close) fail(sourceName, line, `high ${high} is below close ${close}`);
+      if (low > open) fail(sourceName, line, `low ${low} is above open ${open}`);
+      if (low > close) fail(sourceName, line, `low ${low} is above close ${close}`);
+      if (!(vol >= 0)) fail(sourceName, line, `volume ${vol} must be >= 0`);
+
+      cols.pushRow(ts, open, high, low, close, vol);
+      prevTs = ts;
+    }
+    this.#line = line;
+    this.#prevTs = prevTs;
+  }
+
+  /** True when the last piece ended in blank lines (an error if a row still follows). */
+  get endsBlank(): boolean {
+    return this.#blankLine !== 0;
+  }
+
+  /** The rows so far as a series (see `GrowableSeries.finish`). */
+  finish(): CandleSeries {
+    return this.#cols.finish();
+  }
 }
 
 /**
@@ -347,7 +418,9 @@ export async function readCandleCsvBytes(path: string): Promise<Uint8Array> {
   }
   if (isGzip(bytes)) {
     try {
-      bytes = gunzipSync(bytes);
+      const out = gunzipSync(bytes);
+      // a plain Uint8Array: a Node Buffer's slice() is a view, not the copy callers expect
+      bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     } catch {
       throw new InputError(input, "corrupt gzip data, expected a gzip-compressed CSV file");
     }

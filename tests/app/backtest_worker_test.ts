@@ -1,48 +1,113 @@
 import assert from "node:assert/strict";
 import { BacktestWorker, readCandleCsvParallel } from "../../src/app/backtest_worker_client.ts";
+import type { CandleSeries } from "../../src/core/candle.ts";
 import { readCandleCsv } from "../../src/data/csv_candles.ts";
 import { seriesToCsv, tileSeries } from "../../src/data/tile_series.ts";
+import { gzipSync } from "node:zlib";
 
 const DATA =
   new URL("../../../shared/data/BTCUSDT-5m-2024-01-01_2024-06-30.csv.gz", import.meta.url).pathname;
+const COLUMNS = ["ts", "open", "high", "low", "close", "volume"] as const;
+
+async function outcome(
+  read: () => Promise<CandleSeries>,
+): Promise<{ series: CandleSeries } | { error: string }> {
+  try {
+    return { series: await read() };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
 
 Deno.test("parallel CSV parse: same candles as one core, exact error lines in either half", async (t) => {
   const dir = await Deno.makeTempDir();
   const worker = BacktestWorker.start();
   assert.ok(worker, "workers are available under deno test");
   try {
-    const series = tileSeries(await readCandleCsv(DATA), 120_000);
+    const series = tileSeries(await readCandleCsv(DATA), 100_000);
     const text = seriesToCsv(series);
-    const path = `${dir}/big.csv`;
-    await Deno.writeTextFile(path, text);
+    const lines = text.split("\n");
+    assert.ok(text.length > 5 << 20, "big enough to be split between the threads");
+    let files = 0;
 
-    await t.step("identical columns", async () => {
-      const one = await readCandleCsv(path);
-      const two = await readCandleCsvParallel(path, worker);
-      assert.equal(two.length, one.length);
-      for (const k of ["ts", "open", "high", "low", "close", "volume"] as const) {
-        assert.deepEqual(two[k], one[k], k);
+    /** Parses `content` on one core and on two; both must give the same candles or error. */
+    const same = async (content: string | Uint8Array, twoCores = true) => {
+      const path = `${dir}/f${files++}.csv`;
+      if (typeof content === "string") await Deno.writeTextFile(path, content);
+      else await Deno.writeFile(path, content);
+      const one = await outcome(() => readCandleCsv(path));
+      const two = await outcome(() => readCandleCsvParallel(path, worker));
+      if ("error" in one) {
+        assert.equal("error" in two ? two.error : "a series", one.error);
+        return one.error.replace(path, "<csv>");
       }
+      assert.ok("series" in two, `two cores failed: ${"error" in two ? two.error : ""}`);
+      assert.equal(two.series.length, one.series.length);
+      for (const k of COLUMNS) {
+        const a: Float64Array = one.series[k];
+        const b: Float64Array = two.series[k];
+        const i = a.findIndex((x, j) => !Object.is(x, b[j]));
+        assert.equal(i, -1, `${k}[${i}]: ${a[i]} on one core, ${b[i]} on two`);
+      }
+      // the shared-memory result shows the file was split between the threads
+      assert.equal(two.series.ts.buffer instanceof SharedArrayBuffer, twoCores);
+      return "";
+    };
+    /** Index of the line holding the file's middle byte (where the halves meet). */
+    const middleLine = (() => {
+      let bytes = 0;
+      for (let i = 0; i < lines.length; i++) {
+        bytes += lines[i].length + 1;
+        if (bytes > text.length / 2) return i;
+      }
+      return lines.length - 1;
+    })();
+
+    await t.step("identical columns: plain, CRLF, no final newline, trailing blanks", async () => {
+      await same(text);
+      await same(text.replaceAll("\n", "\r\n"));
+      await same(text.trimEnd());
+      await same(text + "\n \n\n");
+    });
+    await t.step("gzip: decompressed, then split in memory", async () => {
+      await same(gzipSync(new TextEncoder().encode(text)));
     });
 
-    const lines = text.split("\n");
-    const breakLine = async (line: number) => {
+    const withLines = (edit: (copy: string[]) => void) => {
       const copy = [...lines];
-      const f = copy[line - 1].split(",");
-      copy[line - 1] = [f[0], f[1], "1", "999999999", f[4], f[5]].join(",");
-      const p = `${dir}/bad-${line}.csv`;
-      await Deno.writeTextFile(p, copy.join("\n"));
-      return p;
+      edit(copy);
+      return copy.join("\n");
     };
-    for (const line of [500, 100_001]) {
+    for (const line of [500, 60_001]) {
       await t.step(`high below low at line ${line}`, async () => {
-        const p = await breakLine(line);
-        await assert.rejects(
-          () => readCandleCsvParallel(p, worker),
-          new RegExp(`line ${line}: high 1 is below low`),
-        );
+        const error = await same(withLines((copy) => {
+          const f = copy[line - 1].split(",");
+          copy[line - 1] = [f[0], f[1], "1", "999999999", f[4], f[5]].join(",");
+        }));
+        assert.match(error, new RegExp(`line ${line}: high 1 is below low`));
       });
     }
+    await t.step("rows out of order or a blank line where the halves meet", async () => {
+      // plain files are split by the threads reading them, gzip ones once decompressed
+      const both = async (content: string) => {
+        const plain = await same(content);
+        assert.equal(await same(gzipSync(new TextEncoder().encode(content))), plain);
+        return plain;
+      };
+      for (let at = middleLine - 2; at <= middleLine + 2; at++) {
+        const swapped = await both(withLines((copy) => {
+          [copy[at], copy[at + 1]] = [copy[at + 1], copy[at]];
+        }));
+        assert.match(swapped, new RegExp(`line ${at + 2}: ts .* is before the previous row`));
+        const blank = await both(withLines((copy) => copy.splice(at, 0, "")));
+        assert.match(blank, new RegExp(`line ${at + 1}: empty line`));
+        const duplicate = await both(withLines((copy) => copy.splice(at, 0, copy[at])));
+        assert.match(duplicate, new RegExp(`line ${at + 2}: ts .* duplicates the previous row`));
+      }
+    });
+    await t.step("a small file is parsed on one core", async () => {
+      await same(lines.slice(0, 2000).join("\n"), false);
+    });
   } finally {
     worker?.close();
     await Deno.remove(dir, { recursive: true });

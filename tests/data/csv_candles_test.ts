@@ -11,8 +11,10 @@ import { isInputError } from "../../src/core/errors.ts";
 import { allocSeries } from "../../src/core/candle.ts";
 
 const FIXTURES = new URL("../fixtures/csv/", import.meta.url).pathname;
-const REAL_5M = "/work/shared/data/BTCUSDT-5m-2024-01-01_2024-06-30.csv.gz";
-const REAL_1H = "/work/shared/data/BTCUSDT-1h-2017-08-17_2024-04-21.csv.gz";
+const REAL_5M =
+  new URL("../../../shared/data/BTCUSDT-5m-2024-01-01_2024-06-30.csv.gz", import.meta.url).pathname;
+const REAL_1H =
+  new URL("../../../shared/data/BTCUSDT-1h-2017-08-17_2024-04-21.csv.gz", import.meta.url).pathname;
 const HEADER = "ts,open,high,low,close,volume";
 
 /** Asserts that `fn` throws an InputError whose one-line message matches `re`. */

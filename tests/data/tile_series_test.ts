@@ -4,7 +4,8 @@ import { parseCandleCsv, readCandleCsv } from "../../src/data/csv_candles.ts";
 import { generateMockCandles } from "../../src/data/mock_candles.ts";
 import { seriesFromCandles } from "../../src/core/candle.ts";
 
-const REAL_5M = "/work/shared/data/BTCUSDT-5m-2024-01-01_2024-06-30.csv.gz";
+const REAL_5M =
+  new URL("../../../shared/data/BTCUSDT-5m-2024-01-01_2024-06-30.csv.gz", import.meta.url).pathname;
 
 const small = seriesFromCandles([
   { ts: 0, open: 100, high: 110, low: 95, close: 105, volume: 1 },
