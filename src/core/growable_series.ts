@@ -80,6 +80,11 @@ export class GrowableSeries implements CandleSeries {
     };
   }
 
+  /** Makes room for at least `capacity` candles (for writers that fill the columns directly). */
+  reserve(capacity: number): void {
+    while (this.ts.length < capacity) this.#grow();
+  }
+
   #grow(): void {
     const cap = Math.max(16, this.ts.length * 2);
     const grow = (a: Float64Array) => {
