@@ -83,7 +83,8 @@ const ROW = new Float64Array(6);
  * comma-separated and ending in `\n`, values as `fastNumber` gives them (so exactly
  * `Number(field)`). Returns the offset after the newline, or 0 for anything else (a
  * sign, `\r`, more digits, the last line without a newline...), which `readField` then
- * reads with every check and error message.
+ * reads with every check and error message. The digit loops repeat `fastNumber`'s on
+ * purpose: calling it here is not inlined and costs a quarter of the parse.
  */
 function plainRow(b: Uint8Array, i: number): number {
   for (let col = 0; col < 6; col++) {
