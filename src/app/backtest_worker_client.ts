@@ -124,7 +124,7 @@ export async function readCandleCsvParallel(
   worker: BacktestWorker | null,
 ): Promise<CandleSeries> {
   if (worker !== null) {
-    const series = await parsePlainFileOnTwoCores(path, worker).catch(() => null);
+    const series = await parsePlainFileOnTwoCores(path, worker);
     if (series !== null) return series;
   }
   const bytes = await readCandleCsvBytes(path);
@@ -162,10 +162,10 @@ const PROBE_BYTES = 64 << 10;
 
 /**
  * A big plain CSV file parsed by two threads that each read their own half piece by piece
- * into one set of shared columns: no copy of the file, no join. Null whenever the file is
- * not such a file (gzip, small, unreadable) or anything is wrong with it (a bad row, rows
- * out of order at the seam, more rows than room): the one-file path then parses it and
- * reports the first error with its line, exactly as always.
+ * into one set of shared columns: no copy of the file, no join. Null when the file is not
+ * such a file (gzip, small, unreadable: the caller reads it whole). When anything is wrong
+ * with it (a bad row, rows out of order where the halves meet), the one-core parse names
+ * the first problem and its line, exactly as always.
  */
 async function parsePlainFileOnTwoCores(
   path: string,
@@ -192,6 +192,23 @@ async function parsePlainFileOnTwoCores(
   }
   if (nl === -1) return null;
   const split = Math.floor(size / 2) + nl + 1;
+  const series = await parseHalves(path, worker, head, from, split, size).catch(() => null);
+  return series ?? parseCandleCsvBytes(await readCandleCsvBytes(path), path);
+}
+
+/**
+ * Rows `[from, split)` parsed here and `[split, size)` on the worker, into one set of
+ * shared columns; null on any problem, or when the rows outgrow the room guessed from
+ * the rows in `head`.
+ */
+async function parseHalves(
+  path: string,
+  worker: BacktestWorker,
+  head: Uint8Array,
+  from: number,
+  split: number,
+  size: number,
+): Promise<CandleSeries | null> {
   // room for each half from the rows in the head, with ample slack: shared memory that is
   // never written costs no real memory
   const headRows = head.subarray(from, head.lastIndexOf(10) + 1);

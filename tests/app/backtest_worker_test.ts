@@ -105,6 +105,18 @@ Deno.test("parallel CSV parse: same candles as one core, exact error lines in ei
         assert.match(duplicate, new RegExp(`line ${at + 2}: ts .* duplicates the previous row`));
       }
     });
+    await t.step(
+      "more rows than the room guessed from the first rows: still the same",
+      async () => {
+        // the first 3000 rows padded with leading zeros look twice as long as the rest
+        const padded = withLines((copy) => {
+          for (let i = 1; i <= 3000; i++) {
+            copy[i] = copy[i].split(",").map((f) => f.padStart(15, "0")).join(",");
+          }
+        });
+        await same(padded, false);
+      },
+    );
     await t.step("a small file is parsed on one core", async () => {
       await same(lines.slice(0, 2000).join("\n"), false);
     });
