@@ -15,11 +15,13 @@ import { runBoundPass } from "../engine/backtest_report.ts";
 import type { RunStats } from "../engine/report_model.ts";
 import { createStrategy } from "../strategy/mod.ts";
 
-/** Parse rows of a CSV piece: `bytes` holds whole lines; `firstLine` is its first row's line. */
+/**
+ * Parse rows of a CSV piece: `bytes` holds whole lines. Errors name lines counted from
+ * the piece; the caller parses the whole file again to name the first one exactly.
+ */
 export interface ParseJob {
   readonly kind: "parse";
   readonly bytes: Uint8Array;
-  readonly firstLine: number;
   readonly source: string;
 }
 
@@ -77,7 +79,7 @@ self.onmessage = (e: MessageEvent<WorkerJob>) => {
   const job = e.data;
   try {
     if (job.kind === "parse") {
-      const s = parseCandleRows(job.bytes, 0, job.bytes.length, job.firstLine, job.source);
+      const s = parseCandleRows(job.bytes, 0, job.bytes.length, 1, job.source);
       const cols = [s.ts, s.open, s.high, s.low, s.close, s.volume].map((a) =>
         a.buffer as ArrayBuffer
       );

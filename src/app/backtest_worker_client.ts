@@ -73,9 +73,9 @@ export class BacktestWorker {
     });
   }
 
-  /** Parses whole CSV lines on the worker (input errors come back as InputError). */
-  async parse(bytes: Uint8Array, firstLine: number, source: string): Promise<CandleSeries> {
-    const a = await this.#send({ kind: "parse", bytes, firstLine, source }, [
+  /** Parses whole CSV lines on the worker (input errors come back as InputError, lines counted from the piece). */
+  async parse(bytes: Uint8Array, source: string): Promise<CandleSeries> {
+    const a = await this.#send({ kind: "parse", bytes, source }, [
       bytes.buffer as ArrayBuffer,
     ]);
     if ("series" in a) return a.series;
@@ -137,7 +137,7 @@ export async function readCandleCsvParallel(
   while (nl !== -1 && !(bytes[nl + 1] >= 48 && bytes[nl + 1] <= 57)) nl = bytes.indexOf(10, nl + 1);
   if (nl === -1) return parseCandleCsvBytes(bytes, path);
   const split = nl + 1;
-  const remote = worker.parse(bytes.slice(split), 0, path);
+  const remote = worker.parse(bytes.slice(split), path);
   remote.catch(() => {}); // a failure is handled below, after the first half
   // any problem in a half or where they meet: the one-core parse names the first one exactly
   const oneCore = () => parseCandleCsvBytes(bytes, path);
