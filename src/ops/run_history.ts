@@ -6,33 +6,7 @@
  * @module
  */
 import { z } from "zod";
-
-/** Headline stats read from a run's `stats.json` (extra keys are ignored). */
-export interface RunHistoryStats {
-  readonly start_equity: number;
-  readonly end_equity: number;
-  readonly net_pnl: number;
-  readonly return_pct: number;
-  readonly trades: number;
-  readonly win_rate: number;
-  readonly max_drawdown_pct: number;
-  readonly profit_factor?: number | null;
-  readonly sharpe?: number;
-  readonly fees?: number;
-}
-
-/** One run of the history. */
-export interface RunHistoryEntry {
-  /** Folder name under the runs folder. */
-  readonly id: string;
-  /** Start time, Unix ms: `config.json` `startedAt`, else the run id stamp, else stats mtime. */
-  readonly time: number;
-  readonly mode: string | null;
-  readonly symbol: string | null;
-  readonly stats: RunHistoryStats;
-  /** True when the folder holds a `summary.html`. */
-  readonly hasSummary: boolean;
-}
+import type { RunSummary } from "../core/run_summary.ts";
 
 /** A folder that was not listed, and why. */
 export interface SkippedRun {
@@ -43,7 +17,7 @@ export interface SkippedRun {
 /** Result of {@link listRuns}. */
 export interface RunHistory {
   /** Newest first. */
-  readonly runs: RunHistoryEntry[];
+  readonly runs: RunSummary[];
   readonly skipped: SkippedRun[];
 }
 
@@ -121,7 +95,7 @@ async function exists(path: string): Promise<boolean> {
 async function readRun(
   runsDir: string,
   id: string,
-): Promise<RunHistoryEntry | SkippedRun> {
+): Promise<RunSummary | SkippedRun> {
   const dir = `${runsDir}/${id}`;
   const statsPath = `${dir}/stats.json`;
   let mtime: number | null = null;
@@ -178,7 +152,7 @@ export async function listRuns(runsDir: string): Promise<RunHistory> {
     if (e instanceof Deno.errors.NotFound) return { runs: [], skipped: [] };
     throw e;
   }
-  const runs: RunHistoryEntry[] = [];
+  const runs: RunSummary[] = [];
   for (const result of await Promise.all(ids.map((id) => readRun(runsDir, id)))) {
     if ("note" in result) skipped.push(result);
     else runs.push(result);

@@ -7,33 +7,9 @@
 import type { LogLevel, LogRecord } from "../../core/events.ts";
 import type { Heartbeat } from "../../core/heartbeat.ts";
 import type { LiveReadModel } from "./read_model.ts";
+import type { RunSummary } from "../../core/run_summary.ts";
 
-/** Headline stats of one past run, as listed in the run history table. */
-export interface RunSummaryStats {
-  readonly start_equity: number;
-  readonly end_equity: number;
-  readonly net_pnl: number;
-  readonly return_pct: number;
-  readonly trades: number;
-  readonly win_rate: number;
-  readonly max_drawdown_pct: number;
-  readonly profit_factor?: number | null;
-  readonly sharpe?: number;
-  readonly fees?: number;
-}
-
-/** One row of the run history (from `runs/<id>/stats.json` + `config.json`). */
-export interface RunSummary {
-  /** Folder name under `runs/`. */
-  readonly id: string;
-  /** When the run started (or, failing that, when its stats were written), Unix ms. */
-  readonly time: number;
-  readonly mode: string | null;
-  readonly symbol: string | null;
-  readonly stats: RunSummaryStats;
-  /** True when the folder holds a `summary.html`. */
-  readonly hasSummary: boolean;
-}
+export type { RunSummary, RunSummaryStats } from "../../core/run_summary.ts";
 
 /** The kill switch file, behind a port. */
 export interface KillSwitchPort {
