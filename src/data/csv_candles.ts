@@ -308,8 +308,8 @@ export class CandleRowParser {
     let prevTs = this.#prevTs;
     // the columns in locals: a row is six plain stores (pushRow per row costs a fifth more)
     let n = cols.length;
-    let { ts: tsCol, open: openCol, high: highCol, low: lowCol, close: closeCol } = cols;
-    let volumeCol = cols.volume;
+    let { ts: tsCol, open: openCol, high: highCol, low: lowCol, close: closeCol, volume: volCol } =
+      cols;
     let cap = tsCol.length;
     if (this.#blankLine !== 0) {
       if (isBlank(b, pos, len)) return;
@@ -382,8 +382,8 @@ export class CandleRowParser {
       if (n === cap) {
         cols.length = n;
         cols.reserve(n + 1);
-        ({ ts: tsCol, open: openCol, high: highCol, low: lowCol } = cols);
-        ({ close: closeCol, volume: volumeCol } = cols);
+        ({ ts: tsCol, open: openCol, high: highCol, low: lowCol, close: closeCol, volume: volCol } =
+          cols);
         cap = tsCol.length;
       }
       tsCol[n] = ts;
@@ -391,7 +391,7 @@ export class CandleRowParser {
       highCol[n] = high;
       lowCol[n] = low;
       closeCol[n] = close;
-      volumeCol[n] = vol;
+      volCol[n] = vol;
       n++;
       prevTs = ts;
     }

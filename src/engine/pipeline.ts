@@ -216,24 +216,20 @@ export class AgentPipeline {
     if (fc.live) {
       let exitFailed = false;
       for (const o of orders) {
-        if (o.intent === "entry" && exitFailed) {
-          // a reversal's entry assumes its exit closed the position; if the position were
-          // still open, this order would net against it on a one-way account
-          const reason = "Cannot place order: the exit before it failed";
-          denials.push(reason);
+        // a reversal's entry assumes its exit closed the position; if the position were
+        // still open, this order would net against it on a one-way account
+        const refused = o.intent !== "entry"
+          ? null
+          : exitFailed
+          ? "Cannot place order: the exit before it failed"
+          : d.checkKillSwitchNow?.()
+          ? "Cannot place order: kill switch is active"
+          : null;
+        if (refused !== null) {
+          denials.push(refused);
           d.sink.emit("warn", "risk", "risk.denied", {
             candleTs: c.ts,
-            reason,
-            clientId: o.clientId,
-          });
-          continue;
-        }
-        if (o.intent === "entry" && d.checkKillSwitchNow?.()) {
-          const reason = "Cannot place order: kill switch is active";
-          denials.push(reason);
-          d.sink.emit("warn", "risk", "risk.denied", {
-            candleTs: c.ts,
-            reason,
+            reason: refused,
             clientId: o.clientId,
           });
           continue;

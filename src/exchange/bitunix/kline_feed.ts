@@ -38,22 +38,38 @@ class CandleQueue {
   }
 }
 
+/** What every closed-bar feed is given. */
+interface ClosedBarFeedOptions {
+  readonly client: BitunixRestClient;
+  readonly symbol: string;
+  readonly interval: Interval;
+  /** History bars emitted first with live: false (default 0). */
+  readonly warmup?: number;
+  readonly now?: () => number;
+  readonly onEvent?: FeedEventHandler;
+}
+
 /** Shared bookkeeping: emit closed bars in order, never twice. */
 abstract class ClosedBarFeed implements MarketFeed {
   protected readonly queue = new CandleQueue();
   protected lastEmittedTs?: number;
+  protected readonly client: BitunixRestClient;
+  protected readonly symbol: string;
+  protected readonly interval: Interval;
+  protected readonly now: () => number;
+  protected readonly warmup: number;
+  protected readonly onEvent: FeedEventHandler;
   protected readonly iv: number;
   #iterating = false;
 
-  constructor(
-    protected readonly client: BitunixRestClient,
-    protected readonly symbol: string,
-    protected readonly interval: Interval,
-    protected readonly now: () => number,
-    protected readonly warmup: number,
-    protected readonly onEvent: FeedEventHandler,
-  ) {
-    this.iv = INTERVAL_MS[interval];
+  constructor(opts: ClosedBarFeedOptions) {
+    this.client = opts.client;
+    this.symbol = opts.symbol;
+    this.interval = opts.interval;
+    this.now = opts.now ?? Date.now;
+    this.warmup = opts.warmup ?? 0;
+    this.onEvent = opts.onEvent ?? (() => {});
+    this.iv = INTERVAL_MS[opts.interval];
   }
 
   /** Closed candles, oldest first: warm-up history (live: false), then live bars. */
@@ -122,18 +138,11 @@ abstract class ClosedBarFeed implements MarketFeed {
 }
 
 /** Options of BitunixKlineFeed. */
-export interface BitunixKlineFeedOptions {
-  readonly client: BitunixRestClient;
-  readonly symbol: string;
-  readonly interval: Interval;
+export interface BitunixKlineFeedOptions extends ClosedBarFeedOptions {
   /** WS base URL (BITUNIX_WS_URL); `/public/` is appended. */
   readonly wsUrl?: string;
-  /** History bars emitted first with live: false (default 0). */
-  readonly warmup?: number;
-  readonly now?: () => number;
   /** Heartbeat/reconnect timings and randomness for the WS connection. */
   readonly ws?: Omit<BitunixWsOptions, "kind" | "baseUrl" | "onPush" | "onStatus">;
-  readonly onEvent?: FeedEventHandler;
 }
 
 /**
@@ -150,14 +159,7 @@ export class BitunixKlineFeed extends ClosedBarFeed {
   #closed = false;
 
   constructor(opts: BitunixKlineFeedOptions) {
-    super(
-      opts.client,
-      opts.symbol,
-      opts.interval,
-      opts.now ?? Date.now,
-      opts.warmup ?? 0,
-      opts.onEvent ?? (() => {}),
-    );
+    super(opts);
     this.#ws = new BitunixWsClient({
       ...opts.ws,
       now: opts.ws?.now ?? opts.now,
@@ -251,15 +253,9 @@ export class BitunixKlineFeed extends ClosedBarFeed {
 }
 
 /** Options of BitunixPollingFeed. */
-export interface BitunixPollingFeedOptions {
-  readonly client: BitunixRestClient;
-  readonly symbol: string;
-  readonly interval: Interval;
+export interface BitunixPollingFeedOptions extends ClosedBarFeedOptions {
   /** Poll period (default 5 s). */
   readonly pollMs?: number;
-  readonly warmup?: number;
-  readonly now?: () => number;
-  readonly onEvent?: FeedEventHandler;
 }
 
 /**
@@ -275,14 +271,7 @@ export class BitunixPollingFeed extends ClosedBarFeed {
   #lastPollAt?: number;
 
   constructor(opts: BitunixPollingFeedOptions) {
-    super(
-      opts.client,
-      opts.symbol,
-      opts.interval,
-      opts.now ?? Date.now,
-      opts.warmup ?? 0,
-      opts.onEvent ?? (() => {}),
-    );
+    super(opts);
     this.#pollMs = opts.pollMs ?? 5_000;
   }
 
