@@ -228,6 +228,9 @@ export function onlyRunDir(ws: Workspace): string {
   return `${ws.dir}/runs/${dirs[0].name}`;
 }
 
+/** Strategy flags that trade often on few candles. */
+export const QUICK_TRADES: readonly string[] = ["--fast", "3", "--slow", "6", "--warmup", "10"];
+
 /**
  * A short live session on the mock feed (orders go to the venue in BITUNIX_BASE_URL). The
  * warm-up is short because a live venue is polled for fills, rate-limited.
@@ -239,12 +242,7 @@ export const LIVE_MOCK_ARGS: readonly string[] = [
   "mock",
   "--execution-mode",
   "live",
-  "--fast",
-  "3",
-  "--slow",
-  "6",
-  "--warmup",
-  "10",
+  ...QUICK_TRADES,
   "--duration",
   "0.05",
   "--speed",

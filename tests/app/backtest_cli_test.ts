@@ -16,6 +16,9 @@ async function cli(cwd: string, ...args: string[]) {
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
+/** A seeded mock backtest, run twice to show that the same seed gives the same trades. */
+const MOCK_RUN = ["--mode", "backtest", "--source", "mock", "--backtest", "3000", "--seed", "7"];
+
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
@@ -23,17 +26,7 @@ async function exists(path: string): Promise<boolean> {
 Deno.test("backtest CLI writes every artifact", async (t) => {
   const dir = await Deno.makeTempDir();
   try {
-    const r = await cli(
-      dir,
-      "--mode",
-      "backtest",
-      "--source",
-      "mock",
-      "--backtest",
-      "3000",
-      "--seed",
-      "7",
-    );
+    const r = await cli(dir, ...MOCK_RUN);
     assert.equal(r.code, 0, r.stderr);
     await t.step("prints headline stats, both bounds and the summary path", () => {
       assert.match(r.stdout, /net pnl [+-][\d,.]+ USDT/);
@@ -117,17 +110,7 @@ Deno.test("backtest CLI writes every artifact", async (t) => {
       assert.ok(sys.some((e) => e.event === "run.finished"));
     });
     await t.step("same seed, same trades", async () => {
-      const again = await cli(
-        dir,
-        "--mode",
-        "backtest",
-        "--source",
-        "mock",
-        "--backtest",
-        "3000",
-        "--seed",
-        "7",
-      );
+      const again = await cli(dir, ...MOCK_RUN);
       const h1 = r.stdout.match(/trades_hash (\w+)/)![1];
       const h2 = again.stdout.match(/trades_hash (\w+)/)![1];
       assert.equal(h1, h2);

@@ -1,17 +1,12 @@
 import assert from "node:assert/strict";
 import { startFakeBitunix } from "../fakes/fake_bitunix.ts";
 import { LIVE_MOCK_ARGS, readJsonl, runCli, tempWorkspace } from "./_session_helpers.ts";
+import { fakeVenueEnv } from "../fakes/fake_venue_access.ts";
 
 Deno.test("live sessions size from the exchange account, never from a default", async (t) => {
   const ws = await tempWorkspace();
   const fake = startFakeBitunix({ price: 42_000 });
-  const env = {
-    BITUNIX_BASE_URL: fake.baseUrl,
-    BITUNIX_WS_URL: fake.wsUrl,
-    BITUNIX_API_KEY: fake.apiKey,
-    BITUNIX_API_SECRET: fake.apiSecret,
-    SKIP_LIVE_CONFIRM: "TRUE",
-  };
+  const env = { ...fakeVenueEnv(fake), SKIP_LIVE_CONFIRM: "TRUE" };
   try {
     await t.step("a 1,000 USDT account is sized as 1,000, not the 10,000 default", async () => {
       fake.state.available = 1_000;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { runSession } from "../../src/app/session_runner.ts";
 import { NO_TERMINAL_REASON } from "../../src/app/live_confirm.ts";
 import { liveJournalPath } from "../../src/app/live_journal.ts";
-import { BitunixExchange, BitunixRestClient } from "../../src/exchange/bitunix/mod.ts";
+import { BitunixExchange } from "../../src/exchange/bitunix/mod.ts";
 import { startFakeBitunix } from "../fakes/fake_bitunix.ts";
 import {
   fastMockFeed,
@@ -14,17 +14,12 @@ import {
   tapFeed,
   tempWorkspace,
 } from "./_session_helpers.ts";
+import { fakeVenueEnv, instantClient } from "../fakes/fake_venue_access.ts";
 
 Deno.test("live session against the fake Bitunix (in process)", async (t) => {
   const ws = await tempWorkspace();
   const fake = startFakeBitunix({ price: 60_000 });
-  const client = new BitunixRestClient({
-    baseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    apiSecret: fake.apiSecret,
-    sleep: () => Promise.resolve(),
-    rateLimit: false,
-  });
+  const client = instantClient(fake);
   const lines: string[] = [];
   try {
     const config = sessionConfig(ws, ["--execution-mode", "live"]);
@@ -119,12 +114,7 @@ Deno.test("live session against the fake Bitunix (in process)", async (t) => {
 Deno.test("live session through the CLI: confirmation", async (t) => {
   const ws = await tempWorkspace();
   const fake = startFakeBitunix({ price: 42_000 });
-  const env = {
-    BITUNIX_BASE_URL: fake.baseUrl,
-    BITUNIX_WS_URL: fake.wsUrl,
-    BITUNIX_API_KEY: fake.apiKey,
-    BITUNIX_API_SECRET: fake.apiSecret,
-  };
+  const env = fakeVenueEnv(fake);
   const args = [...LIVE_MOCK_ARGS];
   try {
     await t.step("refused without a terminal: non-zero exit, no order sent", async () => {

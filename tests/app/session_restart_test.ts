@@ -5,7 +5,7 @@ import { runSession } from "../../src/app/session_runner.ts";
 import type { SessionConfig } from "../../src/config/session_config.ts";
 import type { EventSink } from "../../src/core/events.ts";
 import type { OrderRequest } from "../../src/core/order.ts";
-import { BitunixExchange, BitunixRestClient } from "../../src/exchange/bitunix/mod.ts";
+import { BitunixExchange } from "../../src/exchange/bitunix/mod.ts";
 import { type FakeBitunix, startFakeBitunix } from "../fakes/fake_bitunix.ts";
 import {
   fastMockFeed,
@@ -15,16 +15,7 @@ import {
   tempWorkspace,
   type Workspace,
 } from "./_session_helpers.ts";
-
-function clientFor(fake: FakeBitunix): BitunixRestClient {
-  return new BitunixRestClient({
-    baseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    apiSecret: fake.apiSecret,
-    sleep: () => Promise.resolve(),
-    rateLimit: false,
-  });
-}
+import { instantClient } from "../fakes/fake_venue_access.ts";
 
 /** The start-up check `--mode live-session` runs (reconcile, refuse on a mismatch). */
 function reconcileGuard(config: SessionConfig, exchange: BitunixExchange) {
@@ -49,7 +40,7 @@ function reconcileGuard(config: SessionConfig, exchange: BitunixExchange) {
 /** Runs a live session on the fixed mock candles against `fake`. */
 function liveRun(ws: Workspace, fake: FakeBitunix, guard: boolean) {
   const config = sessionConfig(ws, ["--execution-mode", "live"]);
-  const exchange = new BitunixExchange(clientFor(fake));
+  const exchange = new BitunixExchange(instantClient(fake));
   const feed = tapFeed(fastMockFeed(config, { maxLive: 60 }), (fc) => {
     fake.state.price = fc.candle.close;
   });
@@ -107,7 +98,7 @@ Deno.test("killed mid-order, then restarted", async (t) => {
     try {
       // the killed process's order reached the venue; its journal was not written
       fake.state.price = order.refPrice;
-      const ack = await new BitunixExchange(clientFor(fake)).placeOrder(order);
+      const ack = await new BitunixExchange(instantClient(fake)).placeOrder(order);
       assert.equal(ack.duplicate, false);
       assert.equal(fake.state.positions.length, 1);
 
@@ -134,7 +125,7 @@ Deno.test("killed mid-order, then restarted", async (t) => {
       const fake = startFakeBitunix();
       try {
         fake.state.price = order.refPrice;
-        await new BitunixExchange(clientFor(fake)).placeOrder(order);
+        await new BitunixExchange(instantClient(fake)).placeOrder(order);
         const { config, run } = liveRun(ws, fake, true);
         const prefix = order.clientId.slice(0, order.clientId.indexOf("-") + 1);
         saveLiveJournal(liveJournalPath(config), {

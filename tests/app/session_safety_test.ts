@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { runSession } from "../../src/app/session_runner.ts";
-import { BitunixExchange, BitunixRestClient } from "../../src/exchange/bitunix/mod.ts";
+import { BitunixExchange } from "../../src/exchange/bitunix/mod.ts";
 import { startFakeBitunix } from "../fakes/fake_bitunix.ts";
 import {
   collect,
@@ -17,6 +17,7 @@ import {
   waitFor,
   type Workspace,
 } from "./_session_helpers.ts";
+import { instantClient } from "../fakes/fake_venue_access.ts";
 
 const DAY_MS = 86_400_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,13 +83,7 @@ Deno.test("kill switch tripped mid-session", async (t) => {
   await t.step("live: no place_order at the venue after the trip except reduce-only", async () => {
     const ws = await tempWorkspace();
     const fake = startFakeBitunix({ price: 60_000 });
-    const client = new BitunixRestClient({
-      baseUrl: fake.baseUrl,
-      apiKey: fake.apiKey,
-      apiSecret: fake.apiSecret,
-      sleep: () => Promise.resolve(),
-      rateLimit: false,
-    });
+    const client = instantClient(fake);
     try {
       const config = sessionConfig(ws, ["--execution-mode", "live", "--risk-pct", "0.1"]);
       let tripAt = -1;

@@ -14,6 +14,7 @@ import {
 import { type FakeBitunix, startFakeBitunix } from "../fakes/fake_bitunix.ts";
 import {
   fastMockFeed,
+  QUICK_TRADES,
   readJsonl,
   type Rec,
   sessionConfig,
@@ -22,17 +23,8 @@ import {
   type Workspace,
 } from "../app/_session_helpers.ts";
 
-/** Session flags that trade often on few candles. */
-export const FAST_LIVE_ARGS = [
-  "--execution-mode",
-  "live",
-  "--fast",
-  "3",
-  "--slow",
-  "6",
-  "--warmup",
-  "10",
-];
+/** Live session flags that trade often on few candles. */
+export const FAST_LIVE_ARGS = ["--execution-mode", "live", ...QUICK_TRADES];
 
 /** One retry the REST client reported. */
 export interface RetryInfo {

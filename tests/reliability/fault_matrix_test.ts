@@ -16,6 +16,7 @@ import {
   runFaultSession,
   venuePosition,
 } from "./_fault_harness.ts";
+import { instantClient } from "../fakes/fake_venue_access.ts";
 
 const PLACE = "/trade/place_order";
 const FILLS = "/trade/get_history_trades";
@@ -357,14 +358,7 @@ Deno.test("fault matrix: WebSocket dropped mid-candle", async (t) => {
   let now = T0 + 10_000;
   const fake = startFakeBitunix({ now: () => now });
   const ws = await tempWorkspace();
-  const client = new BitunixRestClient({
-    baseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    apiSecret: fake.apiSecret,
-    rateLimit: false,
-    now: () => now,
-    sleep: () => Promise.resolve(),
-  });
+  const client = instantClient(fake, { now: () => now });
   const feed = new BitunixKlineFeed({
     client,
     symbol: "BTCUSDT",

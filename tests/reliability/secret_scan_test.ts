@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { startFakeBitunix } from "../fakes/fake_bitunix.ts";
-import { listFiles, runCli, spawnCli, tempWorkspace } from "../app/_session_helpers.ts";
+import {
+  listFiles,
+  QUICK_TRADES,
+  runCli,
+  spawnCli,
+  tempWorkspace,
+} from "../app/_session_helpers.ts";
 
 const sha = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
 
@@ -69,12 +75,7 @@ Deno.test("secret scan: no credential or signing material in files or dashboard 
     "live-session",
     "--source",
     "mock",
-    "--fast",
-    "3",
-    "--slow",
-    "6",
-    "--warmup",
-    "10",
+    ...QUICK_TRADES,
     "--duration",
     "0.04",
     "--speed",
