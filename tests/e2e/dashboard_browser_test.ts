@@ -2,8 +2,10 @@
  * End to end: the dashboard in headless Chromium, driven over the Chrome DevTools
  * Protocol with the built-in WebSocket. A real mock paper session (fast MockLiveFeed)
  * feeds the dashboard it starts; the kill switch clicked in the page reaches the session.
- * Set SKIP_BROWSER_TESTS=1 to skip where Chromium is not installed; set
- * DASHBOARD_SCREENSHOT=<file.png> to keep a screenshot.
+ * The browser is the system Chromium, or else the headless build of the npm package
+ * `@sparticuz/chromium` (see `_chromium.ts`; `CHROMIUM_PATH=npm` forces it). Set
+ * SKIP_BROWSER_TESTS=1 to skip browser tests; set DASHBOARD_SCREENSHOT=<file.png> to keep a
+ * screenshot.
  */
 import assert from "node:assert/strict";
 import { startDashboardServer } from "../../src/app/dashboard.ts";
@@ -11,8 +13,8 @@ import { runSession, type SessionResult } from "../../src/app/session_runner.ts"
 import { MockLiveFeed } from "../../src/data/mock_live_feed.ts";
 import { LiveReadModel as Model } from "../../src/dashboard/live/read_model.ts";
 import { readJsonl, sessionConfig, tempWorkspace } from "../app/_session_helpers.ts";
+import { launchChromium, type RunningChromium } from "./_chromium.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const SKIP = Deno.env.get("SKIP_BROWSER_TESTS") === "1";
 
 /** A tiny CDP client over one browser WebSocket (flattened target sessions). */
@@ -70,29 +72,6 @@ class Cdp {
   }
 }
 
-/** Reads chromium's stderr until the DevTools line; keeps draining the rest. */
-async function devtoolsUrl(
-  stderr: ReadableStream<Uint8Array>,
-): Promise<{ url: string; drained: Promise<void> }> {
-  const reader = stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    text += value;
-    const m = /DevTools listening on (ws:\/\/\S+)/.exec(text);
-    if (m) {
-      const drained = (async () => {
-        while (!(await reader.read()).done) { /* discard */ }
-      })();
-      return { url: m[1], drained };
-    }
-  }
-  await reader.cancel();
-  throw new Error(`chromium did not print its DevTools URL; stderr:\n${text.slice(-2000)}`);
-}
-
 async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
@@ -112,26 +91,12 @@ async function waitFor<T>(
   throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
 }
 
-function chromiumInstalled(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-}
-
 Deno.test({
   name: "dashboard in headless Chromium",
   ignore: SKIP,
   async fn(t) {
-    assert.ok(
-      chromiumInstalled(),
-      `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium), set ` +
-        "CHROMIUM_PATH, or set SKIP_BROWSER_TESTS=1 to skip browser tests",
-    );
     const ws = await tempWorkspace();
     const root = ws.dir;
-    const profile = `${root}/profile`;
     const pastRun = `${root}/runs/20260101-000000-backtest-e2e1`;
     await Deno.mkdir(pastRun, { recursive: true });
     await Deno.writeTextFile(
@@ -193,33 +158,11 @@ Deno.test({
     });
     session.catch(() => {}); // awaited in finally; keeps an early failure from going unhandled
     let sessionAwaited = false;
-    const child = new Deno.Command(CHROMIUM, {
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--no-default-browser-check",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,1900",
-        `--user-data-dir=${profile}`,
-        "--remote-debugging-port=0",
-        "about:blank",
-      ],
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
+    let chromium: RunningChromium | undefined;
     let cdp: Cdp | undefined;
-    let drained: Promise<void> = Promise.resolve();
     try {
-      const dt = await devtoolsUrl(child.stderr);
-      drained = dt.drained;
-      cdp = await Cdp.connect(dt.url);
+      chromium = await launchChromium(["--window-size=1280,1900", "about:blank"]);
+      cdp = await Cdp.connect(chromium.devtoolsUrl);
       const browser = cdp;
       const { targetId } = await browser.send<{ targetId: string }>("Target.createTarget", {
         url: "about:blank",
@@ -358,13 +301,7 @@ Deno.test({
       stop.abort();
       if (!sessionAwaited) await session.catch(() => {});
       await cdp?.close().catch(() => {});
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // already gone
-      }
-      await child.status;
-      await drained.catch(() => {});
+      await chromium?.close();
       await ws.cleanup().catch(() => {});
     }
   },
