@@ -19,7 +19,8 @@ const SPEC: FlagSpec = {
 function help(): string {
   return [
     "kill: trip the kill switch (write TRUE to the kill switch file). Running agents stop",
-    "placing new orders at once; cancels and reduce-only exits still pass.",
+    "placing new orders at once; cancels and reduce-only exits still pass. The switch is off",
+    "only while the file is absent or says FALSE; any other content trips it.",
     "",
     "Usage: laptop-agents kill [--kill-switch PATH] [--reset]",
     "",
