@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../config/argv.ts";
 import { DEFAULT_HEARTBEAT_PATH, heartbeatAge, readHeartbeat } from "../ops/heartbeat.ts";
 import {
+  absoluteKillSwitchPath,
   DEFAULT_KILL_SWITCH_PATH,
   type KillSwitchState,
   readKillSwitch,
@@ -43,7 +44,11 @@ function help(): string {
     "status: is an agent running and healthy? Shows pid, heartbeat age, mode, position,",
     "equity and the kill switch. Exit 0 when running and healthy, 1 otherwise.",
     "",
-    "Usage: laptop-agents status [--pid-file PATH] [--heartbeat PATH] [--kill-switch PATH]",
+    "Relative paths are the agent home's (--home DIR or LAPTOP_AGENTS_HOME, else the current",
+    "folder).",
+    "",
+    "Usage: laptop-agents [--home DIR] status [--pid-file PATH] [--heartbeat PATH]",
+    "       [--kill-switch PATH]",
     "",
     formatFlagHelp(SPEC),
   ].join("\n");
@@ -95,10 +100,12 @@ export function createStatusCommand(deps: StatusDeps = {}): Command {
         hbLine = read.message;
       }
       const ks = await readKillSwitch(flags["kill-switch"] as string);
+      out(`home:        ${Deno.cwd()}`);
       out(`agent:       ${agentLine}`);
       out(`watchdog:    ${watchdogLine}`);
       out(`heartbeat:   ${hbLine}`);
-      out(`kill switch: ${describeKillSwitch(ks)} [${flags["kill-switch"]}]`);
+      const ksPath = absoluteKillSwitchPath(flags["kill-switch"] as string);
+      out(`kill switch: ${describeKillSwitch(ks)} [${ksPath}]`);
       const ok = running && healthy;
       out(
         `status:      ${ok ? "RUNNING, healthy" : running ? "RUNNING, unhealthy" : "NOT RUNNING"}`,

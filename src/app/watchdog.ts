@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../config/argv.ts";
 import { InputError } from "../core/errors.ts";
 import type { LogLevel } from "../core/events.ts";
+import { extractHomeFlag, HOME_ENV } from "../ops/agent_home.ts";
 import { DEFAULT_HEARTBEAT_PATH } from "../ops/heartbeat.ts";
 import { JsonlLogger } from "../ops/jsonl_logger.ts";
 import { acquirePidFile, DEFAULT_WATCHDOG_PID_PATH, PidFileBusyError } from "../ops/pid_file.ts";
@@ -47,7 +48,10 @@ const SPEC: FlagSpec = {
 export interface WatchdogDeps {
   /** argv prefix that starts this program (default {@link selfCommand}). */
   readonly selfCommand?: () => string[];
-  /** Child starter (default `Deno.Command` with inherited stdio). */
+  /**
+   * Child starter (default `Deno.Command` with inherited stdio, run in this process's
+   * working directory, the agent home, with `LAPTOP_AGENTS_HOME` set to it).
+   */
   readonly spawn?: SpawnFn;
   /** Subscribes to SIGINT/SIGTERM; returns an unsubscribe function. */
   readonly onSignal?: (handler: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
@@ -86,6 +90,16 @@ function help(): string {
   ].join("\n");
 }
 
+/**
+ * Starts children in the agent home (our working directory, which main entered), with
+ * `LAPTOP_AGENTS_HOME` set to its absolute path: a relative variable, or one that names
+ * another folder than `--home` did, cannot send the child elsewhere.
+ */
+function homeSpawn(): SpawnFn {
+  const home = Deno.cwd();
+  return createSpawn({ cwd: home, env: { [HOME_ENV]: home } });
+}
+
 /** Opens an append-only plain log: one `ISO-timestamp LEVEL message` line per call. */
 function openLineLog(file: string): { write(level: LogLevel, msg: string): void; close(): void } {
   const dir = file.replace(/[\\/][^\\/]*$/, "");
@@ -121,6 +135,13 @@ export function createWatchdogCommand(deps: WatchdogDeps = {}): Command {
           "the agent's arguments after --, e.g. watchdog -- --mode live-session --source mock",
         );
       }
+      if (extractHomeFlag(rest).home !== undefined) {
+        throw new InputError(
+          "watchdog arguments",
+          "--home goes before the command (laptop-agents --home DIR watchdog -- ...); the " +
+            "agent runs in the watchdog's home",
+        );
+      }
       const ms = (name: string) => (flags[name] as number) * 1000;
       let lock;
       try {
@@ -147,7 +168,7 @@ export function createWatchdogCommand(deps: WatchdogDeps = {}): Command {
         killGraceMs: ms("kill-grace"),
         maxRestarts: flags["max-restarts"] as number,
         windowMs: ms("window"),
-        spawn: deps.spawn ?? createSpawn(),
+        spawn: deps.spawn ?? homeSpawn(),
         report(level, event, message, fields) {
           lines.write(level, message);
           logger.emit(level, "supervisor", event, { message, ...fields });
