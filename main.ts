@@ -5,6 +5,7 @@
  */
 import { isInputError } from "./src/core/errors.ts";
 import { COMMANDS } from "./src/app/commands.ts";
+import { enterAgentHome, HOME_ENV } from "./src/ops/agent_home.ts";
 
 function programHelp(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) =>
@@ -13,12 +14,16 @@ function programHelp(): string {
   return [
     "laptop-agents: a BTCUSDT perpetual-futures trading agent for one laptop.",
     "",
-    "Usage: laptop-agents --mode MODE [flags]   or   laptop-agents COMMAND [flags]",
+    "Usage: laptop-agents [--home DIR] --mode MODE [flags]   or   laptop-agents [--home DIR] COMMAND [flags]",
     "",
     "Modes and commands:",
     ...rows,
     "",
     "Each takes --help, e.g. laptop-agents --mode backtest --help",
+    "",
+    "Global flag, with every mode and command:",
+    `  --home DIR               the agent home: config/, runs/, logs/ and paper/ are there`,
+    `                           (default: $${HOME_ENV}, else the current folder)`,
   ].join("\n");
 }
 
@@ -40,7 +45,8 @@ export function route(argv: string[]): { name: string | null; args: string[] } {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { name, args } = route(argv);
+  // first of all: every relative path (config/, runs/, logs/, paper/) is the home's
+  const { name, args } = route(enterAgentHome(argv).args);
   if (name === null) {
     const asked = args.includes("--help") || args.includes("-h") || args.length === 0;
     if (asked) {

@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../config/argv.ts";
 import { DEFAULT_HEARTBEAT_PATH, heartbeatAge, readHeartbeat } from "../ops/heartbeat.ts";
-import { DEFAULT_KILL_SWITCH_PATH, readKillSwitch } from "../ops/kill_switch.ts";
+import {
+  absoluteKillSwitchPath,
+  DEFAULT_KILL_SWITCH_PATH,
+  type KillSwitchState,
+  readKillSwitch,
+} from "../ops/kill_switch.ts";
 import {
   DEFAULT_AGENT_PID_PATH,
   DEFAULT_WATCHDOG_PID_PATH,
@@ -39,7 +44,11 @@ function help(): string {
     "status: is an agent running and healthy? Shows pid, heartbeat age, mode, position,",
     "equity and the kill switch. Exit 0 when running and healthy, 1 otherwise.",
     "",
-    "Usage: laptop-agents status [--pid-file PATH] [--heartbeat PATH] [--kill-switch PATH]",
+    "Relative paths are the agent home's (--home DIR or LAPTOP_AGENTS_HOME, else the current",
+    "folder).",
+    "",
+    "Usage: laptop-agents [--home DIR] status [--pid-file PATH] [--heartbeat PATH]",
+    "       [--kill-switch PATH]",
     "",
     formatFlagHelp(SPEC),
   ].join("\n");
@@ -52,6 +61,15 @@ function processLine(file: string, isAlive: (pid: number) => boolean): [string, 
   return isAlive(state.pid)
     ? [`running (pid ${state.pid}, ${file})`, true]
     : [`not running (stale ${file} names pid ${state.pid}, which has exited)`, false];
+}
+
+/** One line about the kill switch: off or TRIPPED, why, and what the file says. */
+export function describeKillSwitch(ks: KillSwitchState): string {
+  if (!ks.tripped) return `off (${ks.reason === "missing" ? "no file" : "file says FALSE"})`;
+  const said = ks.content !== undefined ? `: file says "${ks.content}"` : "";
+  const hint = ks.reason === "not-false" ? "; only FALSE is off" : "";
+  return `TRIPPED (${ks.reason}${said}${ks.error ? `: ${ks.error}` : ""}${hint}): ` +
+    "new orders blocked";
 }
 
 /** Builds the `status` command with injectable clock, output and liveness probe. */
@@ -82,13 +100,12 @@ export function createStatusCommand(deps: StatusDeps = {}): Command {
         hbLine = read.message;
       }
       const ks = await readKillSwitch(flags["kill-switch"] as string);
-      const ksLine = ks.tripped
-        ? `TRIPPED (${ks.reason}${ks.error ? `: ${ks.error}` : ""}): new orders blocked`
-        : `off (${ks.reason === "missing" ? "no file" : "file is not TRUE"})`;
+      out(`home:        ${Deno.cwd()}`);
       out(`agent:       ${agentLine}`);
       out(`watchdog:    ${watchdogLine}`);
       out(`heartbeat:   ${hbLine}`);
-      out(`kill switch: ${ksLine} [${flags["kill-switch"]}]`);
+      const ksPath = absoluteKillSwitchPath(flags["kill-switch"] as string);
+      out(`kill switch: ${describeKillSwitch(ks)} [${ksPath}]`);
       const ok = running && healthy;
       out(
         `status:      ${ok ? "RUNNING, healthy" : running ? "RUNNING, unhealthy" : "NOT RUNNING"}`,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../config/argv.ts";
 import { InputError } from "../core/errors.ts";
 import type { LogLevel } from "../core/events.ts";
+import { extractHomeFlag, HOME_ENV } from "../ops/agent_home.ts";
 import { DEFAULT_HEARTBEAT_PATH } from "../ops/heartbeat.ts";
 import { JsonlLogger } from "../ops/jsonl_logger.ts";
 import { acquirePidFile, DEFAULT_WATCHDOG_PID_PATH, PidFileBusyError } from "../ops/pid_file.ts";
@@ -47,7 +48,10 @@ const SPEC: FlagSpec = {
 export interface WatchdogDeps {
   /** argv prefix that starts this program (default {@link selfCommand}). */
   readonly selfCommand?: () => string[];
-  /** Child starter (default `Deno.Command` with inherited stdio). */
+  /**
+   * Child starter (default `Deno.Command` with inherited stdio, run in this process's
+   * working directory, the agent home, with `LAPTOP_AGENTS_HOME` set to it).
+   */
   readonly spawn?: SpawnFn;
   /** Subscribes to SIGINT/SIGTERM; returns an unsubscribe function. */
   readonly onSignal?: (handler: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
@@ -74,8 +78,9 @@ function help(): string {
     "watchdog: run the agent as a supervised child process of this same program.",
     "Restarts it after a crash or non-zero exit (exponential backoff), kills and restarts",
     "it when its heartbeat goes stale, gives up (exit 1) after --max-restarts restarts",
-    "within --window. Ctrl+C / SIGTERM are forwarded to the child for a graceful shutdown",
-    "(press twice to kill it). A clean exit 0 of the child ends the watchdog.",
+    "within --window. Ctrl+C / SIGTERM are forwarded to the child for a graceful shutdown;",
+    "a second one at least 1 s later kills it (a second copy within 1 s, as `deno task`",
+    "forwards Ctrl+C again, is ignored). A clean exit 0 of the child ends the watchdog.",
     "",
     "Usage: laptop-agents watchdog [flags] -- <agent arguments>",
     "  e.g. laptop-agents watchdog -- --mode live-session --source mock --execution-mode paper",
@@ -84,6 +89,16 @@ function help(): string {
     "",
     formatFlagHelp(SPEC),
   ].join("\n");
+}
+
+/**
+ * Starts children in the agent home (our working directory, which main entered), with
+ * `LAPTOP_AGENTS_HOME` set to its absolute path: a relative variable, or one that names
+ * another folder than `--home` did, cannot send the child elsewhere.
+ */
+function homeSpawn(): SpawnFn {
+  const home = Deno.cwd();
+  return createSpawn({ cwd: home, env: { [HOME_ENV]: home } });
 }
 
 /** Opens an append-only plain log: one `ISO-timestamp LEVEL message` line per call. */
@@ -121,6 +136,13 @@ export function createWatchdogCommand(deps: WatchdogDeps = {}): Command {
           "the agent's arguments after --, e.g. watchdog -- --mode live-session --source mock",
         );
       }
+      if (extractHomeFlag(rest).home !== undefined) {
+        throw new InputError(
+          "watchdog arguments",
+          "--home goes before the command (laptop-agents --home DIR watchdog -- ...); the " +
+            "agent runs in the watchdog's home",
+        );
+      }
       const ms = (name: string) => (flags[name] as number) * 1000;
       let lock;
       try {
@@ -147,7 +169,7 @@ export function createWatchdogCommand(deps: WatchdogDeps = {}): Command {
         killGraceMs: ms("kill-grace"),
         maxRestarts: flags["max-restarts"] as number,
         windowMs: ms("window"),
-        spawn: deps.spawn ?? createSpawn(),
+        spawn: deps.spawn ?? homeSpawn(),
         report(level, event, message, fields) {
           lines.write(level, message);
           logger.emit(level, "supervisor", event, { message, ...fields });

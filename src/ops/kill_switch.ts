@@ -1,18 +1,26 @@
 import type { EventSink } from "../core/events.ts";
 import { NULL_SINK } from "../core/events.ts";
+import { resolve } from "node:path";
 import { parentDir, writeTextFileAtomicSync as writeAtomicSync } from "./atomic_write.ts";
 
-/** Default location of the kill switch file, relative to the working directory. */
+/** Default location of the kill switch file, relative to the working directory (agent home). */
 export const DEFAULT_KILL_SWITCH_PATH = "config/KILL_SWITCH.txt";
+
+/** Files bigger than this are not read: they cannot say `FALSE`, so they trip. */
+const MAX_READ_BYTES = 64 * 1024;
+/** Characters of the file kept in {@link KillSwitchState.content}. */
+const CONTENT_CHARS = 60;
 
 /** Why the kill switch is (or is not) tripped. */
 export type KillSwitchReason =
-  /** The file says TRUE. */
+  /** The file says TRUE: tripped. */
   | "true"
-  /** No file: not tripped. */
+  /** No file: off. */
   | "missing"
-  /** The file says something other than TRUE: not tripped. */
-  | "not-true"
+  /** The file says FALSE: off. */
+  | "false"
+  /** The file says anything else (empty, `1`, `yes`, garbage, binary): tripped (fail closed). */
+  | "not-false"
   /** The file exists but cannot be read: tripped (fail closed). */
   | "unreadable"
   /** The file system watcher failed: tripped (fail closed). */
@@ -22,13 +30,77 @@ export type KillSwitchReason =
 export interface KillSwitchState {
   readonly tripped: boolean;
   readonly reason: KillSwitchReason;
+  /**
+   * What the file holds (decoded, control characters escaped, cut to 60 characters);
+   * absent when there is no file or it cannot be read.
+   */
+  readonly content?: string;
   /** Error text for `unreadable` / `watcher-error`. */
   readonly error?: string;
 }
 
-/** True when the file content means "tripped": `TRUE`, case-insensitive, trimmed. */
+/** The kill switch file as an absolute path, resolved against the working directory. */
+export function absoluteKillSwitchPath(path: string = DEFAULT_KILL_SWITCH_PATH): string {
+  return resolve(Deno.cwd(), path);
+}
+
+function decoder(label: "utf-8" | "utf-16le" | "utf-16be"): TextDecoder {
+  return new TextDecoder(label); // not fatal: bad bytes become U+FFFD; strips a BOM
+}
+
+/** The encoding of BOM-less UTF-16: NUL bytes on one side of every byte pair only. */
+function nulPattern(bytes: Uint8Array): "utf-16le" | "utf-16be" | undefined {
+  if (bytes.length < 2 || bytes.length % 2 !== 0) return undefined;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < bytes.length; i += 2) {
+    if (bytes[i] === 0) even++;
+    if (bytes[i + 1] === 0) odd++;
+  }
+  const half = bytes.length / 4;
+  if (even === 0 && odd >= half) return "utf-16le";
+  if (odd === 0 && even >= half) return "utf-16be";
+  return undefined;
+}
+
+/**
+ * Decodes the kill switch file: UTF-8 with or without BOM, UTF-16LE / UTF-16BE with BOM
+ * (Windows PowerShell 5 writes `echo TRUE > file` as UTF-16LE with BOM), and UTF-16
+ * without BOM, told apart by where its NUL bytes are. Undecodable bytes become U+FFFD.
+ */
+export function decodeKillSwitchBytes(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return decoder("utf-16le").decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return decoder("utf-16be").decode(bytes);
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return decoder("utf-8").decode(bytes);
+  }
+  return decoder(nulPattern(bytes) ?? "utf-8").decode(bytes);
+}
+
+/**
+ * True when the decoded file text means "tripped": anything except `FALSE` (trimmed,
+ * ASCII case-insensitive). Empty text, `1`, `yes`, `FALSE # note` all trip (fail closed).
+ */
 export function isTrippedContent(text: string): boolean {
-  return text.trim().toUpperCase() === "TRUE";
+  // no `u` flag: only ASCII letters match case-insensitively (not the long s of `FALſE`)
+  return !/^false$/i.test(text.trim());
+}
+
+const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/** File text for logs: control and format characters escaped, cut to `max` characters. */
+function printable(text: string, max = CONTENT_CHARS): string {
+  let out = "";
+  let count = 0;
+  for (const ch of text) {
+    const shown = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(ch)
+      ? ESCAPES[ch] ?? `\\u${ch.codePointAt(0)!.toString(16).padStart(4, "0")}`
+      : ch;
+    if (count + shown.length > max) return `${out}…`;
+    out += shown;
+    count += shown.length;
+  }
+  return out;
 }
 
 function stateFromError(e: unknown): KillSwitchState {
@@ -36,24 +108,34 @@ function stateFromError(e: unknown): KillSwitchState {
   return { tripped: true, reason: "unreadable", error: e instanceof Error ? e.message : String(e) };
 }
 
-function stateFromText(text: string): KillSwitchState {
-  return isTrippedContent(text)
-    ? { tripped: true, reason: "true" }
-    : { tripped: false, reason: "not-true" };
+function stateFromBytes(bytes: Uint8Array): KillSwitchState {
+  const text = decodeKillSwitchBytes(bytes);
+  const content = printable(text);
+  if (!isTrippedContent(text)) return { tripped: false, reason: "false", content };
+  const reason = /^true$/i.test(text.trim()) ? "true" : "not-false";
+  return { tripped: true, reason, content };
+}
+
+function notAFile(path: string): KillSwitchState {
+  return { tripped: true, reason: "unreadable", error: `${path} is not a regular file` };
+}
+
+function tooBig(size: number): KillSwitchState {
+  return { tripped: true, reason: "not-false", content: `(${size} bytes, not read)` };
 }
 
 /**
- * Reads the kill switch (stat + read). Missing file or any content other than `TRUE` =
- * not tripped; a file that exists but cannot be read (permissions, a folder in its place)
- * = tripped, so a broken switch halts trading instead of ignoring it.
+ * Reads the kill switch (stat + read). It is off only when the file is missing or its
+ * text, trimmed, is `FALSE` (case-insensitive); any other content trips it, and so does a
+ * file that exists but cannot be read (permissions, a folder in its place), so a broken
+ * or mistyped switch halts trading instead of being ignored.
  */
 export async function readKillSwitch(path: string): Promise<KillSwitchState> {
   try {
     const info = await Deno.stat(path);
-    if (!info.isFile) {
-      return { tripped: true, reason: "unreadable", error: `${path} is not a regular file` };
-    }
-    return stateFromText(await Deno.readTextFile(path));
+    if (!info.isFile) return notAFile(path);
+    if (info.size > MAX_READ_BYTES) return tooBig(info.size);
+    return stateFromBytes(await Deno.readFile(path));
   } catch (e) {
     return stateFromError(e);
   }
@@ -66,10 +148,9 @@ export async function readKillSwitch(path: string): Promise<KillSwitchState> {
 export function readKillSwitchSync(path: string): KillSwitchState {
   try {
     const info = Deno.statSync(path);
-    if (!info.isFile) {
-      return { tripped: true, reason: "unreadable", error: `${path} is not a regular file` };
-    }
-    return stateFromText(Deno.readTextFileSync(path));
+    if (!info.isFile) return notAFile(path);
+    if (info.size > MAX_READ_BYTES) return tooBig(info.size);
+    return stateFromBytes(Deno.readFileSync(path));
   } catch (e) {
     return stateFromError(e);
   }
@@ -92,11 +173,17 @@ export interface FsWatch extends AsyncIterable<Deno.FsEvent> {
 
 /** Options of a {@link KillSwitchWatcher}. */
 export interface KillSwitchWatcherOptions {
-  /** Kill switch file; its folder is watched (and created if missing). */
+  /**
+   * Kill switch file (default {@link DEFAULT_KILL_SWITCH_PATH}); its folder is watched (and
+   * created if missing). A relative path is resolved against the working directory once.
+   */
   readonly path?: string;
   /** Called once per trip (not again until the switch has been reset). */
   readonly onTrip: (state: KillSwitchState) => void;
-  /** Where `killswitch.tripped` is logged (message `KILL SWITCH DETECTED!`). */
+  /**
+   * Where `killswitch.tripped` is logged (message `KILL SWITCH DETECTED!`, the absolute
+   * `path`, `reason`, and `content` (what was read) or `error`).
+   */
   readonly sink?: EventSink;
   /** Backstop poll period in ms (default 500). */
   readonly pollMs?: number;
@@ -122,7 +209,7 @@ export class KillSwitchWatcher {
   #closed = false;
 
   constructor(options: KillSwitchWatcherOptions) {
-    this.#path = options.path ?? DEFAULT_KILL_SWITCH_PATH;
+    this.#path = absoluteKillSwitchPath(options.path);
     this.#onTrip = options.onTrip;
     this.#sink = options.sink ?? NULL_SINK;
     const watch = options.watch ?? ((dir: string) => Deno.watchFs(dir, { recursive: false }));
@@ -185,6 +272,7 @@ export class KillSwitchWatcher {
       message: "KILL SWITCH DETECTED!",
       path: this.#path,
       reason: state.reason,
+      ...(state.content !== undefined ? { content: state.content } : {}),
       ...(state.error ? { error: state.error } : {}),
     });
     try {

@@ -70,7 +70,13 @@ interface Outcome extends ChildExit {
   readonly stale?: string;
 }
 
-const secs = (ms: number) => `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s`;
+const secs = (ms: number, digits = ms % 1000 === 0 ? 0 : 1) => `${(ms / 1000).toFixed(digits)}s`;
+
+/**
+ * A second stop signal sooner than this after the first is a duplicate delivery of the
+ * same Ctrl+C, not a request to kill the child.
+ */
+export const DUPLICATE_SIGNAL_MS = 1_000;
 
 /**
  * Runs the agent as a child process and keeps it alive: restarts it after a crash or
@@ -84,6 +90,7 @@ export class Supervisor {
   readonly #stop = new AbortController();
   #child: ChildHandle | undefined;
   #stopSignal: Deno.Signal | undefined;
+  #stopAt = 0;
 
   constructor(options: SupervisorOptions) {
     this.#o = {
@@ -112,26 +119,41 @@ export class Supervisor {
 
   /**
    * Asks the supervisor to stop: forwards `signal` to the child for its graceful shutdown
-   * and does not restart it. A second call kills the child with SIGKILL.
+   * and does not restart it. A second call less than {@link DUPLICATE_SIGNAL_MS} after the
+   * first is the same Ctrl+C delivered twice (the terminal signals the whole process group
+   * and `deno task` forwards it again) and is ignored; a later one kills the child with
+   * SIGKILL.
    */
   stop(signal: "SIGINT" | "SIGTERM" = "SIGTERM"): void {
     const child = this.#child;
     if (this.#stopSignal !== undefined) {
+      const since = this.#o.now() - this.#stopAt;
+      if (since < DUPLICATE_SIGNAL_MS) {
+        this.#report(
+          "info",
+          "supervisor.signal_ignored",
+          `received ${signal} again ${since} ms after the first: a duplicate delivery of the ` +
+            `same stop request (a terminal signals the whole process group and a task runner ` +
+            `may forward it again), ignored; send it again after ` +
+            `${secs(DUPLICATE_SIGNAL_MS)} to kill the child`,
+          { signal, pid: child?.pid ?? null, sinceFirstMs: since },
+        );
+        return;
+      }
       if (child) {
         this.#report(
           "warn",
           "supervisor.child_killed",
-          `second ${signal}: killing child pid ${child.pid}`,
-          {
-            pid: child.pid,
-            signal: "SIGKILL",
-          },
+          `second ${signal} ${secs(since, 1)} after the first: killing child pid ${child.pid} ` +
+            "with SIGKILL",
+          { pid: child.pid, signal: "SIGKILL", sinceFirstMs: since },
         );
         child.kill("SIGKILL");
       }
       return;
     }
     this.#stopSignal = signal;
+    this.#stopAt = this.#o.now();
     this.#stop.abort();
     this.#report(
       "info",

@@ -69,7 +69,19 @@ Deno.test("status command", async (t) => {
     await t.step("kill switch state is shown", async () => {
       tripKillSwitch(`${dir}/KILL_SWITCH.txt`);
       const { text } = await run();
-      assert.match(text, /kill switch: TRIPPED \(true\)/);
+      assert.match(text, /kill switch: TRIPPED \(true: file says "TRUE\\n"\)/);
+    });
+
+    await t.step("anything but FALSE is shown as tripped, with what the file says", async () => {
+      await Deno.writeTextFile(`${dir}/KILL_SWITCH.txt`, "yes\n");
+      const { text } = await run();
+      assert.match(
+        text,
+        /kill switch: TRIPPED \(not-false: file says "yes\\n"; only FALSE is off\)/,
+      );
+      await Deno.writeTextFile(`${dir}/KILL_SWITCH.txt`, "FALSE\n");
+      assert.match((await run()).text, /kill switch: off \(file says FALSE\)/);
+      tripKillSwitch(`${dir}/KILL_SWITCH.txt`);
     });
 
     await t.step("stale heartbeat: running but unhealthy, exit 1", async () => {

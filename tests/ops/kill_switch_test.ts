@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
+import { relative } from "node:path";
 import type { EventSink, LogLevel } from "../../src/core/events.ts";
 import {
+  absoluteKillSwitchPath,
+  decodeKillSwitchBytes,
   type FsWatch,
   isTrippedContent,
+  type KillSwitchReason,
+  type KillSwitchState,
   KillSwitchWatcher,
   readKillSwitch,
   readKillSwitchSync,
@@ -35,28 +40,98 @@ async function waitFor(cond: () => boolean, timeoutMs: number): Promise<number> 
   return Date.now() - start;
 }
 
+const enc = new TextEncoder();
+const utf16le = (text: string) => {
+  const out = new Uint8Array(text.length * 2);
+  for (let i = 0; i < text.length; i++) {
+    out[2 * i] = text.charCodeAt(i) & 0xff;
+    out[2 * i + 1] = text.charCodeAt(i) >> 8;
+  }
+  return out;
+};
+const utf16be = (text: string) => {
+  const le = utf16le(text);
+  for (let i = 0; i < le.length; i += 2) [le[i], le[i + 1]] = [le[i + 1], le[i]];
+  return le;
+};
+const bytes = (...parts: (Uint8Array | number[])[]) =>
+  Uint8Array.from(parts.flatMap((p) => [...p]));
+const BOM8 = [0xef, 0xbb, 0xbf];
+const BOM16LE = [0xff, 0xfe];
+const BOM16BE = [0xfe, 0xff];
+
+/** [what, file bytes, expected reason, expected `content`]; "false" is the only "off". */
+const CONTENT_CASES: [string, Uint8Array, KillSwitchReason, string][] = [
+  ["TRUE", enc.encode("TRUE"), "true", "TRUE"],
+  ["true", enc.encode("true"), "true", "true"],
+  [" TRUE \\n", enc.encode(" TRUE \n"), "true", " TRUE \\n"],
+  ["True\\r\\n", enc.encode("True\r\n"), "true", "True\\r\\n"],
+  ["1", enc.encode("1"), "not-false", "1"],
+  ["yes", enc.encode("yes"), "not-false", "yes"],
+  ["TRUE # ops", enc.encode("TRUE # ops"), "not-false", "TRUE # ops"],
+  ["FALSE # x", enc.encode("FALSE # x"), "not-false", "FALSE # x"],
+  ["TRUE-ish", enc.encode("TRUE-ish"), "not-false", "TRUE-ish"],
+  ["empty file", new Uint8Array(0), "not-false", ""],
+  ["only whitespace", enc.encode(" \n"), "not-false", " \\n"],
+  ["garbage", enc.encode("#!@ kill?"), "not-false", "#!@ kill?"],
+  [
+    "binary",
+    Uint8Array.from([0x00, 0xff, 0x13, 0x80, 0x07]),
+    "not-false",
+    "\\u0000\ufffd\\u0013\ufffd\\u0007",
+  ],
+  [
+    "UTF-16LE BOM + TRUE\\r\\n (PowerShell 5)",
+    bytes(BOM16LE, utf16le("TRUE\r\n")),
+    "true",
+    "TRUE\\r\\n",
+  ],
+  ["UTF-16BE BOM + TRUE", bytes(BOM16BE, utf16be("TRUE")), "true", "TRUE"],
+  ["UTF-16LE no BOM + TRUE", utf16le("TRUE\r\n"), "true", "TRUE\\r\\n"],
+  ["UTF-8 BOM + TRUE", bytes(BOM8, enc.encode("TRUE\n")), "true", "TRUE\\n"],
+  ["a look-alike (long s)", enc.encode("FAL\u017fE"), "not-false", "FAL\u017fE"],
+  ["FALSE", enc.encode("FALSE"), "false", "FALSE"],
+  ["false", enc.encode("false"), "false", "false"],
+  [" False \\r\\n", enc.encode(" False \r\n"), "false", " False \\r\\n"],
+  ["UTF-8 BOM + FALSE", bytes(BOM8, enc.encode("FALSE\r\n")), "false", "FALSE\\r\\n"],
+  ["UTF-16LE BOM + FALSE\\r\\n", bytes(BOM16LE, utf16le("FALSE\r\n")), "false", "FALSE\\r\\n"],
+  ["UTF-16BE BOM + FALSE", bytes(BOM16BE, utf16be("FALSE\n")), "false", "FALSE\\n"],
+  ["UTF-16LE no BOM + FALSE", utf16le("FALSE\r\n"), "false", "FALSE\\r\\n"],
+  ["UTF-16BE no BOM + FALSE", utf16be("FALSE"), "false", "FALSE"],
+];
+
 Deno.test("kill switch file reading", async (t) => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/KILL_SWITCH.txt`;
   try {
-    const cases: [string, boolean][] = [
-      ["TRUE", true],
-      ["true", true],
-      [" TRUE \n", true],
-      ["True\r\n", true],
-      ["FALSE", false],
-      ["", false],
-      ["TRUE-ish", false],
-      ["yes", false],
-    ];
-    for (const [content, tripped] of cases) {
-      await t.step(`content ${JSON.stringify(content)} -> tripped=${tripped}`, async () => {
-        await Deno.writeTextFile(path, content);
-        assert.equal((await readKillSwitch(path)).tripped, tripped);
-        assert.equal(readKillSwitchSync(path).tripped, tripped);
-        assert.equal(isTrippedContent(content), tripped);
+    for (const [what, data, reason, content] of CONTENT_CASES) {
+      const tripped = reason !== "false";
+      await t.step(`${what} -> ${tripped ? "tripped" : "off"} (${reason})`, async () => {
+        await Deno.writeFile(path, data);
+        for (const state of [await readKillSwitch(path), readKillSwitchSync(path)]) {
+          assert.deepEqual(state, { tripped, reason, content });
+        }
+        assert.equal(isTrippedContent(decodeKillSwitchBytes(data)), tripped);
       });
     }
+    await t.step("content is cut to 60 characters", async () => {
+      await Deno.writeTextFile(path, `TRUE ${"x".repeat(200)}`);
+      const state = readKillSwitchSync(path);
+      assert.equal(state.tripped, true);
+      assert.equal(state.content, `TRUE ${"x".repeat(55)}…`);
+    });
+    await t.step("a huge file trips without being read", async () => {
+      await Deno.writeFile(path, new Uint8Array(200_000));
+      const state = await readKillSwitch(path);
+      assert.equal(state.tripped, true);
+      assert.equal(state.reason, "not-false");
+      assert.match(state.content ?? "", /200000 bytes/);
+    });
+    await t.step("absoluteKillSwitchPath resolves against the working directory", () => {
+      assert.equal(absoluteKillSwitchPath(), `${Deno.cwd()}/config/KILL_SWITCH.txt`);
+      assert.equal(absoluteKillSwitchPath("x/../ks.txt"), `${Deno.cwd()}/ks.txt`);
+      assert.equal(absoluteKillSwitchPath(path), path);
+    });
     await t.step("missing file is not tripped", async () => {
       await Deno.remove(path);
       assert.deepEqual(await readKillSwitch(path), { tripped: false, reason: "missing" });
@@ -135,6 +210,54 @@ Deno.test("kill switch watcher", async (t) => {
         tripKillSwitch(path);
         await waitFor(() => trips.length === 2, 1000);
         assert.equal(sink.events.filter((e) => e.event === "killswitch.tripped").length, 2);
+      } finally {
+        await w.close();
+      }
+    });
+
+    await t.step(
+      "PowerShell's UTF-16 TRUE trips; the event has the absolute path and what was read",
+      async () => {
+        await Deno.writeTextFile(path, "FALSE");
+        const sink = memorySink();
+        const trips: KillSwitchState[] = [];
+        const w = new KillSwitchWatcher({
+          path: relative(Deno.cwd(), path), // relative to the working directory
+          sink,
+          pollMs: 50,
+          onTrip: (s) => trips.push(s),
+        });
+        try {
+          await w.check();
+          assert.equal(w.tripped, false);
+          await Deno.writeFile(path, bytes(BOM16LE, utf16le("TRUE\r\n")));
+          await waitFor(() => trips.length > 0, 1000);
+          assert.deepEqual(trips[0], { tripped: true, reason: "true", content: "TRUE\\r\\n" });
+          const logged = sink.events.filter((e) => e.event === "killswitch.tripped");
+          assert.equal(logged.length, 1);
+          assert.equal(logged[0].fields.message, "KILL SWITCH DETECTED!");
+          assert.equal(logged[0].fields.path, path);
+          assert.equal(logged[0].fields.content, "TRUE\\r\\n");
+          assert.equal(logged[0].fields.reason, "true");
+        } finally {
+          await w.close();
+        }
+      },
+    );
+
+    await t.step("anything but FALSE trips, and is logged with what was read", async () => {
+      await Deno.writeTextFile(path, "FALSE\n");
+      const sink = memorySink();
+      const w = new KillSwitchWatcher({ path, sink, pollMs: 50, onTrip: () => {} });
+      try {
+        await w.check();
+        assert.equal(w.tripped, false);
+        await Deno.writeTextFile(path, "yes");
+        await waitFor(() => w.tripped, 1000);
+        const logged = sink.events.filter((e) => e.event === "killswitch.tripped");
+        assert.equal(logged.length, 1);
+        assert.equal(logged[0].fields.reason, "not-false");
+        assert.equal(logged[0].fields.content, "yes");
       } finally {
         await w.close();
       }

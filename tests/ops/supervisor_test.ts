@@ -247,14 +247,19 @@ Deno.test("supervisor with an injected clock", async (t) => {
     assert.equal(rec.first("supervisor.restarted")?.fields.delayMs, 10_000);
   });
 
-  await t.step("second stop request kills the child", async () => {
+  /** A supervisor on one fake child whose clock the test sets; SIGKILL ends the child. */
+  function stoppable() {
     const c = fakeChild(7);
     const signals: string[] = [];
+    const rec = recorder();
+    const clock = { now: 5_000_000 };
     const sup = new Supervisor({
       command: ["agent"],
       heartbeatPath: "hb.json",
       staleAfterMs: 0,
       checkIntervalMs: 10,
+      now: () => clock.now,
+      report: rec.report,
       spawn: () => ({
         pid: 7,
         status: c.handle.status,
@@ -264,11 +269,44 @@ Deno.test("supervisor with an injected clock", async (t) => {
         },
       }),
     });
+    return { sup, c, signals, rec, clock };
+  }
+
+  await t.step("a second stop signal within 1 s is a duplicate delivery: ignored", async () => {
+    const { sup, c, signals, rec, clock } = stoppable();
     const running = sup.run();
     await new Promise((r) => setTimeout(r, 20));
     sup.stop("SIGINT");
+    sup.stop("SIGINT"); // same millisecond: the terminal's and the task runner's copy
+    clock.now += 999;
+    sup.stop("SIGTERM");
+    assert.deepEqual(signals, ["SIGINT"], "forwarded once, never killed");
+    const ignored = rec.seen.filter((s) => s.event === "supervisor.signal_ignored");
+    assert.equal(ignored.length, 2);
+    assert.equal(ignored[0].level, "info");
+    assert.match(ignored[0].message, /^received SIGINT again 0 ms after the first: /);
+    assert.match(ignored[0].message, /duplicate delivery/);
+    assert.match(ignored[1].message, /^received SIGTERM again 999 ms after the first: /);
+    assert.deepEqual(ignored[1].fields, { signal: "SIGTERM", pid: 7, sinceFirstMs: 999 });
+    c.exit(0); // the child's graceful shutdown completes
+    assert.equal(await running, 0);
+    assert.ok(!rec.first("supervisor.child_killed"));
+    assert.equal(rec.events().at(-1), "supervisor.stopped");
+  });
+
+  await t.step("a second stop signal 1 s or more after the first kills the child", async () => {
+    const { sup, signals, rec, clock } = stoppable();
+    const running = sup.run();
+    await new Promise((r) => setTimeout(r, 20));
+    sup.stop("SIGINT");
+    clock.now += 300;
+    sup.stop("SIGINT"); // duplicate
+    clock.now += 700; // 1 s after the first
     sup.stop("SIGINT");
     assert.equal(await running, 137);
     assert.deepEqual(signals, ["SIGINT", "SIGKILL"]);
+    const killed = rec.first("supervisor.child_killed");
+    assert.equal(killed?.level, "warn");
+    assert.match(killed?.message ?? "", /second SIGINT 1\.0s after the first: killing child pid 7/);
   });
 });
