@@ -15,11 +15,15 @@ import type {
   AccountInfo,
   BitunixOrder,
   BitunixPosition,
+  BitunixTpslOrder,
   BitunixTrade,
   CancelResult,
   Depth,
   LeverageMarginMode,
+  ModifyTpslParams,
   PlaceOrderParams,
+  PlaceTpslParams,
+  PositionTpslParams,
   SymbolInfo,
   Ticker,
 } from "./types.ts";
@@ -483,6 +487,114 @@ export class BitunixRestClient {
     };
   }
 
+  // ---- TP/SL book (private) ----
+
+  /**
+   * Pending TP/SL orders (one page, limit <= 100). The venue answers a bare array or
+   * `{orderList, total}` depending on the docs copy; both are accepted.
+   */
+  async pendingTpsl(
+    p: { symbol?: string; positionId?: string; skip?: number; limit?: number } = {},
+  ): Promise<BitunixTpslOrder[]> {
+    const r = await this.#call({
+      endpoint: "tpsl/get_pending_orders",
+      method: "GET",
+      path: "/api/v1/futures/tpsl/get_pending_orders",
+      query: { ...p, limit: Math.min(100, p.limit ?? 100) },
+      auth: true,
+      bucket: "private",
+      schema: S.tpslListSchema,
+    });
+    return r.orders.map(mapTpsl);
+  }
+
+  /** Finished TP/SL orders (triggered or cancelled), newest first; one page (limit <= 100). */
+  async tpslHistory(
+    p: {
+      symbol?: string;
+      positionId?: string;
+      startTime?: number;
+      endTime?: number;
+      skip?: number;
+      limit?: number;
+    } = {},
+  ): Promise<{ orders: BitunixTpslOrder[]; total: number }> {
+    const r = await this.#call({
+      endpoint: "tpsl/get_history_orders",
+      method: "GET",
+      path: "/api/v1/futures/tpsl/get_history_orders",
+      query: { ...p, limit: Math.min(100, p.limit ?? 100) },
+      auth: true,
+      bucket: "private",
+      schema: S.tpslListSchema,
+    });
+    return { orders: r.orders.map(mapTpsl), total: r.total };
+  }
+
+  /** Places a TP/SL with quantities on an open position; resolves to its order id. */
+  placeTpsl(p: PlaceTpslParams): Promise<{ orderId: string }> {
+    return this.#tpslWrite("tpsl/place_order", "/api/v1/futures/tpsl/place_order", p);
+  }
+
+  /**
+   * Places the whole-position TP/SL of a position (closes the whole position at market when
+   * it fires; one per position); resolves to its order id.
+   */
+  placePositionTpsl(p: PositionTpslParams): Promise<{ orderId: string }> {
+    return this.#tpslWrite(
+      "tpsl/position/place_order",
+      "/api/v1/futures/tpsl/position/place_order",
+      p,
+    );
+  }
+
+  /** Changes the triggers or quantities of one TP/SL order. */
+  modifyTpsl(p: ModifyTpslParams): Promise<{ orderId: string }> {
+    return this.#tpslWrite("tpsl/modify_order", "/api/v1/futures/tpsl/modify_order", p);
+  }
+
+  /** Changes the triggers of a position's whole-position TP/SL. */
+  modifyPositionTpsl(p: PositionTpslParams): Promise<{ orderId: string }> {
+    return this.#tpslWrite(
+      "tpsl/position/modify_order",
+      "/api/v1/futures/tpsl/position/modify_order",
+      p,
+    );
+  }
+
+  /** Cancels one TP/SL order (the venue's reply is not proof: re-read the pending list). */
+  async cancelTpsl(symbol: string, orderId: string): Promise<{ orderId: string }> {
+    const r = await this.#call({
+      endpoint: "tpsl/cancel_order",
+      method: "POST",
+      path: "/api/v1/futures/tpsl/cancel_order",
+      body: { symbol, orderId },
+      auth: true,
+      bucket: "private",
+      schema: S.tpslCancelSchema,
+    });
+    return { orderId: r ?? orderId };
+  }
+
+  async #tpslWrite(
+    endpoint: string,
+    path: string,
+    p: PlaceTpslParams | PositionTpslParams | ModifyTpslParams,
+  ): Promise<{ orderId: string }> {
+    const body: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(p)) if (v !== undefined) body[k] = v;
+    const r = await this.#call({
+      endpoint,
+      method: "POST",
+      path,
+      body,
+      auth: true,
+      bucket: "private",
+      schema: S.tpslIdSchema,
+    });
+    return { orderId: r.orderId };
+  }
+
   // ---- transport ----
 
   async #call<T extends z.ZodType>(spec: CallSpec<T>): Promise<z.output<T>> {
@@ -634,6 +746,27 @@ function mapOrder(o: z.output<typeof S.orderSchema>): BitunixOrder {
     tpPrice: o.tpPrice,
     slPrice: o.slPrice,
     ctime: o.ctime,
+  };
+}
+
+function mapTpsl(o: z.output<typeof S.tpslOrderSchema>): BitunixTpslOrder {
+  return {
+    orderId: (o.id ?? o.orderId)!,
+    positionId: o.positionId,
+    symbol: o.symbol,
+    tpPrice: o.tpPrice,
+    tpStopType: o.tpStopType?.toUpperCase(),
+    tpOrderType: o.tpOrderType?.toUpperCase(),
+    tpOrderPrice: o.tpOrderPrice,
+    tpQty: o.tpQty,
+    slPrice: o.slPrice,
+    slStopType: o.slStopType?.toUpperCase(),
+    slOrderType: o.slOrderType?.toUpperCase(),
+    slOrderPrice: o.slOrderPrice,
+    slQty: o.slQty,
+    status: o.status?.toUpperCase(),
+    ctime: o.ctime,
+    triggerTime: o.triggerTime,
   };
 }
 

@@ -21,6 +21,30 @@ export const zOptNum = z
   .optional()
   .transform((v) => (typeof v === "number" ? v : undefined));
 
+/**
+ * A time as Unix ms: a JSON number, a numeric string, or an ISO-8601 / RFC 3339 string
+ * (the TP/SL docs show times as strings).
+ */
+export const zTime = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const s = typeof v === "string" ? v.trim() : "";
+  const n = typeof v === "number" ? v : /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : Date.parse(s);
+  if (!Number.isFinite(n)) {
+    ctx.issues.push({
+      code: "custom",
+      message: "a time (ms, numeric string or ISO-8601)",
+      input: v,
+    });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/** An optional time: missing, null, "" and 0 (a time that has not happened) become undefined. */
+export const zOptTime = z
+  .union([zTime, z.literal(""), z.null()])
+  .optional()
+  .transform((v) => (typeof v === "number" && v > 0 ? v : undefined));
+
 /** An optional string id that may arrive as a number. */
 const zId = z.union([z.string(), z.number()]).transform((v) => String(v));
 const zOptId = z
@@ -250,6 +274,63 @@ export const cancelOrdersSchema = zOne(
       .transform((v) => v ?? []),
   }),
 );
+
+/**
+ * One order of the TP/SL book (`/tpsl/get_pending_orders`, `/tpsl/get_history_orders`).
+ * The docs name its id `id`; the `tpsl` push names it `orderId`: either is accepted.
+ */
+export const tpslOrderSchema = z
+  .object({
+    id: zOptId,
+    orderId: zOptId,
+    positionId: zId,
+    symbol: z.string(),
+    tpPrice: zOptNum,
+    tpStopType: zOptStr,
+    tpOrderType: zOptStr,
+    tpOrderPrice: zOptNum,
+    tpQty: zOptNum,
+    slPrice: zOptNum,
+    slStopType: zOptStr,
+    slOrderType: zOptStr,
+    slOrderPrice: zOptNum,
+    slQty: zOptNum,
+    status: zOptStr,
+    ctime: zOptTime,
+    triggerTime: zOptTime,
+  })
+  .refine((o) => o.id !== undefined || o.orderId !== undefined, {
+    message: "an id or orderId",
+    path: ["id"],
+  });
+/**
+ * `data` of the TP/SL lists. The docs disagree: a bare array in one copy, `{orderList, total}`
+ * in another; both (and null) are accepted.
+ */
+export const tpslListSchema = z
+  .union([
+    z.object({
+      orderList: z.union([z.array(tpslOrderSchema), z.null()]).optional(),
+      total: zOptNum,
+    }),
+    z.array(tpslOrderSchema),
+    z.null(),
+  ])
+  .transform((v) => {
+    if (v === null) return { orders: [], total: 0 };
+    if (Array.isArray(v)) return { orders: v, total: v.length };
+    const orders = v.orderList ?? [];
+    return { orders, total: v.total ?? orders.length };
+  });
+
+/** `data` of the TP/SL place and modify calls: the TP/SL order id. */
+export const tpslIdSchema = zOne(z.object({ orderId: zId }));
+
+/** `data` of `/tpsl/cancel_order`: the order id (some replies carry no data). */
+export const tpslCancelSchema = z.union([
+  zOne(z.object({ orderId: zOptId })),
+  z.null(),
+]).transform((v) => v?.orderId);
 
 /** `data` of `/account/get_leverage_margin_mode` and `/account/change_leverage`. */
 export const leverageMarginSchema = zOne(

@@ -118,6 +118,72 @@ export interface PlaceOrderParams {
   readonly slOrderType?: "MARKET" | "LIMIT";
 }
 
+/** Which price a TP/SL trigger watches. */
+export type TpslStopType = "MARK_PRICE" | "LAST_PRICE";
+
+/** An order of the venue's TP/SL book (pending or history). */
+export interface BitunixTpslOrder {
+  /** TP/SL order id (the venue calls it `id`). */
+  readonly orderId: string;
+  readonly positionId: string;
+  readonly symbol: string;
+  readonly tpPrice?: number;
+  readonly tpStopType?: string;
+  readonly tpOrderType?: string;
+  readonly tpOrderPrice?: number;
+  /** Quantity the take-profit closes; absent for a whole-position TP/SL. */
+  readonly tpQty?: number;
+  readonly slPrice?: number;
+  readonly slStopType?: string;
+  readonly slOrderType?: string;
+  readonly slOrderPrice?: number;
+  /** Quantity the stop closes; absent for a whole-position TP/SL. */
+  readonly slQty?: number;
+  /** Venue status, upper case (pending: NEW; history e.g. CANCELED or the triggered state). */
+  readonly status?: string;
+  /** Unix ms. */
+  readonly ctime?: number;
+  /** Unix ms when it fired (history only). */
+  readonly triggerTime?: number;
+}
+
+/** Body of a tpsl/place_order call: a TP/SL with quantities on an open position. */
+export interface PlaceTpslParams {
+  readonly symbol: string;
+  readonly positionId: string;
+  /** Decimal strings; at least one of tpPrice and slPrice. */
+  readonly tpPrice?: string;
+  readonly tpStopType?: TpslStopType;
+  readonly tpOrderType?: "MARKET" | "LIMIT";
+  readonly tpOrderPrice?: string;
+  /** Base-coin quantity; at least one of tpQty and slQty. */
+  readonly tpQty?: string;
+  readonly slPrice?: string;
+  readonly slStopType?: TpslStopType;
+  readonly slOrderType?: "MARKET" | "LIMIT";
+  readonly slOrderPrice?: string;
+  readonly slQty?: string;
+}
+
+/**
+ * Body of a tpsl/position/place_order or tpsl/position/modify_order call: a TP/SL that
+ * closes the whole position at market when it fires (one per position).
+ */
+export interface PositionTpslParams {
+  readonly symbol: string;
+  readonly positionId: string;
+  /** Decimal strings; at least one of tpPrice and slPrice. */
+  readonly tpPrice?: string;
+  readonly tpStopType?: TpslStopType;
+  readonly slPrice?: string;
+  readonly slStopType?: TpslStopType;
+}
+
+/** Body of a tpsl/modify_order call: new triggers or quantities of one TP/SL order. */
+export interface ModifyTpslParams extends Omit<PlaceTpslParams, "symbol" | "positionId"> {
+  readonly orderId: string;
+}
+
 /** Result of a cancel_orders call. */
 export interface CancelResult {
   readonly cancelled: { orderId?: string; clientId?: string }[];
