@@ -20,7 +20,15 @@ export interface BacktestParams {
   readonly mode: "position" | "bar";
   /** Limits stricter than the hard limits (daily loss, position size). */
   readonly limits?: Partial<RiskLimits>;
+  /**
+   * The venue's minimum order quantity in base coin: an entry that fits the day's loss
+   * budget only below it is refused (default 0; the CLI uses BTCUSDT's 0.0001).
+   */
+  readonly minQty?: number;
 }
+
+/** Bitunix's minimum BTCUSDT order quantity (trading_pairs `minTradeVolume`). */
+export const BTCUSDT_MIN_QTY = 0.0001;
 
 /** The defaults of the trading flags (`--start-equity 10000 --risk-pct 1 ...`). */
 export const DEFAULT_BACKTEST_PARAMS: BacktestParams = Object.freeze({
@@ -33,4 +41,5 @@ export const DEFAULT_BACKTEST_PARAMS: BacktestParams = Object.freeze({
   slippageBps: 0,
   intrabar: "conservative",
   mode: "position",
+  minQty: BTCUSDT_MIN_QTY,
 });

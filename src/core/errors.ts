@@ -14,3 +14,19 @@ export class InputError extends Error {
 export function isInputError(e: unknown): e is InputError {
   return e instanceof Error && e.name === "InputError";
 }
+
+/**
+ * An order stopped by the agent's own last check right before it would have left for the
+ * venue (kill switch, halted trading): nothing was sent. The message is the reason.
+ */
+export class OrderRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OrderRefusedError";
+  }
+}
+
+/** True when `e` is an OrderRefusedError (works across module copies in bundles). */
+export function isOrderRefused(e: unknown): e is OrderRefusedError {
+  return e instanceof Error && e.name === "OrderRefusedError";
+}

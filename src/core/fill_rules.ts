@@ -106,3 +106,44 @@ export function positionQty(
   const capNotional = Math.min(equity * maxLeverage, HARD_LIMITS.maxPositionUsd);
   return qty * refPrice > capNotional ? capNotional / refPrice : qty;
 }
+
+/**
+ * Loss per unit of entry notional when the stop is hit: the stop distance, adverse
+ * slippage on the exit, and the fees of both fills (the exit's at the stop price), bounded
+ * for either side. An entry of notional N loses at most N x this at its stop, unless the
+ * market gaps through the stop or slips more than the configured slippage.
+ */
+export function lossPerNotionalAtStop(
+  stopBps: number,
+  feeBps: number,
+  slippageBps: number,
+): number {
+  const s = stopBps / 10_000;
+  const slip = slippageBps / 10_000;
+  const f = feeBps / 10_000;
+  const exitFactor = (1 + s) * (1 + slip);
+  return exitFactor - 1 + f * (1 + exitFactor);
+}
+
+/**
+ * What closing `qty` at about `price` costs beyond its marked value: the exit fee and the
+ * adverse slippage. A reversal's entry must leave room for it in the day's loss budget,
+ * because the marks count the position at its price, before these costs.
+ */
+export function exitCostAt(
+  qty: number,
+  price: number,
+  feeBps: number,
+  slippageBps: number,
+): number {
+  return qty * price * (feeBps + slippageBps) / 10_000;
+}
+
+/**
+ * The quantity an entry may fill at `price` without its notional passing `maxNotional`:
+ * `qty` itself when it fits, else `maxNotional / price`. Applied at the fill price, so a
+ * price that moved after the decision cannot take the position past a limit.
+ */
+export function qtyWithinNotional(qty: number, price: number, maxNotional: number): number {
+  return qty * price > maxNotional ? maxNotional / price : qty;
+}

@@ -1,5 +1,13 @@
 import type { Candle } from "./candle.ts";
-import type { Fill, OpenOrder, OrderAck, OrderRequest, VenuePosition } from "./order.ts";
+import type {
+  Fill,
+  OpenOrder,
+  OrderAck,
+  OrderRequest,
+  PlaceOptions,
+  Protection,
+  VenuePosition,
+} from "./order.ts";
 
 /** Source of the current time; tests and backtests inject a simulated one. */
 export interface Clock {
@@ -30,16 +38,29 @@ export interface MarketFeed {
  * handful of methods; everything venue-specific stays behind it.
  */
 export interface Exchange {
-  /** Sends a market order; resolves when the venue accepted (or already knew) it. */
-  placeOrder(order: OrderRequest): Promise<OrderAck>;
+  /**
+   * Sends a market order; resolves when the venue accepted (or already knew) it. An entry
+   * is held to `order.maxNotional` at its fill; `opts.refuse` is asked right before the
+   * request leaves (after any wait, on every retry).
+   */
+  placeOrder(order: OrderRequest, opts?: PlaceOptions): Promise<OrderAck>;
   /** Cancels every working order for the symbol; resolves to how many were cancelled. */
   cancelAll(symbol: string): Promise<number>;
-  /** Fills confirmed since the previous call, oldest first. */
+  /**
+   * Fills of this agent's own orders (and of the protective orders it placed) confirmed
+   * since the previous call, oldest first, aggregated per order. Executions of anybody
+   * else on the account are not fills of ours; they come back as `external` fills only
+   * when they closed the agent's position behind its back.
+   */
   drainFills(): Promise<Fill[]>;
   /** The open position for the symbol, or null when flat. */
   position(symbol: string): Promise<VenuePosition | null>;
   /** Working orders for the symbol. */
   openOrders(symbol: string): Promise<OpenOrder[]>;
+  /** The stop and take-profit the venue holds for the symbol's position; null when none. */
+  protection(symbol: string): Promise<Protection | null>;
+  /** Places a stop (and take-profit) on the symbol's whole position at the venue. */
+  protect(symbol: string, bracket: { stopPrice: number; tpPrice?: number }): Promise<void>;
 }
 
 /** A venue that fills against candles it is shown (the simulated venue). */

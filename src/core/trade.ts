@@ -1,8 +1,15 @@
 /** Direction of a position. */
 export type Side = "long" | "short";
 
-/** Why a position was closed. */
-export type ExitReason = "stop" | "tp" | "signal" | "end";
+/**
+ * Why a position was closed: its stop or take-profit, the strategy's signal, the end of
+ * the data or session (`end`), or a close this agent did not make (`external`: a manual
+ * trade, another bot, a liquidation) found in the venue's trade history.
+ */
+export type ExitReason = "stop" | "tp" | "signal" | "end" | "external";
+
+/** Every exit reason (for schemas). */
+export const EXIT_REASONS: readonly ExitReason[] = ["stop", "tp", "signal", "end", "external"];
 
 /** One closed round trip, as written to `trades.csv`. Times are Unix ms. */
 export interface Trade {
