@@ -28,9 +28,14 @@ export function handLoopEmaCross(
   let ef = 0, es = 0, bias = 0, prevBias = 0;
   let cash = p.startEquity;
   let dir = 0, qty = 0, entry = 0, stop = 0, tp = 0, entryFee = 0;
-  let pendDir = 0, pendQty = 0, pendExit = false;
-  let day = -1, dayStart = 0, lastEq = Number.NaN;
+  let pendDir = 0, pendQty = 0, pendCap = Infinity, pendExit = false;
+  let day = -1, dayStart = 0, lastEq = Number.NaN, latched = false;
   const maxLoss = Math.min(p.limits?.maxDailyLossUsd ?? 50, 50);
+  const maxLev = Math.min(p.maxLeverage, 20);
+  const minQty = p.minQty ?? 0;
+  // loss per unit of notional at the stop, fees and slippage included (the RiskGate's rule)
+  const exitFactor = (1 + p.stopBps / 10_000) * (1 + slip);
+  const lossPerNotional = exitFactor - 1 + feeBps / 10_000 * (1 + exitFactor);
   for (let i = 0; i < n; i++) {
     const o = open[i];
     if (pendExit) {
@@ -44,8 +49,9 @@ export function handLoopEmaCross(
     }
     if (pendDir !== 0) {
       dir = pendDir;
-      qty = pendQty;
       entry = dir > 0 ? o * (1 + slip) : o * (1 - slip);
+      // the caps hold at the fill price
+      qty = pendQty * entry > pendCap ? pendCap / entry : pendQty;
       entryFee = qty * entry * feeBps / 10_000;
       cash -= entryFee;
       stop = dir > 0 ? entry * (1 - p.stopBps / 10_000) : entry * (1 + p.stopBps / 10_000);
@@ -90,8 +96,10 @@ export function handLoopEmaCross(
     if (dk !== day) {
       day = dk;
       dayStart = Number.isNaN(lastEq) ? eq : lastEq;
+      latched = false;
     }
     lastEq = eq;
+    if (dayStart - eq >= maxLoss) latched = true;
     if (i === 0) {
       ef = c;
       es = c;
@@ -106,11 +114,19 @@ export function handLoopEmaCross(
         let q = eq * p.riskPct / 100 / (c * p.stopBps / 10_000);
         const cap = Math.min(eq * p.maxLeverage, 200_000);
         if (q * c > cap) q = cap / c;
-        const loss = dayStart - eq;
-        if (!(loss > 0 && loss >= maxLoss) && q > 0) {
-          pendDir = bias;
-          pendQty = q;
-        }
+        const loss = dayStart - eq > 0 ? dayStart - eq : 0;
+        if (!latched && loss < maxLoss && eq > 0 && q > 0) {
+          // the entry fits the rest of the day's budget (a reversal pays its exit first)
+          const committed = dir === 0 ? 0 : qty * c * (feeBps + p.slippageBps) / 10_000;
+          const budget = (maxLoss - loss - committed) / lossPerNotional;
+          const most = Math.min(200_000, eq * maxLev, budget);
+          const sized = q * c > most ? most / c : q;
+          if (sized > 0 && sized >= minQty) {
+            pendDir = bias;
+            pendQty = sized;
+            pendCap = most;
+          }
+        } else if (loss >= maxLoss) latched = true;
       }
     }
     prevBias = bias;

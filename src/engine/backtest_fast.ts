@@ -1,11 +1,14 @@
 import type { CandleSeries } from "../core/candle.ts";
 import {
   bracketHit,
+  exitCostAt,
   grossPnlFor,
   HIT_NONE,
   hitPrice,
   isStopHit,
+  lossPerNotionalAtStop,
   positionQty,
+  qtyWithinNotional,
   slipped,
   stopPriceFor,
   tpPriceFor,
@@ -13,7 +16,7 @@ import {
 import type { Trade } from "../core/trade.ts";
 import type { Strategy } from "../strategy/strategy.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
-import { RiskGate } from "./risk_gate.ts";
+import { type DenialCode, isDenial, RiskGate } from "./risk_gate.ts";
 import { TradeLedger } from "./trade_ledger.ts";
 
 const DAY_MS = 86_400_000;
@@ -27,13 +30,16 @@ export interface BacktestResult {
   readonly exposedCandles: number;
   /** Entries the RiskGate refused (daily loss, limits). */
   readonly denials: number;
+  /** The refusals by reason. */
+  readonly denialsByCode: Readonly<Partial<Record<DenialCode, number>>>;
 }
 
 /**
  * The backtest fast path: the same market -> signal -> risk -> execution -> journal
  * steps as the agent pipeline, run over typed arrays with step records off. Decisions
- * are taken on a closed candle and filled at the next candle's open; brackets are
- * checked against every bar with the shared fill rules.
+ * are taken on a closed candle and filled at the next candle's open, sized down there to
+ * the RiskGate's notional cap at the fill price; brackets are checked against every bar
+ * with the shared fill rules.
  */
 export function runBacktestFast(
   series: CandleSeries,
@@ -43,17 +49,22 @@ export function runBacktestFast(
   const n = series.length;
   const { ts, open, high, low, close } = series;
   const ledger = new TradeLedger(p.startEquity, p.feeBps);
-  const gate = new RiskGate({ maxLeverage: p.maxLeverage, ...p.limits });
+  const gate = new RiskGate({ maxLeverage: p.maxLeverage, ...p.limits }, undefined, p.minQty);
   const equity = new Float64Array(n);
   const optimistic = p.intrabar === "optimistic";
   const barMode = p.mode === "bar";
   const slip = p.slippageBps;
   let pendingDir = 0;
   let pendingQty = 0;
+  let pendingCap = Infinity;
   let pendingExit = false;
   let prevBias = 0;
   let exposed = 0;
   let denials = 0;
+  const denialsByCode: Partial<Record<DenialCode, number>> = {};
+  const lossPerNotional = lossPerNotionalAtStop(p.stopBps, p.feeBps, p.slippageBps);
+  const dailyLimit = gate.limits.maxDailyLossUsd;
+  let dayStartEquity = Infinity;
 
   // The open position and cash mirror the ledger in locals: the ledger and the gate are
   // only called on the rare entries, exits, decisions and day changes, not per candle.
@@ -79,7 +90,7 @@ export function runBacktestFast(
       entryPx = slipped(o, isLong, slip);
       stopPx = stopPriceFor(isLong, entryPx, p.stopBps);
       tpPx = tpPriceFor(isLong, entryPx, p.stopBps, p.tpR);
-      qty = pendingQty;
+      qty = qtyWithinNotional(pendingQty, entryPx, pendingCap);
       ledger.open(isLong ? "long" : "short", qty, ts[i], entryPx, stopPx, tpPx);
       dir = pendingDir;
       cash = ledger.cash;
@@ -109,6 +120,10 @@ export function runBacktestFast(
       if (i > 0) gate.markEquity(ts[i - 1], equity[i - 1]);
       gate.markEquity(ts[i], eq);
       dayEnd = (Math.floor(ts[i] / DAY_MS) + 1) * DAY_MS;
+      dayStartEquity = gate.dayStartEquity;
+    } else if (dayStartEquity - eq >= dailyLimit) {
+      // the mark that reaches the day's limit latches it (the gate is told only then)
+      gate.markEquity(ts[i], eq);
     }
     // signal + risk
     const bias = strategy.next(series, i);
@@ -117,10 +132,21 @@ export function runBacktestFast(
       if (bias !== 0 && bias !== dir) {
         gate.markEquity(ts[i], eq);
         const q = positionQty(eq, c, p.riskPct, p.stopBps, p.maxLeverage);
-        if (gate.checkEntry(q * c, eq) === null) {
+        const r = gate.sizeEntry({
+          qty: q,
+          refPrice: c,
+          equity: eq,
+          lossPerNotional,
+          committedLoss: dir === 0 ? 0 : exitCostAt(qty, c, p.feeBps, slip),
+        });
+        if (!isDenial(r)) {
           pendingDir = bias;
-          pendingQty = q;
-        } else denials++;
+          pendingQty = r.qty;
+          pendingCap = r.maxNotional;
+        } else {
+          denials++;
+          denialsByCode[r.code] = (denialsByCode[r.code] ?? 0) + 1;
+        }
       }
     }
     prevBias = bias;
@@ -129,5 +155,5 @@ export function runBacktestFast(
     ledger.close(ts[n - 1], slipped(close[n - 1], dir < 0, slip), "end");
     equity[n - 1] = ledger.cash;
   }
-  return { trades: ledger.trades, equity, exposedCandles: exposed, denials };
+  return { trades: ledger.trades, equity, exposedCandles: exposed, denials, denialsByCode };
 }

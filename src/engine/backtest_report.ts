@@ -1,4 +1,5 @@
 import type { CandleSeries } from "../core/candle.ts";
+import { HARD_LIMITS } from "../core/hard_limits.ts";
 import type { Strategy } from "../strategy/strategy.ts";
 import { type BacktestResult, runBacktestFast } from "./backtest_fast.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
@@ -33,8 +34,16 @@ export function runBoundPass(
     equity: result.equity,
     exposedCandles: result.exposedCandles,
     intervalMs,
+    ts: series.ts,
+    dailyLossLimit: dailyLossLimitOf(params),
+    refusals: result.denialsByCode,
   });
   return { result, stats };
+}
+
+/** The daily loss limit the RiskGate applies with these params. */
+export function dailyLossLimitOf(params: BacktestParams): number {
+  return Math.min(params.limits?.maxDailyLossUsd ?? Infinity, HARD_LIMITS.maxDailyLossUsd);
 }
 
 /** The intrabar mode that is not `mode`. */

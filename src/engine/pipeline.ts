@@ -1,14 +1,21 @@
 import type { Candle } from "../core/candle.ts";
+import { isOrderRefused } from "../core/errors.ts";
 import type { EventSink } from "../core/events.ts";
-import { positionQty, stopPriceFor, tpPriceFor } from "../core/fill_rules.ts";
-import type { Fill, OrderRequest } from "../core/order.ts";
+import {
+  exitCostAt,
+  lossPerNotionalAtStop,
+  positionQty,
+  stopPriceFor,
+  tpPriceFor,
+} from "../core/fill_rules.ts";
+import type { Fill, OrderRequest, VenuePosition } from "../core/order.ts";
 import type { Exchange, FeedCandle } from "../core/ports.ts";
 import type { ExitReason, Trade } from "../core/trade.ts";
 import type { Strategy } from "../strategy/strategy.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
 import { clientIdFor } from "./client_id.ts";
 import { GrowableSeries } from "../core/growable_series.ts";
-import type { RiskGate } from "./risk_gate.ts";
+import { type Denial, type DenialCode, isDenial, type RiskGate } from "./risk_gate.ts";
 import { type OpenPosition, TradeLedger } from "./trade_ledger.ts";
 
 /** What the pipeline needs; `app/` picks every implementation. */
@@ -37,13 +44,19 @@ export interface PipelineDeps {
    * first live candle's poll returns them all.
    */
   readonly pollFillsOnHistory?: boolean;
+  /**
+   * A venue that fills at once (live): after sending orders on a candle, read their fills
+   * back in the same step, check the entry against its caps and its stop on the venue,
+   * and compare the position with the venue's on every live candle.
+   */
+  readonly immediateFills?: boolean;
   /** Called right before an order is sent, so a journal can record it in flight. */
   readonly onOrderSending?: (order: OrderRequest) => void;
   /** Called when sending an order failed; the venue may or may not have it. */
   readonly onOrderFailed?: (order: OrderRequest, error: unknown) => void;
   /** Called right after a fill is applied and reported, so a journal can drop it from flight. */
   readonly onFill?: (fill: Fill) => void;
-  /** Re-checks the kill switch right before an entry is sent (live: reads the file). */
+  /** Re-checks the kill switch right before an entry leaves (live: reads the file). */
   readonly checkKillSwitchNow?: () => boolean;
 }
 
@@ -68,6 +81,7 @@ export function fillEventFields(f: Fill): Record<string, unknown> {
     fee: f.fee,
     reason: f.reason,
     fillTs: f.ts,
+    ...(f.tradeIds ? { tradeIds: f.tradeIds } : {}),
   };
 }
 
@@ -86,13 +100,30 @@ const EXIT_REASON: Record<Fill["reason"], ExitReason> = {
   signal: "signal",
   end: "end",
   flatten: "end",
+  external: "external",
 };
+
+/** Quantities within this fraction count as the same position (venue rounding). */
+const SAME_QTY = 1e-6;
+
+const sideOf = (p: { side: string; qty: number } | null) => p === null ? "flat" : p.side;
+const posText = (p: { side: string; qty: number } | null) =>
+  p === null ? "flat" : `${p.side.toUpperCase()} ${p.qty}`;
 
 /**
  * The agent pipeline every session mode runs: for each closed candle the market,
  * journal (fills), signal, risk and execution agents act in order. It makes the same
  * decisions with the same arithmetic as the backtest fast path; orders are only ever
  * sent for live candles, never for warm-up history.
+ *
+ * Decisions follow the strategy's bias changes (edges). The first live candle after
+ * history (a start, a resume, a reconnect whose missed bars were replayed) instead brings
+ * the position to what the strategy says now (state), so a signal that changed on a
+ * replayed bar is still acted on. Fills change the position by the venue's netting:
+ * several fills of one order add up, an exit closes what it filled. With a live venue
+ * the position is compared with the venue's on every live candle (a difference halts
+ * entries until they agree again) and a position's stop is checked on the venue (re-placed
+ * when missing; when that fails the position is closed and trading halts).
  */
 export class AgentPipeline {
   readonly ledger: TradeLedger;
@@ -101,13 +132,22 @@ export class AgentPipeline {
   readonly equity: number[] = [];
   exposedCandles = 0;
   denials = 0;
+  /** Refused entries by reason. */
+  readonly denialsByCode: Partial<Record<DenialCode, number>> = {};
   #prevBias = 0;
   #lastTs = -Infinity;
+  #prevLive = false;
+  #mismatch: string | null = null;
+  readonly #lossPerNotional: number;
   /** When each order was sent (timer ms), for the signal-to-fill latency. */
   readonly #sentAt = new Map<string, number>();
+  /** The notional cap of each entry sent (client id -> maxNotional). */
+  readonly #entryCaps = new Map<string, number>();
 
   constructor(readonly deps: PipelineDeps, startEquity = deps.params.startEquity) {
     this.ledger = new TradeLedger(startEquity, deps.params.feeBps);
+    const p = deps.params;
+    this.#lossPerNotional = lossPerNotionalAtStop(p.stopBps, p.feeBps, p.slippageBps);
   }
 
   /** Processes one closed candle through every agent. */
@@ -137,19 +177,14 @@ export class AgentPipeline {
     t0 = d.timer();
     // History candles can only bring fills of ours when a position is open (a resume), and
     // only from a venue that fills per candle; a live venue is polled on live candles.
-    let fills: readonly Fill[] = [];
+    const fills: Fill[] = [];
     if (fc.live || (this.ledger.position !== null && d.pollFillsOnHistory !== false)) {
-      try {
-        fills = await d.exchange.drainFills();
-      } catch (e) {
-        // The venue keeps the fills; the next successful poll picks them up. Until then
-        // the journal may lag the venue, so no new entries.
-        const msg = e instanceof Error ? e.message : String(e);
-        d.sink.emit("error", "journal", "fills.failed", { candleTs: c.ts, error: msg });
-        d.gate.halt(`exchange error: ${msg}`);
-      }
+      fills.push(...await this.#drain(c.ts));
     }
-    for (const f of fills) this.#applyFill(f);
+    if (fc.live && d.immediateFills) {
+      await this.#compareWithVenue(c.ts);
+      await this.verifyProtection(c.ts, c.close);
+    }
     if (this.ledger.position !== null) this.exposedCandles++;
     const eq = this.ledger.equityAt(c.close);
     this.equity.push(eq);
@@ -166,10 +201,12 @@ export class AgentPipeline {
     t0 = d.timer();
     const orders: OrderRequest[] = [];
     const denials: string[] = [];
-    if (bias !== this.#prevBias) {
-      const pos = this.ledger.position;
-      const curDir = pos === null ? 0 : pos.side === "long" ? 1 : -1;
-      if (curDir !== 0 && bias !== curDir) {
+    // state, not edge, on the first live candle after history
+    const sync = fc.live && !this.#prevLive;
+    const pos = this.ledger.position;
+    const curDir = pos === null ? 0 : pos.side === "long" ? 1 : -1;
+    if ((sync || bias !== this.#prevBias) && bias !== curDir) {
+      if (curDir !== 0) {
         orders.push({
           clientId: clientIdFor(d.runKey, c.ts, "exit"),
           symbol: d.symbol,
@@ -180,32 +217,38 @@ export class AgentPipeline {
           refPrice: c.close,
         });
       }
-      if (bias !== 0 && bias !== curDir) {
+      if (bias !== 0) {
         const p = d.params;
-        const qty = positionQty(eq, c.close, p.riskPct, p.stopBps, p.maxLeverage);
-        const denial = d.gate.checkEntry(qty * c.close, eq);
-        if (denial === null) {
+        const want = positionQty(eq, c.close, p.riskPct, p.stopBps, p.maxLeverage);
+        const size = this.#mismatch !== null
+          ? { code: "halted" as const, message: `Cannot place order: ${this.#mismatch}` }
+          : d.gate.sizeEntry({
+            qty: want,
+            refPrice: c.close,
+            equity: eq,
+            lossPerNotional: this.#lossPerNotional,
+            committedLoss: pos === null ? 0 : exitCostAt(pos.qty, c.close, p.feeBps, p.slippageBps),
+          });
+        if (!isDenial(size)) {
           orders.push({
             clientId: clientIdFor(d.runKey, c.ts, "entry"),
             symbol: d.symbol,
             side: bias > 0 ? "buy" : "sell",
-            qty,
+            qty: size.qty,
             intent: "entry",
             reduceOnly: false,
             refPrice: c.close,
             stopBps: p.stopBps,
             tpR: p.tpR,
+            maxNotional: size.maxNotional,
           });
         } else {
-          denials.push(denial);
-          this.denials++;
-          if (fc.live) {
-            d.sink.emit("warn", "risk", "risk.denied", { candleTs: c.ts, reason: denial, bias });
-          }
+          this.#deny(size, denials, fc.live ? { candleTs: c.ts, bias } : null);
         }
       }
     }
     this.#prevBias = bias;
+    this.#prevLive = fc.live;
     this.#step("risk", t0, { bias, equity: eq }, {
       orders: orders.map((o) => o.clientId),
       denials,
@@ -218,55 +261,24 @@ export class AgentPipeline {
       for (const o of orders) {
         // a reversal's entry assumes its exit closed the position; if the position were
         // still open, this order would net against it on a one-way account
-        const refused = o.intent !== "entry"
-          ? null
-          : exitFailed
-          ? "Cannot place order: the exit before it failed"
-          : d.checkKillSwitchNow?.()
-          ? "Cannot place order: kill switch is active"
-          : null;
-        if (refused !== null) {
-          denials.push(refused);
-          d.sink.emit("warn", "risk", "risk.denied", {
-            candleTs: c.ts,
-            reason: refused,
-            clientId: o.clientId,
-          });
+        if (o.intent === "entry" && exitFailed) {
+          this.#deny(
+            { code: "exit-failed", message: "Cannot place order: the exit before it failed" },
+            denials,
+            { candleTs: c.ts, clientId: o.clientId },
+          );
           continue;
         }
-        try {
-          d.onOrderSending?.(o);
-          this.#sentAt.set(o.clientId, d.timer());
-          const ack = await d.exchange.placeOrder(o);
-          sent.push(o.clientId);
-          d.sink.emit(
-            "info",
-            "execution",
-            ack.duplicate ? "order.duplicate_ignored" : "order.placed",
-            {
-              clientId: o.clientId,
-              orderId: ack.orderId,
-              side: o.side,
-              qty: o.qty,
-              intent: o.intent,
-              refPrice: o.refPrice,
-              candleTs: c.ts,
-            },
-          );
-        } catch (e) {
-          const msg = e instanceof Error ? e.message : String(e);
-          d.sink.emit("error", "execution", "order.failed", {
-            clientId: o.clientId,
-            intent: o.intent,
-            error: msg,
-          });
-          // A refused entry halts new entries. A refused exit does not: reduce-only orders
-          // cannot add risk, and the common cause is a race with the exchange-side stop or
-          // take-profit that already closed the position (its fill arrives with the next poll).
-          if (o.intent === "entry") d.gate.halt(`exchange error: ${msg}`);
-          else exitFailed = true;
-          d.onOrderFailed?.(o, e);
-        }
+        const ok = await this.#send(o, c.ts, denials);
+        if (ok) sent.push(o.clientId);
+        else if (o.intent !== "entry") exitFailed = true;
+      }
+      // a live venue fills market orders at once: book them now, hold the entry to its
+      // caps at the real fill price and make sure the venue protects it
+      if (sent.length > 0 && d.immediateFills) {
+        fills.push(...await this.#drain(c.ts));
+        await this.#enforceCaps(c.ts);
+        await this.verifyProtection(c.ts, c.close);
       }
     }
     this.#step("execution", t0, { orders: orders.length, live: fc.live }, { sent });
@@ -288,49 +300,287 @@ export class AgentPipeline {
     return fills;
   }
 
-  #applyFill(f: Fill): void {
+  /**
+   * Checks that the venue holds a stop for the open position; re-places the position's
+   * stop and take-profit when it does not; closes the position and halts trading when the
+   * venue refuses (or the stop would already be on the wrong side of the market).
+   * A position must never stay unprotected. Does nothing when flat.
+   * @param ts candle time (for client ids)
+   * @param price the latest price known
+   */
+  async verifyProtection(ts: number, price: number): Promise<void> {
     const d = this.deps;
     const pos = this.ledger.position;
-    if (f.reason === "entry") {
-      if (pos !== null) {
-        d.sink.emit("error", "journal", "fill.unexpected", {
-          clientId: f.clientId,
-          reason: "entry while positioned",
+    if (pos === null) return;
+    let held;
+    try {
+      held = await d.exchange.protection(d.symbol);
+    } catch (e) {
+      d.sink.emit("error", "execution", "protection.check_failed", { error: errorText(e) });
+      return;
+    }
+    if (held?.stopPrice !== undefined) return;
+    const isLong = pos.side === "long";
+    const wrongSide = isLong ? price <= pos.stopPrice : price >= pos.stopPrice;
+    d.sink.emit("warn", "execution", "protection.missing", {
+      side: pos.side,
+      qty: pos.qty,
+      stopPrice: pos.stopPrice,
+      tpPrice: pos.tpPrice,
+      price,
+    });
+    if (!wrongSide) {
+      try {
+        await d.exchange.protect(d.symbol, { stopPrice: pos.stopPrice, tpPrice: pos.tpPrice });
+        d.sink.emit("warn", "execution", "protection.replaced", {
+          stopPrice: pos.stopPrice,
+          tpPrice: pos.tpPrice,
+        });
+        return;
+      } catch (e) {
+        d.sink.emit("error", "execution", "protection.failed", { error: errorText(e) });
+      }
+    }
+    const why = wrongSide
+      ? `the stop ${pos.stopPrice} is already crossed at ${price}`
+      : "the venue refused the stop";
+    d.gate.halt(`unprotected position: ${why}`);
+    const ok = await this.#send({
+      clientId: clientIdFor(d.runKey, ts, "flatten"),
+      symbol: d.symbol,
+      side: isLong ? "sell" : "buy",
+      qty: pos.qty,
+      intent: "flatten",
+      reduceOnly: true,
+      refPrice: price,
+    }, ts);
+    if (ok && d.immediateFills) await this.#drain(ts);
+  }
+
+  async #drain(ts: number): Promise<Fill[]> {
+    const d = this.deps;
+    let fills: readonly Fill[] = [];
+    try {
+      fills = await d.exchange.drainFills();
+    } catch (e) {
+      // The venue keeps the fills; the next successful poll picks them up. Until then
+      // the journal may lag the venue, so no new entries.
+      const msg = errorText(e);
+      d.sink.emit("error", "journal", "fills.failed", { candleTs: ts, error: msg });
+      d.gate.halt(`exchange error: ${msg}`);
+    }
+    for (const f of fills) this.#applyFill(f);
+    return [...fills];
+  }
+
+  /**
+   * Compares the agent's position with the venue's. A difference (a manual trade, another
+   * bot, a fill not yet seen) halts entries and says what was found, until the two agree.
+   */
+  async #compareWithVenue(ts: number): Promise<void> {
+    const d = this.deps;
+    let venue: VenuePosition | null;
+    try {
+      venue = await d.exchange.position(d.symbol);
+    } catch (e) {
+      d.sink.emit("error", "journal", "position.check_failed", { error: errorText(e) });
+      return;
+    }
+    const own = this.ledger.position;
+    const same = sideOf(own) === sideOf(venue) &&
+      (own === null || Math.abs(own.qty - venue!.qty) <= SAME_QTY * own.qty);
+    if (same) {
+      if (this.#mismatch !== null) {
+        d.sink.emit("info", "journal", "position.matched", {
+          candleTs: ts,
+          position: posText(own),
+        });
+        this.#mismatch = null;
+      }
+      return;
+    }
+    const found = `the venue holds ${posText(venue)} ${d.symbol} but this agent's orders ` +
+      `account for ${posText(own)}: a trade not made by this agent (manual, another bot) or ` +
+      `a fill not yet reported; entries halted until they agree`;
+    if (found !== this.#mismatch) {
+      d.sink.emit("error", "journal", "position.mismatch", {
+        candleTs: ts,
+        venue: venue === null ? null : { side: venue.side, qty: venue.qty },
+        agent: own === null ? null : { side: own.side, qty: own.qty },
+        message: found,
+      });
+    }
+    this.#mismatch = found;
+  }
+
+  /** Takes back the part of an entry that filled beyond its notional cap. */
+  async #enforceCaps(ts: number): Promise<void> {
+    const d = this.deps;
+    const pos = this.ledger.position;
+    const cap = this.#entryCaps.get(clientIdFor(d.runKey, ts, "entry"));
+    if (pos === null || cap === undefined) return;
+    const notional = pos.qty * pos.entryPrice;
+    if (notional <= cap * (1 + 1e-6)) return;
+    const excess = pos.qty - cap / pos.entryPrice;
+    d.sink.emit("error", "risk", "risk.breached", {
+      candleTs: ts,
+      notional,
+      maxNotional: cap,
+      excessQty: excess,
+    });
+    const ok = await this.#send({
+      clientId: clientIdFor(d.runKey, ts, "reduce"),
+      symbol: d.symbol,
+      side: pos.side === "long" ? "sell" : "buy",
+      qty: excess,
+      intent: "reduce",
+      reduceOnly: true,
+      refPrice: pos.entryPrice,
+    }, ts);
+    if (ok) await this.#drain(ts);
+  }
+
+  /** Sends one order; false when it failed (reported, and an entry failure halts). */
+  async #send(o: OrderRequest, ts: number, denials: string[] = []): Promise<boolean> {
+    const d = this.deps;
+    // an entry's last check, right before it leaves (after any wait, on every retry)
+    let refusal: Denial | null = null;
+    const refuse = o.intent !== "entry" ? undefined : () => {
+      refusal = d.checkKillSwitchNow?.()
+        ? { code: "kill-switch", message: "Cannot place order: kill switch is active" }
+        : d.gate.state === "halted"
+        ? { code: "halted", message: `Cannot place order: trading halted (${d.gate.haltReason})` }
+        : null;
+      return refusal?.message ?? null;
+    };
+    try {
+      d.onOrderSending?.(o);
+      this.#sentAt.set(o.clientId, d.timer());
+      if (o.maxNotional !== undefined) this.#entryCaps.set(o.clientId, o.maxNotional);
+      const ack = await d.exchange.placeOrder(o, { refuse });
+      d.sink.emit(
+        "info",
+        "execution",
+        ack.duplicate ? "order.duplicate_ignored" : "order.placed",
+        {
+          clientId: o.clientId,
+          orderId: ack.orderId,
+          side: o.side,
+          qty: o.qty,
+          intent: o.intent,
+          refPrice: o.refPrice,
+          candleTs: ts,
+        },
+      );
+      return true;
+    } catch (e) {
+      if (isOrderRefused(e) && refusal !== null) {
+        // nothing left for the venue: a refusal, not a venue error
+        this.#deny(refusal, denials, { candleTs: ts, clientId: o.clientId });
+        d.onOrderFailed?.(o, e);
+        return false;
+      }
+      const msg = errorText(e);
+      d.sink.emit("error", "execution", "order.failed", {
+        clientId: o.clientId,
+        intent: o.intent,
+        error: msg,
+      });
+      // A refused entry halts new entries. A refused exit does not: reduce-only orders
+      // cannot add risk, and the common cause is a race with the exchange-side stop or
+      // take-profit that already closed the position (its fill arrives with the next poll).
+      if (o.intent === "entry") d.gate.halt(`exchange error: ${msg}`);
+      d.onOrderFailed?.(o, e);
+      return false;
+    }
+  }
+
+  #deny(
+    denial: Denial,
+    denials: string[],
+    logFields: Record<string, unknown> | null,
+  ): void {
+    denials.push(denial.message);
+    this.denials++;
+    this.denialsByCode[denial.code] = (this.denialsByCode[denial.code] ?? 0) + 1;
+    if (logFields !== null) {
+      this.deps.sink.emit("warn", "risk", "risk.denied", {
+        ...logFields,
+        reason: denial.message,
+        code: denial.code,
+      });
+    }
+  }
+
+  /**
+   * Books a fill the way a one-way venue nets it: it opens, adds to, reduces, closes or
+   * (if not reduce-only) flips the position. Fees and prices are the venue's.
+   */
+  #applyFill(f: Fill): void {
+    const d = this.deps;
+    const led = this.ledger;
+    const pos = led.position;
+    const buy = f.side === "buy";
+    let trade: Trade | null = null;
+    if (pos === null || (pos.side === "long") === buy) {
+      if (f.external) {
+        // somebody else's trade on our symbol: not ours to book; the comparison with the
+        // venue's position says what it did
+        d.sink.emit("warn", "journal", "fill.foreign", {
+          ...fillEventFields(f),
+          position: posText(pos),
         });
         return;
       }
-      const isLong = f.side === "buy";
-      const p = d.params;
-      this.ledger.open(
-        isLong ? "long" : "short",
-        f.qty,
-        f.ts,
-        f.price,
-        stopPriceFor(isLong, f.price, p.stopBps),
-        tpPriceFor(isLong, f.price, p.stopBps, p.tpR),
-      );
-      d.sink.emit("info", "execution", "order.filled", {
-        ...fillEventFields(f),
-        ...this.#latency(f),
-      });
-      d.onFill?.(f);
-      return;
+      if (f.reduceOnly) {
+        d.sink.emit("error", "journal", "fill.unexpected", {
+          clientId: f.clientId,
+          orderId: f.orderId,
+          reason: pos === null ? "exit while flat" : "reduce-only fill in the position's direction",
+        });
+        return;
+      }
+      if (pos === null) this.#open(f, f.qty, f.fee);
+      else led.addToPosition(f.qty, f.price, f.fee);
+    } else {
+      const closeQty = Math.min(f.qty, pos.qty);
+      const rest = f.qty - closeQty;
+      const closeFee = rest > 0 ? f.fee * closeQty / f.qty : f.fee;
+      trade = led.reduce(f.ts, closeQty, f.price, EXIT_REASON[f.reason], closeFee);
+      if (rest > f.qty * 1e-9) {
+        if (f.reduceOnly) {
+          d.sink.emit(
+            f.external ? "warn" : "error",
+            "journal",
+            f.external ? "fill.foreign" : "fill.unexpected",
+            {
+              ...fillEventFields(f),
+              reason: `fill ${f.qty} larger than the position ${pos.qty}; the rest is not booked`,
+            },
+          );
+        } else this.#open(f, rest, f.fee - closeFee);
+      }
     }
-    if (pos === null) {
-      d.sink.emit("error", "journal", "fill.unexpected", {
-        clientId: f.clientId,
-        reason: "exit while flat",
-      });
-      return;
-    }
-    const trade = this.ledger.close(f.ts, f.price, EXIT_REASON[f.reason]);
     d.sink.emit("info", "execution", "order.filled", {
       ...fillEventFields(f),
       ...this.#latency(f),
-      trade: trade.id,
-      pnl: trade.pnl,
+      ...(trade ? { trade: trade.id, pnl: trade.pnl } : {}),
     });
     d.onFill?.(f);
+  }
+
+  #open(f: Fill, qty: number, fee: number): void {
+    const isLong = f.side === "buy";
+    const p = this.deps.params;
+    this.ledger.open(
+      isLong ? "long" : "short",
+      qty,
+      f.ts,
+      f.price,
+      f.stopPrice ?? stopPriceFor(isLong, f.price, p.stopBps),
+      f.tpPrice ?? tpPriceFor(isLong, f.price, p.stopBps, p.tpR),
+      fee,
+    );
   }
 
   /** Signal-to-fill-confirmation latency of an order this pipeline sent. */
@@ -351,4 +601,8 @@ export class AgentPipeline {
       duration_ms: this.deps.timer() - t0,
     });
   }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

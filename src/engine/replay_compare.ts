@@ -302,7 +302,11 @@ export async function replayRecordedRun(
     strategy: strategyFor(run),
     params,
     exchange,
-    gate: new RiskGate({ maxLeverage: params.maxLeverage, ...params.limits }),
+    gate: new RiskGate(
+      { maxLeverage: params.maxLeverage, ...params.limits },
+      undefined,
+      params.minQty,
+    ),
     sink,
     recordSteps: true,
     timer: () => 0,

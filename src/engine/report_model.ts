@@ -26,6 +26,28 @@ export interface RunStats {
   readonly fees: number;
   /** SHA-256 hex of the canonical trades list; equal hashes mean identical trades. */
   readonly trades_hash: string;
+  /** The UTC day with the lowest close-to-close pnl (null without candles). */
+  readonly worst_day?: DayResult | null;
+  /**
+   * Days whose loss from the day's start (marked at candle closes) went past the daily
+   * loss limit: only gaps and slippage beyond the configured slippage can cause one.
+   */
+  readonly days_over_daily_limit?: readonly DayResult[];
+  /** Entries the RiskGate refused, by reason. */
+  readonly refused_entries?: {
+    readonly total: number;
+    readonly by_reason: Readonly<Record<string, number>>;
+  };
+}
+
+/** One UTC day of a run. */
+export interface DayResult {
+  /** `YYYY-MM-DD` (UTC). */
+  readonly date: string;
+  /** Equity at the day's last close minus equity at the previous day's last close. */
+  readonly pnl: number;
+  /** Largest loss from the day's start equity to a close within the day (>= 0). */
+  readonly max_loss: number;
 }
 
 /** Everything one run produced, as the artifact writers and `summary.html` read it. */

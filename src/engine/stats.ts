@@ -1,5 +1,5 @@
 import type { Trade } from "../core/trade.ts";
-import type { RunStats } from "./report_model.ts";
+import type { DayResult, RunStats } from "./report_model.ts";
 import { tradesHash } from "./trades_hash.ts";
 
 const YEAR_MS = 365 * 86_400_000;
@@ -13,6 +13,47 @@ export interface StatsInput {
   readonly exposedCandles: number;
   /** Candle length, for annualising Sharpe and Sortino. */
   readonly intervalMs: number;
+  /** Candle open times (same length as equity): enables the per-day figures. */
+  readonly ts?: ArrayLike<number>;
+  /** The daily loss limit the days are checked against. */
+  readonly dailyLossLimit?: number;
+  /** Entries the RiskGate refused, by reason. */
+  readonly refusals?: Readonly<Partial<Record<string, number>>>;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Close-to-close pnl and the worst intraday loss of every UTC day of an equity curve. */
+export function dailyResults(
+  startEquity: number,
+  ts: ArrayLike<number>,
+  equity: ArrayLike<number>,
+): DayResult[] {
+  const out: DayResult[] = [];
+  let dayStart = startEquity;
+  let day = Number.NaN;
+  let worst = 0;
+  let last = startEquity;
+  const flush = () => {
+    out.push({
+      date: new Date(day * DAY_MS).toISOString().slice(0, 10),
+      pnl: last - dayStart,
+      max_loss: worst,
+    });
+  };
+  for (let i = 0; i < equity.length; i++) {
+    const d = Math.floor(ts[i] / DAY_MS);
+    if (d !== day) {
+      if (!Number.isNaN(day)) flush();
+      day = d;
+      dayStart = last;
+      worst = 0;
+    }
+    last = equity[i];
+    if (dayStart - last > worst) worst = dayStart - last;
+  }
+  if (!Number.isNaN(day)) flush();
+  return out;
 }
 
 /** Drawdown from the running peak (start equity counts as the first peak), in USD. */
@@ -90,5 +131,31 @@ export function computeStats(input: StatsInput): RunStats {
     exposure_pct: n > 0 ? input.exposedCandles / n * 100 : 0,
     fees,
     trades_hash: tradesHash(trades),
+    ...dayFigures(input),
   };
+}
+
+function dayFigures(input: StatsInput): Partial<RunStats> {
+  const out: { -readonly [K in keyof RunStats]?: RunStats[K] } = {};
+  if (input.ts !== undefined) {
+    const days = dailyResults(input.startEquity, input.ts, input.equity);
+    let worst: DayResult | null = null;
+    for (const d of days) if (worst === null || d.pnl < worst.pnl) worst = d;
+    out.worst_day = worst;
+    const limit = input.dailyLossLimit;
+    if (limit !== undefined) {
+      out.days_over_daily_limit = days.filter((d) => d.max_loss > limit + 1e-9);
+    }
+  }
+  if (input.refusals !== undefined) {
+    const by: Record<string, number> = {};
+    let total = 0;
+    for (const [k, v] of Object.entries(input.refusals)) {
+      if (!v) continue;
+      by[k] = v;
+      total += v;
+    }
+    out.refused_entries = { total, by_reason: by };
+  }
+  return out;
 }

@@ -80,14 +80,33 @@ Deno.test("fast path: fills, fees and exits", async (t) => {
     assert.equal(r.trades[1].exitPrice, 100.15);
   });
 
-  await t.step("daily loss limit blocks entries for the rest of the UTC day", () => {
-    // each long is stopped in its entry bar and loses ~42 USD (30 bps of 10,000 + fees);
-    // the second loss crosses 50, so later entries that day are denied
+  await t.step("daily loss: entries fit the rest of the day's budget, then stop", () => {
+    // each long is stopped in its entry bar: the first loses ~42 USD (30 bps of 10,000 +
+    // fees); the next ones are sized to what is left of the 50 USD limit, until what is
+    // left fits only below the minimum quantity
     const rows: [number, number, number, number][] = [[100, 100, 100, 100]];
-    for (let k = 0; k < 6; k++) rows.push([100, 100, 99.6, 100]);
-    const biases = [1, 0, 1, 0, 1, 0, 1] as const;
-    const r = runBacktestFast(bars(rows), scripted(biases), { ...PARAMS, maxLeverage: 1 });
-    assert.equal(r.trades.length, 2);
+    for (let k = 0; k < 12; k++) rows.push([100, 100, 99.6, 100]);
+    const biases = [1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1] as const;
+    const r = runBacktestFast(bars(rows), scripted(biases), {
+      ...PARAMS,
+      maxLeverage: 1,
+      minQty: 0.01,
+    });
+    const lost = -r.trades.reduce((a, t) => a + t.pnl, 0);
+    assert.ok(lost <= 50, `the day lost ${lost}`);
+    assert.ok(lost > 49, `the day lost ${lost}`);
+    assert.equal(r.trades.length, 3);
+    assert.ok(r.trades[1].qty < r.trades[0].qty / 4);
     assert.ok(r.denials > 0);
+    assert.ok((r.denialsByCode["daily-budget"] ?? 0) > 0);
+  });
+
+  await t.step("an entry is capped at its fill price, not its decision price", () => {
+    // sized at a close of 100 to 1x of 10,000 (100 units); the next bar opens at 110
+    const s = bars([[100, 100, 100, 100], [110, 110, 110, 110], [110, 110, 110, 110]]);
+    const tr = runBacktestFast(s, scripted([1, 1, 1]), { ...PARAMS, maxLeverage: 1 }).trades[0];
+    assert.equal(tr.entryPrice, 110);
+    assert.ok(tr.qty * tr.entryPrice <= 10_000 + 1e-9, `notional ${tr.qty * tr.entryPrice}`);
+    assert.ok(Math.abs(tr.qty - 10_000 / 110) < 1e-9);
   });
 });

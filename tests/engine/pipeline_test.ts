@@ -6,6 +6,7 @@ import type { Exchange } from "../../src/core/ports.ts";
 import { AgentPipeline } from "../../src/engine/pipeline.ts";
 import { RiskGate } from "../../src/engine/risk_gate.ts";
 import { PARAMS, scripted } from "./_scripted.ts";
+import { LiveVenue } from "./_live_venue.ts";
 
 /** A venue that fills entries at once and refuses every exit (as after a venue-side stop). */
 function refusingExits(): Exchange & { sent: OrderRequest[] } {
@@ -36,6 +37,8 @@ function refusingExits(): Exchange & { sent: OrderRequest[] } {
     },
     position: () => Promise.resolve(null),
     openOrders: () => Promise.resolve([]),
+    protection: () => Promise.resolve(null),
+    protect: () => Promise.resolve(),
   };
 }
 
@@ -94,4 +97,217 @@ Deno.test("a refused exit does not halt entries but holds back its reversal; a r
   });
   await p2.onCandle({ candle: candle(0), live: true });
   assert.equal(gate2.state, "halted");
+});
+
+/** A pipeline on a live venue with a scripted strategy; events are collected. */
+function livePipeline(
+  venue: Exchange,
+  biases: readonly (-1 | 0 | 1)[],
+  gate = new RiskGate({ maxLeverage: PARAMS.maxLeverage }),
+) {
+  const events: { event: string; fields: Record<string, unknown> }[] = [];
+  const sink: EventSink = { emit: (_l, _c, event, fields = {}) => events.push({ event, fields }) };
+  const pipeline = new AgentPipeline({
+    runId: "t",
+    runKey: "00000000",
+    symbol: "BTCUSDT",
+    intervalMs: 60_000,
+    strategy: scripted(biases),
+    params: PARAMS,
+    exchange: venue,
+    gate,
+    sink,
+    recordSteps: false,
+    timer: () => 0,
+    immediateFills: true,
+  });
+  const named = (name: string) => events.filter((e) => e.event === name);
+  return { pipeline, events, named, gate };
+}
+
+Deno.test("the first live candle after history acts on the strategy's state, not its edge", async () => {
+  // the bias turned short on a replayed (history) candle; live candles keep it short
+  const venue = new LiveVenue();
+  const { pipeline } = livePipeline(venue, [0, 1, 1, -1, -1, -1, -1]);
+  for (let i = 0; i < 5; i++) await pipeline.onCandle({ candle: candle(i), live: false });
+  assert.equal(venue.sent.length, 0, "history never sends orders");
+  await pipeline.onCandle({ candle: candle(5), live: true });
+  assert.deepEqual(venue.sent.map((o) => [o.intent, o.side]), [["entry", "sell"]]);
+  // after that, edges only: the same bias sends nothing more
+  await pipeline.onCandle({ candle: candle(6), live: true });
+  assert.equal(venue.sent.length, 1);
+
+  // an adopted long held against a short signal is closed, then reversed
+  const venue2 = new LiveVenue();
+  const p2 = livePipeline(venue2, [1, 1, -1, -1]).pipeline;
+  p2.ledger.open("long", 1, 0, 100, 99.7, 100.45);
+  venue2.venue = { symbol: "BTCUSDT", side: "long", qty: 1, entryPrice: 100 };
+  venue2.held = { stopPrice: 99.7 };
+  for (let i = 0; i < 3; i++) await p2.onCandle({ candle: candle(i), live: false });
+  await p2.onCandle({ candle: candle(3), live: true });
+  assert.deepEqual(venue2.sent.map((o) => o.intent), ["exit", "entry"]);
+  assert.equal(p2.ledger.trades.length, 1);
+  assert.equal(p2.ledger.position?.side, "short");
+});
+
+Deno.test("an order filled in several parts: the position holds every part at the weighted price", async () => {
+  const venue = new LiveVenue();
+  // entries fill in three parts at different prices (fees summed); exits in two
+  venue.plan = (o) => {
+    const parts = o.intent === "entry" ? [0.5, 0.3, 0.2] : [0.6, 0.4];
+    return parts.map((w, k) => ({
+      side: o.side,
+      qty: o.qty * w,
+      price: 100 - k * 0.1,
+      fee: 0.01,
+      ts: 0,
+      reason: o.intent === "entry" ? "entry" as const : "signal" as const,
+      reduceOnly: o.reduceOnly || undefined,
+    }));
+  };
+  const { pipeline, named } = livePipeline(venue, [1, 1, -1]);
+  await pipeline.onCandle({ candle: candle(0), live: true });
+  const entry = venue.sent[0];
+  const pos = pipeline.ledger.position!;
+  assert.ok(Math.abs(pos.qty - entry.qty) < 1e-12, `open ${pos.qty} of ${entry.qty}`);
+  assert.ok(Math.abs(pos.entryPrice - (100 * 0.5 + 99.9 * 0.3 + 99.8 * 0.2)) < 1e-9);
+  assert.ok(Math.abs(pos.entryFee - 0.03) < 1e-12);
+  assert.equal(named("fill.unexpected").length, 0);
+  await pipeline.onCandle({ candle: candle(1), live: true });
+  await pipeline.onCandle({ candle: candle(2), live: true });
+  const t = pipeline.ledger.trades[0];
+  assert.ok(Math.abs(t.qty - entry.qty) < 1e-12, `trade qty ${t.qty}`);
+  assert.ok(Math.abs(t.exitPrice - (100 * 0.6 + 99.9 * 0.4)) < 1e-9);
+  assert.ok(Math.abs(t.fees - 0.05) < 1e-12);
+  assert.equal(venue.venue?.side, "short", "the reversal's entry");
+});
+
+Deno.test("somebody else's trade on our symbol is not booked; the venue difference halts entries", async () => {
+  const venue = new LiveVenue();
+  const { pipeline, named, gate } = livePipeline(venue, [0, 0, 1, 1, -1, -1, 1]);
+  await pipeline.onCandle({ candle: candle(0), live: true });
+  // a manual buy of 0.5 on the account while the agent is flat
+  const manual: Fill = {
+    clientId: "",
+    orderId: "web-1",
+    symbol: "BTCUSDT",
+    side: "buy",
+    qty: 0.5,
+    price: 100,
+    fee: 0.03,
+    ts: 0,
+    reason: "external",
+    reduceOnly: true,
+    external: true,
+  };
+  venue.queue.push(manual);
+  venue.book(manual);
+  await pipeline.onCandle({ candle: candle(1), live: true });
+  assert.equal(pipeline.ledger.position, null, "a manual trade is not the agent's position");
+  assert.equal(named("fill.foreign").length, 1);
+  const found = named("position.mismatch");
+  assert.equal(found.length, 1);
+  assert.match(
+    String(found[0].fields.message),
+    /venue holds LONG 0\.5 BTCUSDT .* account for flat/,
+  );
+  // the long signal is refused while the venue differs
+  await pipeline.onCandle({ candle: candle(2), live: true });
+  assert.equal(venue.sent.length, 0);
+  assert.match(String(named("risk.denied").at(-1)?.fields.reason), /venue holds LONG 0\.5/);
+  assert.equal(gate.state, "active", "not a permanent halt: it lifts when they agree");
+  // the owner closes the manual position: they agree again, entries resume
+  const close: Fill = { ...manual, orderId: "web-2", side: "sell" };
+  venue.book(close);
+  venue.queue.push(close);
+  await pipeline.onCandle({ candle: candle(3), live: true });
+  assert.equal(named("position.matched").length, 1);
+  await pipeline.onCandle({ candle: candle(4), live: true });
+  assert.deepEqual(venue.sent.map((o) => o.intent), ["entry"]);
+});
+
+Deno.test("a close behind the agent's back is booked as an external exit", async () => {
+  const venue = new LiveVenue();
+  const { pipeline } = livePipeline(venue, [1, 1, 1]);
+  await pipeline.onCandle({ candle: candle(0), live: true });
+  const pos = pipeline.ledger.position!;
+  const manual: Fill = {
+    clientId: "",
+    orderId: "web-9",
+    symbol: "BTCUSDT",
+    side: "sell",
+    qty: pos.qty,
+    price: 99,
+    fee: 0.05,
+    ts: 0,
+    reason: "external",
+    reduceOnly: true,
+    external: true,
+  };
+  venue.book(manual);
+  venue.queue.push(manual);
+  await pipeline.onCandle({ candle: candle(1), live: true });
+  assert.equal(pipeline.ledger.position, null);
+  assert.equal(pipeline.ledger.trades[0].exitReason, "external");
+  assert.equal(pipeline.ledger.trades[0].exitPrice, 99);
+});
+
+Deno.test("a position without its stop on the venue is protected again, or closed", async () => {
+  const venue = new LiveVenue();
+  const { pipeline, named, gate } = livePipeline(venue, [1, 1, 1, 1]);
+  const heldStop = () => venue.held?.stopPrice;
+  await pipeline.onCandle({ candle: candle(0), live: true });
+  assert.ok(heldStop(), "the entry's stop is on the venue");
+  venue.held = null; // the stop vanished
+  await pipeline.onCandle({ candle: candle(1), live: true });
+  assert.equal(named("protection.missing").length, 1);
+  assert.equal(venue.protects.length, 1);
+  assert.equal(venue.protects[0].stopPrice, pipeline.ledger.position!.stopPrice);
+  assert.equal(heldStop(), pipeline.ledger.position!.stopPrice);
+  // the venue refuses the stop: the position is closed at once and trading halts
+  venue.held = null;
+  venue.refuseProtect = true;
+  await pipeline.onCandle({ candle: candle(2), live: true });
+  assert.equal(named("protection.failed").length, 1);
+  assert.equal(venue.sent.at(-1)?.intent, "flatten");
+  assert.equal(venue.venue as unknown, null);
+  assert.equal(pipeline.ledger.position, null);
+  assert.equal(gate.state, "halted");
+  assert.match(gate.haltReason!, /unprotected position/);
+});
+
+Deno.test("an entry that fills beyond its notional cap is reduced at once", async () => {
+  const venue = new LiveVenue();
+  // the venue fills 5% more than asked (a fast market between the last price and the fill)
+  venue.plan = (o) => [{
+    side: o.side,
+    qty: o.intent === "entry" ? o.qty * 1.05 : o.qty,
+    price: 100,
+    fee: 0,
+    ts: 0,
+    reason: o.intent === "entry" ? "entry" : "signal",
+    reduceOnly: o.reduceOnly || undefined,
+  }];
+  const { pipeline, named } = livePipeline(venue, [1, 1]);
+  await pipeline.onCandle({ candle: candle(0), live: true });
+  const entry = venue.sent[0];
+  assert.equal(named("risk.breached").length, 1);
+  assert.equal(venue.sent[1].intent, "reduce");
+  const pos = pipeline.ledger.position!;
+  assert.ok(pos.qty * pos.entryPrice <= entry.maxNotional! * (1 + 1e-9));
+});
+
+Deno.test("the kill switch read right before an entry leaves refuses it without halting", async () => {
+  const venue = new LiveVenue();
+  let tripped = false;
+  const { pipeline, named, gate } = livePipeline(venue, [1, 1]);
+  const p = new AgentPipeline({ ...pipeline.deps, checkKillSwitchNow: () => tripped }, 10_000);
+  tripped = true;
+  await p.onCandle({ candle: candle(0), live: true });
+  assert.equal(venue.sent.length, 0);
+  const denied = named("risk.denied");
+  assert.equal(denied.length, 1);
+  assert.equal(denied[0].fields.code, "kill-switch");
+  assert.equal(named("order.failed").length, 0);
+  assert.equal(gate.state, "active");
 });
