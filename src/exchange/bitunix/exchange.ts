@@ -1,4 +1,4 @@
-import { InputError } from "../../core/errors.ts";
+import { InputError, OrderRefusedError } from "../../core/errors.ts";
 import type {
   Fill,
   FillReason,
@@ -6,26 +6,43 @@ import type {
   OrderAck,
   OrderIntent,
   OrderRequest,
+  PlaceOptions,
+  Protection,
   VenuePosition,
 } from "../../core/order.ts";
 import type { Exchange } from "../../core/ports.ts";
 import { BitunixError, DUPLICATE_CLIENT_ID_CODE, isBitunixError } from "./errors.ts";
 import type { BitunixRestClient } from "./rest_client.ts";
-import type { BitunixTrade, SymbolInfo } from "./types.ts";
+import type { BitunixTrade, PlaceOrderParams, SymbolInfo } from "./types.ts";
 
 /** Bitunix "order not found" (get_order_detail for an id the venue never booked). */
 const ORDER_NOT_FOUND_CODE = 20007;
+
+/** Our client ids: `la` + an 8-hex session key + `-` (see clientIdFor). */
+const OUR_CLIENT_ID = /^la[0-9a-f]{8}-/;
 
 /** Options of BitunixExchange. */
 export interface BitunixExchangeOptions {
   /** Only fills at or after this time (Unix ms) are reported; default: construction time. */
   readonly fillsSince?: number;
   readonly now?: () => number;
-}
-
-interface Bracket {
-  readonly stopPrice?: number;
-  readonly tpPrice?: number;
+  /**
+   * The prefix of this agent's client ids (e.g. `la1a2b3c4d-`). Executions of orders with
+   * another client id are not this agent's. Default: any id in this agent's format.
+   */
+  readonly clientIdPrefix?: string;
+  /** The symbol whose executions are read (default BTCUSDT). */
+  readonly symbol?: string;
+  /**
+   * How far back each trade-history query reaches before the newest execution already
+   * seen: trades indexed late with an earlier time are still found (default 5 minutes).
+   */
+  readonly overlapMs?: number;
+  /**
+   * Headroom for slippage when an entry is capped at the latest price (default 20 bps):
+   * the entry's notional at the latest price plus this must fit its `maxNotional`.
+   */
+  readonly capHeadroomBps?: number;
 }
 
 /** Rounds `qty` down to a multiple of `step` (tolerating float noise), as a fixed string. */
@@ -34,7 +51,7 @@ export function roundQtyDown(qty: number, step: number, precision: number): stri
   return (units * step).toFixed(precision);
 }
 
-/** Stop and take-profit prices of an entry from its reference price (long: stop below). */
+/** Stop and take-profit prices of an entry from a reference price (long: stop below). */
 export function bracketPrices(
   side: "buy" | "sell",
   refPrice: number,
@@ -50,25 +67,76 @@ export function bracketPrices(
 }
 
 /**
+ * Orders venue trade ids: numerically (they are decimal strings of 64-bit numbers, so
+ * "1000" sorts after "999"), falling back to text for ids that are not numbers.
+ */
+export function compareTradeIds(a: string, b: string): number {
+  const na = /^\d+$/.test(a);
+  const nb = /^\d+$/.test(b);
+  if (na && nb) {
+    const x = a.replace(/^0+(?=\d)/, "");
+    const y = b.replace(/^0+(?=\d)/, "");
+    return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** What an entry sent: the bracket the venue was asked to hold. */
+interface SentBracket {
+  readonly stopPrice?: number;
+  readonly tpPrice?: number;
+}
+
+/**
  * The core Exchange port on Bitunix USDT-M futures. Assumes ONE-WAY position mode (one
- * net position per symbol; no `tradeSide`/`positionId` on orders): check it with preflight.
- * Entries are market orders carrying exchange-side stop and take-profit (mark-price
- * triggered, market execution). Client ids make re-sends idempotent: a duplicate (30042)
- * resolves to the existing order with `duplicate: true`. Fills come from the trade
- * history (the authoritative record with trade ids and fees), de-duplicated by trade id.
+ * net position per symbol; no `tradeSide`/`positionId` on orders): every live start
+ * checks it. Entries are market orders carrying exchange-side stop and take-profit
+ * (mark-price triggered, market execution), priced from the latest price read right
+ * before the order leaves (after any wait, on every retry), and sized there so the
+ * notional with some headroom for slippage fits the entry's `maxNotional`. Exits close
+ * exactly what the venue holds. Client ids make re-sends idempotent: a duplicate (30042)
+ * resolves to the existing order with `duplicate: true`.
+ *
+ * Fills come from the trade history of the symbol: only executions of this agent's own
+ * orders (its client-id prefix or an order id it placed) are its fills, aggregated per
+ * order (quantity-weighted price, summed fees). Executions of anybody else on the symbol
+ * come back marked `external` (reason `stop`/`tp` when the venue's TP/SL history shows a
+ * stop or take-profit triggered for the position, else `external`); the engine books them
+ * only when they close its position. Other symbols are never read. Trade ids are ordered
+ * numerically, de-duplicated across polls, and each query overlaps the previous one.
  */
 export class BitunixExchange implements Exchange {
   readonly #client: BitunixRestClient;
   readonly #symbols = new Map<string, SymbolInfo>();
   readonly #intents = new Map<string, OrderIntent>();
-  readonly #brackets = new Map<string, Bracket>();
-  /** Trade id -> trade time of everything reported at or after `#fillsSince`. */
+  readonly #sentBrackets = new Map<string, SentBracket>();
+  /** Venue order ids of the orders this exchange placed. */
+  readonly #orderIds = new Map<string, string>();
+  /** Trade id -> trade time of everything already reported. */
   readonly #seenTrades = new Map<string, number>();
+  readonly #isOurs: (clientId: string | undefined) => boolean;
+  readonly #symbol: string;
+  readonly #overlapMs: number;
+  readonly #headroom: number;
+  readonly #now: () => number;
   #fillsSince: number;
+  /** Nothing before this is reported (a start adopts the venue's position as it is). */
+  readonly #reportFrom: number;
+  /** The venue's id of the symbol's current position (from position reads). */
+  #positionId: string | undefined;
 
   constructor(client: BitunixRestClient, opts: BitunixExchangeOptions = {}) {
     this.#client = client;
-    this.#fillsSince = opts.fillsSince ?? (opts.now ?? Date.now)();
+    this.#now = opts.now ?? Date.now;
+    this.#fillsSince = opts.fillsSince ?? this.#now();
+    this.#reportFrom = this.#fillsSince;
+    const prefix = opts.clientIdPrefix;
+    this.#isOurs = (id) =>
+      id !== undefined && id !== "" &&
+      (prefix === undefined ? OUR_CLIENT_ID.test(id) : id.startsWith(prefix));
+    this.#symbol = opts.symbol ?? "BTCUSDT";
+    this.#overlapMs = opts.overlapMs ?? 300_000;
+    this.#headroom = (opts.capHeadroomBps ?? 20) / 1e4;
   }
 
   /** Contract rules of a symbol (fetched once, then cached). */
@@ -85,7 +153,7 @@ export class BitunixExchange implements Exchange {
   }
 
   /** Sends a market order (entries with stop and take-profit attached). */
-  async placeOrder(order: OrderRequest): Promise<OrderAck> {
+  async placeOrder(order: OrderRequest, opts: PlaceOptions = {}): Promise<OrderAck> {
     const info = await this.symbolInfo(order.symbol);
     if (info.status !== "OPEN") {
       throw new InputError(`symbol '${order.symbol}'`, `a tradable symbol (status ${info.status})`);
@@ -93,51 +161,140 @@ export class BitunixExchange implements Exchange {
     if (!(order.qty > 0) || !Number.isFinite(order.qty)) {
       throw new InputError(`order qty ${order.qty}`, "a positive number");
     }
-    const qty = roundQtyDown(order.qty, info.qtyStep, info.qtyPrecision);
-    if (Number(qty) < info.minQty - 1e-12) {
-      throw new InputError(
-        `order qty ${order.qty} ${order.symbol}`,
-        `at least the venue minimum ${info.minQty} (step ${info.qtyStep})`,
-      );
-    }
-    let tpPrice: string | undefined;
-    let slPrice: string | undefined;
-    if (order.intent === "entry" && order.stopBps !== undefined) {
-      if (!(order.stopBps > 0) || !(order.refPrice > 0)) {
-        throw new InputError(`entry ${order.clientId}`, "positive stopBps and refPrice");
-      }
-      const b = bracketPrices(order.side, order.refPrice, order.stopBps, order.tpR);
-      slPrice = b.stopPrice.toFixed(info.pricePrecision);
-      tpPrice = b.tpPrice?.toFixed(info.pricePrecision);
-      this.#brackets.set(order.symbol, {
-        stopPrice: Number(slPrice),
-        tpPrice: tpPrice === undefined ? undefined : Number(tpPrice),
-      });
+    const side = order.side === "buy" ? "BUY" : "SELL";
+    let base: PlaceOrderParams;
+    let prepare: (() => Promise<PlaceOrderParams>) | undefined;
+    if (order.intent === "entry") {
+      base = {
+        symbol: order.symbol,
+        side,
+        orderType: "MARKET",
+        qty: "0",
+        clientId: order.clientId,
+      };
+      prepare = () => this.#entryBody(order, info, opts);
+    } else {
+      const qty = order.reduceOnly && order.intent !== "reduce"
+        ? await this.#heldQty(order)
+        : order.qty;
+      base = {
+        symbol: order.symbol,
+        side,
+        orderType: "MARKET",
+        qty: this.#qtyText(qty, info, order),
+        clientId: order.clientId,
+        reduceOnly: order.reduceOnly || undefined,
+      };
+      if (opts.refuse) prepare = () => Promise.resolve(this.#lastCheck(base, opts));
     }
     this.#intents.set(order.clientId, order.intent);
     try {
-      const r = await this.#client.placeOrder({
-        symbol: order.symbol,
-        side: order.side === "buy" ? "BUY" : "SELL",
-        orderType: "MARKET",
-        qty,
-        clientId: order.clientId,
-        reduceOnly: order.reduceOnly || undefined,
-        slPrice,
-        slStopType: slPrice ? "MARK_PRICE" : undefined,
-        slOrderType: slPrice ? "MARKET" : undefined,
-        tpPrice,
-        tpStopType: tpPrice ? "MARK_PRICE" : undefined,
-        tpOrderType: tpPrice ? "MARKET" : undefined,
-      });
+      const r = await this.#client.placeOrder(base, { prepare });
+      this.#orderIds.set(r.orderId, order.clientId);
       return { clientId: order.clientId, orderId: r.orderId, duplicate: false };
     } catch (e) {
       if (isBitunixError(e) && e.code === DUPLICATE_CLIENT_ID_CODE) {
         const existing = await this.#client.orderDetail({ clientId: order.clientId });
+        this.#orderIds.set(existing.orderId, order.clientId);
         return { clientId: order.clientId, orderId: existing.orderId, duplicate: true };
       }
       throw e;
     }
+  }
+
+  /**
+   * An entry as it leaves: bracket and size from the latest price, then the caller's last
+   * check. Runs again before every retry.
+   */
+  async #entryBody(
+    order: OrderRequest,
+    info: SymbolInfo,
+    opts: PlaceOptions,
+  ): Promise<PlaceOrderParams> {
+    const latest = await this.#latestPrice(order.symbol);
+    let qty = order.qty;
+    if (order.maxNotional !== undefined) {
+      const fits = order.maxNotional / (latest * (1 + this.#headroom));
+      if (qty > fits) qty = fits;
+    }
+    const qtyText = this.#qtyText(qty, info, order);
+    let slPrice: string | undefined;
+    let tpPrice: string | undefined;
+    if (order.stopBps !== undefined) {
+      if (!(order.stopBps > 0)) {
+        throw new InputError(`entry ${order.clientId}`, "a positive stopBps");
+      }
+      const b = bracketPrices(order.side, latest, order.stopBps, order.tpR);
+      slPrice = b.stopPrice.toFixed(info.pricePrecision);
+      tpPrice = b.tpPrice?.toFixed(info.pricePrecision);
+      this.#sentBrackets.set(order.clientId, {
+        stopPrice: Number(slPrice),
+        tpPrice: tpPrice === undefined ? undefined : Number(tpPrice),
+      });
+    }
+    return this.#lastCheck({
+      symbol: order.symbol,
+      side: order.side === "buy" ? "BUY" : "SELL",
+      orderType: "MARKET",
+      qty: qtyText,
+      clientId: order.clientId,
+      slPrice,
+      slStopType: slPrice ? "MARK_PRICE" : undefined,
+      slOrderType: slPrice ? "MARKET" : undefined,
+      tpPrice,
+      tpStopType: tpPrice ? "MARK_PRICE" : undefined,
+      tpOrderType: tpPrice ? "MARKET" : undefined,
+    }, opts);
+  }
+
+  #lastCheck(body: PlaceOrderParams, opts: PlaceOptions): PlaceOrderParams {
+    const refused = opts.refuse?.();
+    if (refused) throw new OrderRefusedError(refused);
+    return body;
+  }
+
+  /** The order's quantity on the venue's step; below the venue minimum is an error. */
+  #qtyText(qty: number, info: SymbolInfo, order: OrderRequest): string {
+    const text = roundQtyDown(qty, info.qtyStep, info.qtyPrecision);
+    if (Number(text) < info.minQty - 1e-12) {
+      throw new InputError(
+        `order qty ${qty} ${order.symbol}`,
+        `at least the venue minimum ${info.minQty} (step ${info.qtyStep})`,
+      );
+    }
+    return text;
+  }
+
+  /** Last traded price (mark price when the ticker has no last price). */
+  async #latestPrice(symbol: string): Promise<number> {
+    const list = await this.#client.tickers([symbol]);
+    const t = list.find((x) => x.symbol === symbol);
+    const price = t?.lastPrice ?? t?.markPrice;
+    if (price === undefined || !(price > 0)) {
+      throw new BitunixError("tickers", "schema", `no price for ${symbol}`, true);
+    }
+    return price;
+  }
+
+  /**
+   * What an exit must close: the venue's position on the side the order reduces (the
+   * venue is the truth, a partial fill or a missed one included). A venue that holds
+   * nothing on that side makes the exit fail, sending nothing.
+   */
+  async #heldQty(order: OrderRequest): Promise<number> {
+    const p = await this.position(order.symbol);
+    const reduces = p !== null && (p.side === "long") === (order.side === "sell");
+    if (!reduces) {
+      throw new BitunixError(
+        "place_order",
+        "api",
+        `nothing to close: the venue holds ${
+          p === null ? "no position" : `a ${p.side}`
+        } on ${order.symbol}`,
+        false,
+      );
+    }
+    return p.qty;
   }
 
   /** Cancels every working order of the symbol; resolves to how many were working. */
@@ -148,41 +305,129 @@ export class BitunixExchange implements Exchange {
     return open.length;
   }
 
-  /** Fills since the previous call (oldest first), from the venue's trade history. */
+  /** Fills since the previous call (oldest first, one per order), from the trade history. */
   async drainFills(): Promise<Fill[]> {
     const fresh: BitunixTrade[] = [];
     const limit = 100;
+    const startTime = Math.max(0, this.#fillsSince - this.#overlapMs);
     for (let skip = 0;; skip += limit) {
       const page = await this.#client.historyTrades({
-        startTime: this.#fillsSince,
+        symbol: this.#symbol,
+        startTime,
         skip,
         limit,
       });
-      for (const t of page.trades) if (!this.#seenTrades.has(t.tradeId)) fresh.push(t);
+      for (const t of page.trades) {
+        if (
+          t.symbol === this.#symbol && t.ts >= this.#reportFrom && !this.#seenTrades.has(t.tradeId)
+        ) fresh.push(t);
+      }
       if (page.trades.length < limit) break;
       if (skip > 10_000) {
         throw new BitunixError("get_history_trades", "schema", "pagination did not end", false);
       }
     }
-    fresh.sort((a, b) => a.ts - b.ts || (a.tradeId < b.tradeId ? -1 : 1));
-    const fills = fresh.map((t) => {
-      this.#seenTrades.set(t.tradeId, t.ts);
-      return this.#toFill(t);
-    });
-    if (fresh.length) {
-      // The next query starts at the newest trade time (inclusive); ids older than that
-      // can no longer come back, so they are forgotten.
-      this.#fillsSince = Math.max(this.#fillsSince, fresh[fresh.length - 1].ts);
-      for (const [id, ts] of this.#seenTrades) {
-        if (ts < this.#fillsSince) this.#seenTrades.delete(id);
-      }
+    if (fresh.length === 0) return [];
+    // a page boundary can repeat a trade within one drain
+    const unique = [...new Map(fresh.map((t) => [t.tradeId, t])).values()];
+    unique.sort((a, b) => a.ts - b.ts || compareTradeIds(a.tradeId, b.tradeId));
+    const external = unique.filter((t) => !this.#ownTrade(t));
+    const bracketReason = external.length ? await this.#bracketReasons(external) : new Map();
+    const fills = this.#aggregate(unique, bracketReason);
+    for (const t of unique) this.#seenTrades.set(t.tradeId, t.ts);
+    this.#fillsSince = Math.max(this.#fillsSince, unique[unique.length - 1].ts);
+    // ids older than the query window can no longer come back
+    for (const [id, ts] of this.#seenTrades) {
+      if (ts < this.#fillsSince - 2 * this.#overlapMs) this.#seenTrades.delete(id);
     }
     return fills;
   }
 
+  #ownTrade(t: BitunixTrade): boolean {
+    return this.#isOurs(t.clientId) || this.#orderIds.has(t.orderId);
+  }
+
+  /** One fill per order, in the order of each order's first execution. */
+  #aggregate(trades: BitunixTrade[], bracket: Map<string, FillReason>): Fill[] {
+    const byOrder = new Map<string, BitunixTrade[]>();
+    for (const t of trades) {
+      const list = byOrder.get(t.orderId);
+      if (list) list.push(t);
+      else byOrder.set(t.orderId, [t]);
+    }
+    return [...byOrder.values()].map((list) => this.#toFill(list, bracket));
+  }
+
+  #toFill(list: BitunixTrade[], bracket: Map<string, FillReason>): Fill {
+    const first = list[0];
+    let qty = 0;
+    let value = 0;
+    let fee = 0;
+    for (const t of list) {
+      qty += t.qty;
+      value += t.qty * t.price;
+      fee += t.fee;
+    }
+    const own = this.#ownTrade(first);
+    const clientId = own ? (first.clientId || this.#orderIds.get(first.orderId) || "") : "";
+    const intent = own ? this.#intents.get(clientId) : undefined;
+    const sent = own ? this.#sentBrackets.get(clientId) : undefined;
+    return {
+      clientId,
+      orderId: first.orderId,
+      symbol: first.symbol,
+      side: first.side,
+      qty,
+      price: list.length === 1 ? first.price : value / qty,
+      fee,
+      ts: list[list.length - 1].ts,
+      reason: own ? reasonOf(intent, first) : bracket.get(first.orderId) ?? "external",
+      reduceOnly: first.reduceOnly || !own || (intent !== undefined && intent !== "entry")
+        ? true
+        : undefined,
+      ...(own ? {} : { external: true }),
+      ...(sent?.stopPrice !== undefined ? { stopPrice: sent.stopPrice } : {}),
+      ...(sent?.tpPrice !== undefined ? { tpPrice: sent.tpPrice } : {}),
+      tradeIds: list.map((t) => t.tradeId),
+    };
+  }
+
   /**
-   * Executions of one of our orders, found by client id, oldest first (empty when the venue
-   * never booked it). A restart uses this to report fills a crashed process never read back.
+   * Which executions of others were the venue's own stop or take-profit of this agent's
+   * position: a TP/SL order of the symbol that triggered around the execution's time.
+   * Everything else stays `external` (a manual close, another bot, a liquidation).
+   */
+  async #bracketReasons(trades: BitunixTrade[]): Promise<Map<string, FillReason>> {
+    const out = new Map<string, FillReason>();
+    let history;
+    try {
+      history = (await this.#client.tpslHistory({
+        symbol: this.#symbol,
+        startTime: Math.max(0, trades[0].ts - this.#overlapMs),
+        limit: 100,
+      })).orders;
+    } catch {
+      return out; // unknown: labelled external, never passed off as our stop
+    }
+    for (const t of trades) {
+      const hit = history.find((h) =>
+        isTriggered(h.status, h.triggerTime) &&
+        (this.#positionId === undefined || h.positionId === undefined ||
+          h.positionId === this.#positionId) &&
+        (h.triggerTime === undefined || Math.abs(h.triggerTime - t.ts) <= 60_000)
+      );
+      if (!hit) continue;
+      const toStop = hit.slPrice === undefined ? Infinity : Math.abs(t.price - hit.slPrice);
+      const toTp = hit.tpPrice === undefined ? Infinity : Math.abs(t.price - hit.tpPrice);
+      out.set(t.orderId, toTp < toStop ? "tp" : "stop");
+    }
+    return out;
+  }
+
+  /**
+   * Executions of one of our orders, found by client id, oldest first and aggregated
+   * (empty when the venue never booked it). A restart uses this to report fills a crashed
+   * process never read back.
    */
   async fillsOfOrder(symbol: string, clientId: string, intent: OrderIntent): Promise<Fill[]> {
     let orderId: string;
@@ -193,16 +438,12 @@ export class BitunixExchange implements Exchange {
       throw e;
     }
     const { trades } = await this.#client.historyTrades({ symbol, orderId, limit: 100 });
-    const reason: FillReason = intent === "entry"
-      ? "entry"
-      : intent === "exit"
-      ? "signal"
-      : "flatten";
-    return [...trades].sort((a, b) => a.ts - b.ts).map((t) => ({
-      ...this.#toFill(t),
-      clientId,
-      reason,
-    }));
+    if (trades.length === 0) return [];
+    this.#orderIds.set(orderId, clientId);
+    this.#intents.set(clientId, intent);
+    const sorted = [...trades].sort((a, b) => a.ts - b.ts || compareTradeIds(a.tradeId, b.tradeId));
+    for (const t of sorted) this.#seenTrades.set(t.tradeId, t.ts);
+    return [this.#toFill(sorted.map((t) => ({ ...t, clientId })), new Map())];
   }
 
   /** The open position for the symbol (one-way mode), or null when flat. */
@@ -210,15 +451,56 @@ export class BitunixExchange implements Exchange {
     const list = await this.#client.pendingPositions(symbol);
     const p = list.find((x) => x.symbol === symbol && x.qty > 0);
     if (!p) return null;
-    const b = this.#brackets.get(symbol);
+    this.#positionId = p.positionId;
     return {
       symbol,
       side: p.side,
       qty: p.qty,
       entryPrice: p.entryPrice,
-      ...(b?.stopPrice !== undefined ? { stopPrice: b.stopPrice } : {}),
-      ...(b?.tpPrice !== undefined ? { tpPrice: b.tpPrice } : {}),
+      ...(p.unrealizedPnl !== undefined ? { unrealizedPnl: p.unrealizedPnl } : {}),
     };
+  }
+
+  /** The stop and take-profit in the venue's TP/SL book for the symbol; null when none. */
+  async protection(symbol: string): Promise<Protection | null> {
+    const list = await this.#client.pendingTpsl({ symbol });
+    const mine = list.filter((o) => o.symbol === symbol);
+    const stop = mine.find((o) => o.slPrice !== undefined && o.slPrice > 0);
+    const tp = mine.find((o) => o.tpPrice !== undefined && o.tpPrice > 0);
+    if (!stop && !tp) return null;
+    return {
+      ...(stop ? { stopPrice: stop.slPrice } : {}),
+      ...(tp ? { tpPrice: tp.tpPrice } : {}),
+    };
+  }
+
+  /** Places a whole-position stop (and take-profit) in the venue's TP/SL book. */
+  async protect(symbol: string, bracket: { stopPrice: number; tpPrice?: number }): Promise<void> {
+    const info = await this.symbolInfo(symbol);
+    const list = await this.#client.pendingPositions(symbol);
+    const p = list.find((x) => x.symbol === symbol && x.qty > 0);
+    if (!p) throw new BitunixError("tpsl_position_place_order", "api", "no position", false);
+    this.#positionId = p.positionId;
+    const params = {
+      symbol,
+      positionId: p.positionId,
+      slPrice: bracket.stopPrice.toFixed(info.pricePrecision),
+      slStopType: "MARK_PRICE" as const,
+      ...(bracket.tpPrice !== undefined
+        ? {
+          tpPrice: bracket.tpPrice.toFixed(info.pricePrecision),
+          tpStopType: "MARK_PRICE" as const,
+        }
+        : {}),
+    };
+    // one whole-position TP/SL per position: one already there (a take-profit only) is
+    // modified to carry the stop, else a new one is placed
+    const pending = await this.#client.pendingTpsl({ symbol, positionId: p.positionId });
+    const whole = pending.find((o) =>
+      o.positionId === p.positionId && o.slQty === undefined && o.tpQty === undefined
+    );
+    if (whole) await this.#client.modifyPositionTpsl(params);
+    else await this.#client.placePositionTpsl(params);
   }
 
   /** Working orders of the symbol (all pages). */
@@ -241,32 +523,19 @@ export class BitunixExchange implements Exchange {
     }
     return out;
   }
+}
 
-  #toFill(t: BitunixTrade): Fill {
-    return {
-      clientId: t.clientId ?? "",
-      orderId: t.orderId,
-      symbol: t.symbol,
-      side: t.side,
-      qty: t.qty,
-      price: t.price,
-      fee: t.fee,
-      ts: t.ts,
-      reason: this.#reason(t),
-    };
-  }
+function reasonOf(intent: OrderIntent | undefined, t: BitunixTrade): FillReason {
+  if (intent === "entry") return "entry";
+  if (intent === "flatten") return "flatten";
+  if (intent === "exit" || intent === "reduce") return "signal";
+  // one of our client ids that this process did not send (a restart): by direction
+  return t.reduceOnly ? "signal" : "entry";
+}
 
-  #reason(t: BitunixTrade): FillReason {
-    const intent = t.clientId ? this.#intents.get(t.clientId) : undefined;
-    if (intent === "entry") return "entry";
-    if (intent === "flatten") return "flatten";
-    if (intent === "exit") return "signal";
-    // Not ours: a venue-triggered stop or take-profit; pick the nearer bracket price.
-    const b = this.#brackets.get(t.symbol);
-    if (b?.stopPrice !== undefined && b.tpPrice !== undefined) {
-      return Math.abs(t.price - b.stopPrice) <= Math.abs(t.price - b.tpPrice) ? "stop" : "tp";
-    }
-    if (b?.tpPrice !== undefined && b.stopPrice === undefined) return "tp";
-    return t.reduceOnly || b ? "stop" : "signal";
-  }
+/** A TP/SL history row that fired (any status but cancelled, or a trigger time). */
+function isTriggered(status: string | undefined, triggerTime: number | undefined): boolean {
+  if (triggerTime !== undefined && triggerTime > 0) return true;
+  const s = (status ?? "").toUpperCase();
+  return s !== "" && !s.startsWith("CANCEL") && s !== "NEW" && s !== "PENDING";
 }

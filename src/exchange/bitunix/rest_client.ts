@@ -65,6 +65,20 @@ interface CallSpec<T extends z.ZodType> {
   readonly auth: boolean;
   readonly bucket: BucketName;
   readonly schema: T;
+  /**
+   * Builds the body right before each attempt leaves, after the rate-limit wait (latest
+   * prices, a last safety check). What it throws ends the call without a retry.
+   */
+  readonly prepare?: () => Promise<Record<string, unknown>>;
+}
+
+/** Hooks of one place_order call. */
+export interface PlaceOrderHooks {
+  /**
+   * Builds the order right before each attempt leaves (after the rate-limit wait, before
+   * every retry), e.g. from the latest price; it may throw to stop the order there.
+   */
+  readonly prepare?: () => Promise<PlaceOrderParams>;
 }
 
 /** Timing facts of the last response (for preflight latency and clock checks). */
@@ -277,6 +291,7 @@ export class BitunixRestClient {
         (p.entryValue !== undefined && p.qty !== 0 ? p.entryValue / Math.abs(p.qty) : 0),
       leverage: p.leverage,
       marginMode: p.marginMode,
+      positionMode: p.positionMode,
       unrealizedPnl: p.unrealizedPNL,
       liqPrice: p.liqPrice !== undefined && p.liqPrice > 0 ? p.liqPrice : undefined,
     }));
@@ -343,15 +358,21 @@ export class BitunixRestClient {
 
   // ---- trading (private) ----
 
-  /** Places an order; resolves to the venue ids. A reused clientId fails with code 30042. */
-  async placeOrder(p: PlaceOrderParams): Promise<{ orderId: string; clientId?: string }> {
-    const body: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(p)) if (v !== undefined) body[k] = v;
+  /**
+   * Places an order; resolves to the venue ids. A reused clientId fails with code 30042.
+   * With `hooks.prepare`, the order is rebuilt right before each attempt leaves.
+   */
+  async placeOrder(
+    p: PlaceOrderParams,
+    hooks: PlaceOrderHooks = {},
+  ): Promise<{ orderId: string; clientId?: string }> {
+    const build = hooks.prepare;
     const r = await this.#call({
       endpoint: "place_order",
       method: "POST",
       path: "/api/v1/futures/trade/place_order",
-      body,
+      body: definedFields(p),
+      prepare: build && (async () => definedFields(await build())),
       auth: true,
       bucket: "private",
       schema: S.placeOrderSchema,
@@ -603,6 +624,7 @@ export class BitunixRestClient {
       try {
         return await this.#once(spec);
       } catch (e) {
+        if (e instanceof PrepareError) throw e.cause;
         const err = isBitunixError(e)
           ? e
           : new BitunixError(spec.endpoint, "network", describe(e), true);
@@ -627,10 +649,18 @@ export class BitunixRestClient {
       );
     }
     await this.#limiters?.[spec.bucket].acquire();
+    let bodyObject = spec.body;
+    if (spec.prepare) {
+      try {
+        bodyObject = await spec.prepare();
+      } catch (e) {
+        throw new PrepareError(e);
+      }
+    }
     const pairs = cleanQuery(spec.query);
     const search = new URLSearchParams(pairs).toString();
     const url = `${this.baseUrl}${spec.path}${search ? `?${search}` : ""}`;
-    const body = spec.method === "POST" ? JSON.stringify(spec.body ?? {}) : "";
+    const body = spec.method === "POST" ? JSON.stringify(bodyObject ?? {}) : "";
     const headers: Record<string, string> = { "language": "en-US" };
     if (spec.method === "POST") headers["content-type"] = "application/json";
     if (spec.auth) {
@@ -728,6 +758,20 @@ export class BitunixRestClient {
     }
     return data.data;
   }
+}
+
+/** What a `prepare` hook threw: passed on as it is, never retried. */
+class PrepareError extends Error {
+  constructor(override readonly cause: unknown) {
+    super("prepare failed");
+  }
+}
+
+/** The fields of `o` that are set (JSON bodies leave undefined ones out anyway). */
+function definedFields(o: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out;
 }
 
 function mapOrder(o: z.output<typeof S.orderSchema>): BitunixOrder {

@@ -52,6 +52,8 @@ export interface BitunixPosition {
   readonly entryPrice: number;
   readonly leverage?: number;
   readonly marginMode?: string;
+  /** ONE_WAY or HEDGE. */
+  readonly positionMode?: string;
   readonly unrealizedPnl?: number;
   readonly liqPrice?: number;
 }

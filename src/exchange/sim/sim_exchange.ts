@@ -5,6 +5,7 @@ import {
   HIT_NONE,
   hitPrice,
   isStopHit,
+  qtyWithinNotional,
   slipped,
   stopPriceFor,
   tpPriceFor,
@@ -15,9 +16,12 @@ import type {
   OpenOrder,
   OrderAck,
   OrderRequest,
+  PlaceOptions,
+  Protection,
   VenuePosition,
 } from "../../core/order.ts";
 import type { CandleDrivenExchange } from "../../core/ports.ts";
+import { OrderRefusedError } from "../../core/errors.ts";
 
 /** Costs and fill assumptions of the simulated venue. */
 export interface SimExchangeOptions {
@@ -39,8 +43,10 @@ export interface SimExchangeState {
  * The simulated venue used by backtests and paper trading. Market orders fill at the
  * next candle's open (plus adverse slippage); entries get a stop and take-profit at the
  * configured distances from the fill; each candle is checked against the bracket with
- * the shared fill rules, so paper fills follow the backtest's model exactly. A repeated
- * client id is acknowledged as a duplicate and never fills twice.
+ * the shared fill rules, so paper fills follow the backtest's model exactly. An entry is
+ * sized down at its fill price to its `maxNotional` (the RiskGate's limits hold where the
+ * money moves, not at the decision price). A repeated client id is acknowledged as a
+ * duplicate and never fills twice.
  */
 export class SimExchange implements CandleDrivenExchange {
   #position: VenuePosition | null = null;
@@ -60,11 +66,13 @@ export class SimExchange implements CandleDrivenExchange {
     }
   }
 
-  placeOrder(order: OrderRequest): Promise<OrderAck> {
+  placeOrder(order: OrderRequest, opts: PlaceOptions = {}): Promise<OrderAck> {
     const known = this.#known.get(order.clientId);
     if (known !== undefined) {
       return Promise.resolve({ clientId: order.clientId, orderId: known, duplicate: true });
     }
+    const refused = opts.refuse?.();
+    if (refused) return Promise.reject(new OrderRefusedError(refused));
     const orderId = `sim-${this.#nextId++}`;
     this.#known.set(order.clientId, orderId);
     this.#pending.push(order);
@@ -85,6 +93,19 @@ export class SimExchange implements CandleDrivenExchange {
 
   position(_symbol: string): Promise<VenuePosition | null> {
     return Promise.resolve(this.#position);
+  }
+
+  protection(_symbol: string): Promise<Protection | null> {
+    const p = this.#position;
+    if (p === null || p.stopPrice === undefined) return Promise.resolve(null);
+    return Promise.resolve({ stopPrice: p.stopPrice, tpPrice: p.tpPrice });
+  }
+
+  protect(_symbol: string, bracket: { stopPrice: number; tpPrice?: number }): Promise<void> {
+    const p = this.#position;
+    if (p === null) return Promise.reject(new Error("Cannot protect: no open position"));
+    this.#position = { ...p, stopPrice: bracket.stopPrice, tpPrice: bracket.tpPrice };
+    return Promise.resolve();
   }
 
   openOrders(_symbol: string): Promise<OpenOrder[]> {
@@ -161,17 +182,21 @@ export class SimExchange implements CandleDrivenExchange {
         : o.intent === "flatten"
         ? "end"
         : "signal";
-      this.#exit(ts, slipped(price, buy, this.options.slippageBps), reason, o.clientId);
+      const qty = o.intent === "reduce" ? Math.min(o.qty, p.qty) : p.qty;
+      this.#exit(ts, slipped(price, buy, this.options.slippageBps), reason, o.clientId, qty);
       return;
     }
     if (p !== null) return; // one position at a time: an entry while positioned is ignored
     const isLong = buy;
     const entry = slipped(price, isLong, this.options.slippageBps);
     const stopBps = o.stopBps ?? 0;
+    const qty = o.maxNotional === undefined
+      ? o.qty
+      : qtyWithinNotional(o.qty, entry, o.maxNotional);
     this.#position = {
       symbol: o.symbol,
       side: isLong ? "long" : "short",
-      qty: o.qty,
+      qty,
       entryPrice: entry,
       stopPrice: stopBps > 0 ? stopPriceFor(isLong, entry, stopBps) : undefined,
       tpPrice: stopBps > 0 && o.tpR ? tpPriceFor(isLong, entry, stopBps, o.tpR) : undefined,
@@ -181,27 +206,29 @@ export class SimExchange implements CandleDrivenExchange {
       orderId: this.#known.get(o.clientId) ?? o.clientId,
       symbol: o.symbol,
       side: o.side,
-      qty: o.qty,
+      qty,
       price: entry,
-      fee: feeFor(o.qty, entry, this.options.feeBps),
+      fee: feeFor(qty, entry, this.options.feeBps),
       ts,
       reason: "entry",
     });
   }
 
-  #exit(ts: number, price: number, reason: FillReason, clientId: string): void {
+  #exit(ts: number, price: number, reason: FillReason, clientId: string, qty?: number): void {
     const p = this.#position!;
-    this.#position = null;
+    const closed = qty ?? p.qty;
+    this.#position = closed < p.qty ? { ...p, qty: p.qty - closed } : null;
     this.#fills.push({
       clientId,
       orderId: this.#known.get(clientId) ?? clientId,
       symbol: p.symbol,
       side: p.side === "long" ? "sell" : "buy",
-      qty: p.qty,
+      qty: closed,
       price,
-      fee: feeFor(p.qty, price, this.options.feeBps),
+      fee: feeFor(closed, price, this.options.feeBps),
       ts,
       reason,
+      reduceOnly: true,
     });
   }
 }

@@ -50,18 +50,22 @@ Deno.test("BitunixExchange (Exchange port) against the fake venue", async (t) =>
       },
     );
 
-    await t.step("position reports side, qty, entry and the bracket", async () => {
-      const p = await ex.position("BTCUSDT");
-      assert.deepEqual(p, {
-        symbol: "BTCUSDT",
-        side: "long",
-        qty: 0.0123,
-        entryPrice: 60_000,
-        stopPrice: 59_700,
-        tpPrice: 60_600,
-      });
-      assert.equal(await ex.position("ETHUSDT"), null);
-    });
+    await t.step(
+      "position reports side, qty and entry; the venue's TP/SL book the bracket",
+      async () => {
+        const p = await ex.position("BTCUSDT");
+        assert.deepEqual(p, {
+          symbol: "BTCUSDT",
+          side: "long",
+          qty: 0.0123,
+          entryPrice: 60_000,
+          unrealizedPnl: 0,
+        });
+        assert.equal(await ex.position("ETHUSDT"), null);
+        assert.deepEqual(await ex.protection("BTCUSDT"), { stopPrice: 59_700, tpPrice: 60_600 });
+        assert.equal(await ex.protection("ETHUSDT"), null);
+      },
+    );
 
     await t.step(
       "duplicate clientId resolves to the existing order, never a second one",
@@ -90,20 +94,16 @@ Deno.test("BitunixExchange (Exchange port) against the fake venue", async (t) =>
       assert.equal(fills[0].price, 60_000);
       assert.ok(fills[0].fee > 0);
       assert.deepEqual(await ex.drainFills(), []);
-      // A venue-triggered stop (an order the adapter did not send) maps to "stop".
-      fake.state.price = 59_700;
-      await client.placeOrder({
-        symbol: "BTCUSDT",
-        side: "SELL",
-        orderType: "MARKET",
-        qty: "0.0123",
-        reduceOnly: true,
-      });
+      // The venue's own stop fires (its TP/SL book says so): reason "stop", not ours.
+      fake.setPrice(59_700);
       const more = await ex.drainFills();
       assert.equal(more.length, 1);
       assert.equal(more[0].reason, "stop");
       assert.equal(more[0].side, "sell");
+      assert.equal(more[0].external, true);
       assert.equal(await ex.position("BTCUSDT"), null);
+      assert.equal(await ex.protection("BTCUSDT"), null);
+      fake.setPrice(60_000);
     });
 
     await t.step("qty below the venue minimum is refused before sending", async () => {
