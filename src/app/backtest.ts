@@ -206,8 +206,29 @@ function headline(r: RunReport, loaded: LoadedCandles, config: BacktestConfig): 
     `  intrabar bounds: conservative ${signed(c.net_pnl)} .. optimistic ${
       signed(o.net_pnl)
     } USDT (spread ${fmt(o.net_pnl - c.net_pnl)})`,
+    ...riskLines(s),
     `  trades_hash ${s.trades_hash}`,
   ].join("\n");
+}
+
+/** What the RiskGate did: refused entries and days past the daily loss limit. */
+function riskLines(s: RunReport["stats"]): string[] {
+  const lines: string[] = [];
+  const refused = s.refused_entries;
+  if (refused && refused.total > 0) {
+    const why = Object.entries(refused.by_reason).map(([k, v]) => `${k} ${v}`).join(", ");
+    lines.push(`  entries refused by the risk gate: ${refused.total} (${why})`);
+  }
+  const over = s.days_over_daily_limit;
+  if (s.worst_day) {
+    lines.push(
+      `  worst day ${s.worst_day.date} ${signed(s.worst_day.pnl)} USDT; days past the daily ` +
+        `loss limit: ${over?.length ?? 0}${
+          over?.length ? " (gaps or slippage through a stop)" : ""
+        }`,
+    );
+  }
+  return lines;
 }
 
 function absolute(path: string): string {

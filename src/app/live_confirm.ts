@@ -13,8 +13,8 @@ export interface LiveConfirmOptions {
   readonly isTerminal: boolean;
   /** Asks one question; resolves to the typed answer or null (end of input). */
   readonly prompt: (question: string) => Promise<string | null>;
-  /** What is about to happen: symbol, size limits, venue, etc. Printed before asking. */
-  readonly summary: string;
+  /** What is about to happen, printed before asking (omit when the caller printed it). */
+  readonly summary?: string;
   /** Where the summary is printed (default stderr). */
   readonly out?: (line: string) => void;
 }
@@ -38,7 +38,7 @@ export async function confirmLiveTrading(o: LiveConfirmOptions): Promise<LiveCon
   }
   if (!o.isTerminal) return { ok: false, reason: NO_TERMINAL_REASON };
   const out = o.out ?? ((line: string) => console.error(line));
-  out(o.summary);
+  if (o.summary !== undefined) out(o.summary);
   const answer = await o.prompt(`Type ${CONFIRM_WORD} to trade real money (anything else aborts):`);
   if (answer !== null && answer.trim() === CONFIRM_WORD) {
     return { ok: true, reason: `confirmed: ${CONFIRM_WORD} typed` };

@@ -3,6 +3,8 @@ import type { SessionConfig } from "../config/session_config.ts";
 import { InputError } from "../core/errors.ts";
 import { runKeyFor } from "../engine/client_id.ts";
 import { writeTextFileAtomicSync } from "../ops/atomic_write.ts";
+import type { RiskDayState } from "../engine/risk_gate.ts";
+import { riskDaySchema } from "./risk_day_schema.ts";
 
 const journalSchema = z.object({
   version: z.literal(1),
@@ -15,6 +17,8 @@ const journalSchema = z.object({
     .nullable(),
   openClientIds: z.array(z.string()),
   clientIdPrefix: z.string(),
+  /** The day's loss accounting, so a restart on the same UTC day remembers it. */
+  risk: riskDaySchema.optional(),
 });
 
 /** What a live session remembers between runs, to reconcile with the exchange on start. */
@@ -58,6 +62,15 @@ export function liveJournal(config: SessionConfig): LiveJournal {
     throw new InputError(`live journal ${path}`, r.error.issues[0]?.message ?? "a journal");
   }
   return r.data;
+}
+
+/** The day's loss accounting the live journal holds, if any (an unreadable journal: none). */
+export function liveJournalRisk(config: SessionConfig): RiskDayState | undefined {
+  try {
+    return liveJournal(config).risk;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Saves the live journal atomically. */

@@ -15,6 +15,8 @@ import {
 } from "../exchange/bitunix/mod.ts";
 import { intentOfClientId } from "../engine/client_id.ts";
 import { fillEventFields } from "../engine/pipeline.ts";
+import { liveJournal, liveJournalPath, saveLiveJournal } from "./live_journal.ts";
+import { reconcileOnStart } from "./reconcile.ts";
 import type { Command } from "./command.ts";
 import { notice, parseCommandFlags } from "./_flags.ts";
 import { startDashboardServer } from "./dashboard.ts";
@@ -48,6 +50,116 @@ export function buildFeed(
     : new BitunixPollingFeed(opts);
 }
 
+/**
+ * The start-up check of a live session: reconciles the venue with the live journal and
+ * refuses on a mismatch it cannot explain; reports fills of orders a crashed process sent
+ * but never read back; saves the reconciled journal; returns the venue's position, which
+ * the session adopts.
+ */
+export function liveStartCheck(
+  config: SessionConfig,
+  exchange: BitunixExchange,
+): NonNullable<SessionDeps["beforeTrading"]> {
+  return async (sink) => {
+    const journal = liveJournal(config);
+    const result = await reconcileOnStart({ exchange, symbol: config.symbol, journal });
+    sink.emit(
+      result.status === "mismatch" ? "error" : "info",
+      "execution",
+      "reconcile.finished",
+      { status: result.status, findings: result.findings },
+    );
+    if (result.status === "mismatch") {
+      throw new Error(
+        `Refusing to trade: the exchange does not match the journal: ${result.findings.join("; ")}`,
+      );
+    }
+    // Fills of orders sent before a crash that no run reported (the process died before
+    // draining them): report them now, then save the reconciled state so the next start
+    // does not report them again.
+    const stillOpen = new Set(result.openOrders.map((o) => o.clientId));
+    for (const id of journal.openClientIds.filter((x) => !stillOpen.has(x))) {
+      const intent = intentOfClientId(id);
+      if (intent === null) continue;
+      for (const f of await exchange.fillsOfOrder(config.symbol, id, intent)) {
+        sink.emit("info", "execution", "order.filled", {
+          ...fillEventFields(f),
+          recovered: true,
+        });
+      }
+    }
+    const p = result.position;
+    saveLiveJournal(liveJournalPath(config), {
+      version: 1,
+      savedAt: Date.now(),
+      position: p ? { side: p.side, qty: p.qty, entryPrice: p.entryPrice } : null,
+      openClientIds: [...stillOpen].filter((x) => x.startsWith(journal.clientIdPrefix)),
+      clientIdPrefix: journal.clientIdPrefix,
+      risk: journal.risk,
+    });
+    return p
+      ? { side: p.side, qty: p.qty, entryPrice: p.entryPrice, unrealizedPnl: p.unrealizedPnl }
+      : null;
+  };
+}
+
+/** What a live session knows before it asks for confirmation. */
+interface LiveReady {
+  readonly exchange: BitunixExchange;
+  /** The smaller of the account's equity and --start-equity. */
+  readonly sizingEquity: number;
+  readonly minQty: number;
+  /** What is about to happen, shown before the confirmation. */
+  readonly summary: string;
+}
+
+/**
+ * Reads the account and the contract before any order: refuses (returns the reason) an
+ * account in hedge mode or without equity, and says what the session is about to do.
+ */
+async function prepareLive(
+  config: SessionConfig,
+  client: BitunixRestClient,
+): Promise<LiveReady | string> {
+  const exchange = new BitunixExchange(client);
+  const account = await client.account();
+  const positions = await client.pendingPositions();
+  const hedge = account.positionMode?.toUpperCase() === "HEDGE" ||
+    positions.some((p) => p.positionMode?.toUpperCase() === "HEDGE");
+  if (hedge) {
+    return "Refusing to trade: the Bitunix account is in HEDGE position mode; this agent " +
+      "trades one net position per symbol. Switch the account to ONE_WAY (with no open " +
+      "positions or orders) and start again.";
+  }
+  const accountEquity = account.available + account.frozen + account.margin +
+    account.unrealizedPnl;
+  if (!(accountEquity > 0)) {
+    return `Refusing to trade: the ${account.marginCoin} futures account holds no equity.`;
+  }
+  const info = await exchange.symbolInfo(config.symbol);
+  // size from the real account, never from a default: the smaller of the account's
+  // equity and --start-equity (which caps the capital the agent may use)
+  const sizingEquity = Math.min(accountEquity, config.params.startEquity);
+  const p = config.params;
+  const strategyParams = Object.entries(config.strategyParams).map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  const summary = [
+    "LIVE trading with REAL MONEY on Bitunix:",
+    `  source      bitunix ${config.useWebSocket ? "WebSocket" : "REST polling"} candles, ` +
+    `${config.symbol} ${config.interval}`,
+    `  equity      ${accountEquity.toFixed(2)} ${account.marginCoin} in the account; sizing ` +
+    `from ${sizingEquity.toFixed(2)} (the smaller of it and --start-equity)`,
+    `  risk        ${p.riskPct}% of equity per trade (${
+      (sizingEquity * p.riskPct / 100).toFixed(2)
+    } ${account.marginCoin} at a ${p.stopBps} bps stop), take-profit ${p.tpR}R`,
+    `  leverage    at most ${p.maxLeverage}x; hard limits 200,000 USD position, ` +
+    `${config.params.limits?.maxDailyLossUsd ?? 50} USD daily loss, 20x`,
+    `  strategy    ${config.strategy}${strategyParams ? ` (${strategyParams})` : ""}`,
+    `  minimum     ${info.minQty} ${config.symbol} per order`,
+  ].join("\n");
+  return { exchange, sizingEquity, minQty: info.minQty, summary };
+}
+
 /** Reads a line typed at the terminal (null at end of input). */
 async function promptLine(question: string): Promise<string | null> {
   await Deno.stderr.write(new TextEncoder().encode(question));
@@ -72,25 +184,11 @@ export async function runSessionCommand(
   const deps: { -readonly [K in keyof SessionDeps]?: SessionDeps[K] } = {};
   let client: BitunixRestClient | null = null;
 
-  if (live) {
-    if (!env.apiKey || !env.apiSecret) {
-      throw new InputError(
-        "credentials",
-        "BITUNIX_API_KEY and BITUNIX_API_SECRET in the environment or .env for live trading",
-      );
-    }
-    const { confirmLiveTrading } = await import("./live_confirm.ts");
-    const confirmed = await confirmLiveTrading({
-      env: { SKIP_LIVE_CONFIRM: Deno.env.get("SKIP_LIVE_CONFIRM") },
-      isTerminal: Deno.stdin.isTerminal(),
-      prompt: promptLine,
-      summary:
-        `LIVE trading ${config.symbol} ${config.interval} with REAL MONEY: strategy ${config.strategy}, risk ${config.params.riskPct}% per trade, max leverage ${config.params.maxLeverage}x, hard limits 200,000 USD position / 50 USD daily loss / 20x.`,
-    });
-    if (!confirmed.ok) {
-      console.error(confirmed.reason);
-      return 1;
-    }
+  if (live && (!env.apiKey || !env.apiSecret)) {
+    throw new InputError(
+      "credentials",
+      "BITUNIX_API_KEY and BITUNIX_API_SECRET in the environment or .env for live trading",
+    );
   }
   if (config.preflight) {
     if (config.source !== "bitunix" && !live) {
@@ -113,73 +211,27 @@ export async function runSessionCommand(
     });
   }
   if (live) {
-    const exchange = new BitunixExchange(client!);
-    deps.liveExchange = exchange;
-    // size from the real account, never from a default: the smaller of the account's
-    // equity and --start-equity (which caps the capital the agent may use)
-    const account = await client!.account();
-    const accountEquity = account.available + account.frozen + account.margin +
-      account.unrealizedPnl;
-    if (!(accountEquity > 0)) {
-      console.error(
-        `Refusing to trade: the ${account.marginCoin} futures account holds no equity.`,
-      );
+    const ready = await prepareLive(config, client!);
+    if (typeof ready === "string") {
+      console.error(ready);
       return 1;
     }
-    deps.startEquity = Math.min(accountEquity, config.params.startEquity);
-    console.error(
-      `Account equity ${accountEquity.toFixed(2)} ${account.marginCoin}; sizing from ${
-        deps.startEquity.toFixed(2)
-      } (the smaller of it and --start-equity).`,
-    );
-    const { reconcileOnStart } = await import("./reconcile.ts");
-    const { liveJournal, liveJournalPath, saveLiveJournal } = await import("./live_journal.ts");
-    deps.beforeTrading = async (sink) => {
-      const journal = liveJournal(config);
-      const result = await reconcileOnStart({ exchange, symbol: config.symbol, journal });
-      sink.emit(
-        result.status === "mismatch" ? "error" : "info",
-        "execution",
-        "reconcile.finished",
-        { status: result.status, findings: result.findings },
-      );
-      if (result.status === "mismatch") {
-        throw new Error(
-          `Refusing to trade: the exchange does not match the journal: ${
-            result.findings.join("; ")
-          }`,
-        );
-      }
-      // Fills of orders sent before a crash that no run reported (the process died before
-      // draining them): report them now, then save the reconciled state so the next start
-      // does not report them again.
-      const stillOpen = new Set(result.openOrders.map((o) => o.clientId));
-      for (const id of journal.openClientIds.filter((x) => !stillOpen.has(x))) {
-        const intent = intentOfClientId(id);
-        if (intent === null) continue;
-        for (const f of await exchange.fillsOfOrder(config.symbol, id, intent)) {
-          sink.emit("info", "execution", "order.filled", {
-            ...fillEventFields(f),
-            recovered: true,
-          });
-        }
-      }
-      const p = result.position;
-      saveLiveJournal(liveJournalPath(config), {
-        version: 1,
-        savedAt: Date.now(),
-        position: p ? { side: p.side, qty: p.qty, entryPrice: p.entryPrice } : null,
-        openClientIds: [...stillOpen].filter((x) => x.startsWith(journal.clientIdPrefix)),
-        clientIdPrefix: journal.clientIdPrefix,
-      });
-      return result.position
-        ? {
-          side: result.position.side,
-          qty: result.position.qty,
-          entryPrice: result.position.entryPrice,
-        }
-        : null;
-    };
+    const { confirmLiveTrading } = await import("./live_confirm.ts");
+    console.error(ready.summary);
+    const confirmed = await confirmLiveTrading({
+      env: { SKIP_LIVE_CONFIRM: Deno.env.get("SKIP_LIVE_CONFIRM") },
+      isTerminal: Deno.stdin.isTerminal(),
+      prompt: promptLine,
+    });
+    if (!confirmed.ok) {
+      console.error(confirmed.reason);
+      return 1;
+    }
+    const exchange = ready.exchange;
+    deps.liveExchange = exchange;
+    deps.startEquity = ready.sizingEquity;
+    deps.minQty = ready.minQty;
+    deps.beforeTrading = liveStartCheck(config, exchange);
   }
   const stop = new AbortController();
   const onSignal = () => {

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { InputError } from "../core/errors.ts";
-import type { Trade } from "../core/trade.ts";
+import { EXIT_REASONS, type Trade } from "../core/trade.ts";
+import { FILL_REASONS } from "../core/order.ts";
+import type { RiskDayState } from "../engine/risk_gate.ts";
+import { riskDaySchema } from "./risk_day_schema.ts";
 import type { SimExchangeState } from "../exchange/sim/sim_exchange.ts";
 import type { OpenPosition } from "../engine/trade_ledger.ts";
 import { writeTextFileAtomicSync } from "../ops/atomic_write.ts";
@@ -18,7 +21,7 @@ const tradeSchema = z.object({
   notional: num,
   stopPrice: num,
   tpPrice: num,
-  exitReason: z.enum(["stop", "tp", "signal", "end"]),
+  exitReason: z.enum(EXIT_REASONS as [string, ...string[]]),
   grossPnl: num,
   fees: num,
   pnl: num,
@@ -32,17 +35,22 @@ const positionSchema = z.object({
   stopPrice: num,
   tpPrice: num,
   entryFee: num,
+  closedQty: num.optional(),
+  closedValue: num.optional(),
+  closedGross: num.optional(),
+  closedFees: num.optional(),
 });
 const orderSchema = z.object({
   clientId: z.string(),
   symbol: z.string(),
   side: z.enum(["buy", "sell"]),
   qty: num,
-  intent: z.enum(["entry", "exit", "flatten"]),
+  intent: z.enum(["entry", "exit", "flatten", "reduce"]),
   reduceOnly: z.boolean(),
   refPrice: num,
   stopBps: num.optional(),
   tpR: num.optional(),
+  maxNotional: num.optional(),
 });
 const fillSchema = z.object({
   clientId: z.string(),
@@ -53,7 +61,8 @@ const fillSchema = z.object({
   price: num,
   fee: num,
   ts: num,
-  reason: z.enum(["entry", "stop", "tp", "signal", "end", "flatten"]),
+  reason: z.enum(FILL_REASONS as [string, ...string[]]),
+  reduceOnly: z.boolean().optional(),
 });
 const stateSchema = z.object({
   version: z.literal(1),
@@ -77,6 +86,7 @@ const stateSchema = z.object({
     fills: z.array(fillSchema),
     nextOrderId: z.number().int(),
   }),
+  risk: riskDaySchema.optional(),
 });
 
 /** What a paper session persists after every candle so a restart resumes it. */
@@ -90,6 +100,8 @@ export interface PaperState {
   readonly position: OpenPosition | null;
   readonly trades: readonly Trade[];
   readonly sim: SimExchangeState;
+  /** The day's loss accounting (absent in files of older versions). */
+  readonly risk?: RiskDayState;
 }
 
 /** Reads a paper state file; null when there is none. A corrupt file is an input error. */

@@ -1,7 +1,8 @@
 import chartJsSource from "../dashboard/static/vendor/chart.umd.min.js" with { type: "text" };
 import type { SessionConfig } from "../config/session_config.ts";
 import { INTERVAL_MS, seriesFromCandles } from "../core/candle.ts";
-import { stopPriceFor, tpPriceFor } from "../core/fill_rules.ts";
+import { grossPnlFor, stopPriceFor, tpPriceFor } from "../core/fill_rules.ts";
+import { isOrderRefused } from "../core/errors.ts";
 import type { EventSink, LogLevel } from "../core/events.ts";
 import type { Exchange, MarketFeed } from "../core/ports.ts";
 import { renderSummaryHtml } from "../dashboard/report/summary_html.ts";
@@ -20,7 +21,12 @@ import { KillSwitchWatcher, readKillSwitchSync } from "../ops/kill_switch.ts";
 import { acquirePidFile, type PidFileLock } from "../ops/pid_file.ts";
 import { newRunId, pointLatest } from "../ops/run_store.ts";
 import { createStrategy } from "../strategy/mod.ts";
-import { liveJournalPath, saveLiveJournal, sessionClientIdPrefix } from "./live_journal.ts";
+import {
+  liveJournalPath,
+  liveJournalRisk,
+  saveLiveJournal,
+  sessionClientIdPrefix,
+} from "./live_journal.ts";
 import { loadPaperState, type PaperState, savePaperState } from "./paper_state.ts";
 
 /** Why a session stopped, and the exit code that goes with it. */
@@ -64,6 +70,8 @@ export interface SessionDeps {
   readonly beforeTrading?: (sink: EventSink) => Promise<AdoptedPosition | null | void>;
   /** Equity to size from instead of --start-equity (live: from the exchange account). */
   readonly startEquity?: number;
+  /** The venue's minimum order quantity (live: from trading_pairs; default the params'). */
+  readonly minQty?: number;
   /** How often the stale-data check runs, ms (default 1000). */
   readonly staleCheckMs?: number;
 }
@@ -73,6 +81,8 @@ export interface AdoptedPosition {
   readonly side: "long" | "short";
   readonly qty: number;
   readonly entryPrice: number;
+  /** Unrealised pnl the venue reports (already part of the account equity sized from). */
+  readonly unrealizedPnl?: number;
 }
 
 /** Result of a session. */
@@ -172,6 +182,7 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
     const gate = new RiskGate(
       { maxLeverage: config.params.maxLeverage, ...config.params.limits },
       () => watcher.tripped,
+      deps.minQty ?? config.params.minQty,
     );
     /** Client ids sent but not yet seen filled: journaled before sending (restart safety). */
     const inFlight = new Set<string>();
@@ -191,6 +202,7 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
       timer,
       checkKillSwitchNow: () => readKillSwitchSync(config.killSwitchPath).tripped,
       pollFillsOnHistory: sim !== null,
+      immediateFills: sim === null,
       onOrderSending: (o) => {
         inFlight.add(o.clientId);
         persist();
@@ -203,7 +215,7 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
       onOrderFailed: (o, e) => {
         // a venue answer with an error code is a definite refusal; a timeout or network
         // failure leaves the order in doubt, so it stays journaled for reconciliation
-        if (isBitunixError(e) && e.code !== undefined) {
+        if (isOrderRefused(e) || (isBitunixError(e) && e.code !== undefined)) {
           inFlight.delete(o.clientId);
           persist();
         }
@@ -224,6 +236,19 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
         `Resumed paper state from ${config.statePath}: equity ${
           resume.cash.toFixed(2)
         }, ${resume.trades.length} trades, position ${resume.position?.side ?? "flat"}`,
+      );
+    }
+    // the day's loss survives a restart on the same UTC day (paper: the same cash basis;
+    // live: carried over onto the equity re-read from the account)
+    const savedRisk = resume ? resume.risk : sim === null ? liveJournalRisk(config) : undefined;
+    if (savedRisk) {
+      gate.restore(savedRisk, resume ? "same" : "rebase");
+      const loss = Math.max(0, savedRisk.dayStartEquity - savedRisk.lastEquity);
+      print(
+        `Remembered for UTC ${new Date(savedRisk.day * 86_400_000).toISOString().slice(0, 10)}: ` +
+          `loss ${loss.toFixed(2)} of the ${gate.limits.maxDailyLossUsd} USD daily limit${
+            savedRisk.latched ? " (reached: no entries that day)" : ""
+          }; it holds if this session trades on that day.`,
       );
     }
     sink.emit("info", "engine", "run.started", {
@@ -282,19 +307,30 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
       const adopted = await deps.beforeTrading(sink);
       if (adopted) {
         const isLong = adopted.side === "long";
+        const held = await exchange.protection(config.symbol).catch(() => null);
         pipeline.ledger.position = {
           side: adopted.side,
           qty: adopted.qty,
           entryTs: now(),
           entryPrice: adopted.entryPrice,
-          stopPrice: stopPriceFor(isLong, adopted.entryPrice, config.params.stopBps),
-          tpPrice: tpPriceFor(isLong, adopted.entryPrice, config.params.stopBps, config.params.tpR),
+          stopPrice: held?.stopPrice ??
+            stopPriceFor(isLong, adopted.entryPrice, config.params.stopBps),
+          tpPrice: held?.tpPrice ??
+            tpPriceFor(isLong, adopted.entryPrice, config.params.stopBps, config.params.tpR),
           entryFee: 0,
         };
+        // account equity already holds the position's unrealised pnl: the ledger's cash is
+        // the equity without it, so marking the position to market does not count it twice
+        const upnl = adopted.unrealizedPnl ??
+          grossPnlFor(isLong, adopted.qty, adopted.entryPrice, adopted.entryPrice);
+        pipeline.ledger.cash -= upnl;
         sink.emit("warn", "journal", "position.adopted", { ...adopted });
         print(
           `Adopted the exchange's ${adopted.side.toUpperCase()} ${adopted.qty} ${config.symbol} position at ${adopted.entryPrice}.`,
         );
+        // a position must never stay unprotected: check the venue's stop now, not at the
+        // first live candle
+        await pipeline.verifyProtection(now(), Number.NaN);
       }
     }
 
@@ -340,6 +376,7 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
           position: pos ? { side: pos.side, qty: pos.qty, entryPrice: pos.entryPrice } : null,
           openClientIds: [...inFlight],
           clientIdPrefix: sessionClientIdPrefix(sessionKey),
+          risk: gate.snapshot() ?? undefined,
         });
         return;
       }
@@ -352,6 +389,7 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
         position: pipeline.ledger.position,
         trades: pipeline.ledger.trades,
         sim: sim.snapshot(),
+        risk: gate.snapshot() ?? undefined,
       };
       savePaperState(config.statePath, state);
     };
@@ -456,6 +494,9 @@ async function writeSessionArtifacts(
     equity,
     exposedCandles: p.exposedCandles,
     intervalMs: INTERVAL_MS[config.interval],
+    ts: series.ts,
+    dailyLossLimit: p.deps.gate.limits.maxDailyLossUsd,
+    refusals: p.denialsByCode,
   });
   const resolved = {
     mode: config.mode,

@@ -42,7 +42,11 @@ export async function runSimPipeline(
     strategy: o.strategy,
     params: o.params,
     exchange: sim,
-    gate: new RiskGate({ maxLeverage: o.params.maxLeverage, ...o.params.limits }),
+    gate: new RiskGate(
+      { maxLeverage: o.params.maxLeverage, ...o.params.limits },
+      undefined,
+      o.params.minQty,
+    ),
     sink: o.sink ?? NULL_SINK,
     recordSteps: o.recordSteps ?? false,
     timer: o.timer ?? (() => 0),

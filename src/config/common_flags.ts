@@ -156,5 +156,6 @@ export function tradingParamsFromFlags(
     limits: f["max-daily-loss"] === undefined
       ? undefined
       : Object.freeze({ maxDailyLossUsd: f["max-daily-loss"] as number }),
+    minQty: D.minQty,
   });
 }

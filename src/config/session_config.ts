@@ -113,6 +113,12 @@ export function resolveSessionConfig(
       "paper with --mode live (the legacy paper loop); use --mode live-session for live trading",
     );
   }
+  if (executionMode === "live" && f.source !== "bitunix") {
+    throw new InputError(
+      `--source ${f.source} with --execution-mode live`,
+      "--source bitunix: real orders are sized and bracketed from the venue's own candles, never from synthetic ones",
+    );
+  }
   return Object.freeze({
     mode,
     source: f.source as SessionConfig["source"],

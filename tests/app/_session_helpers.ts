@@ -232,21 +232,22 @@ export function onlyRunDir(ws: Workspace): string {
 export const QUICK_TRADES: readonly string[] = ["--fast", "3", "--slow", "6", "--warmup", "10"];
 
 /**
- * A short live session on the mock feed (orders go to the venue in BITUNIX_BASE_URL). The
- * warm-up is short because a live venue is polled for fills, rate-limited.
+ * A short live session on the venue's own candles (1m bars over the WebSocket; with
+ * `startFastMarket` one closes every 0.2 s), orders to the venue in BITUNIX_BASE_URL.
  */
-export const LIVE_MOCK_ARGS: readonly string[] = [
+export const LIVE_CLI_ARGS: readonly string[] = [
   "--mode",
   "live-session",
   "--source",
-  "mock",
+  "bitunix",
+  "--async",
+  "--interval",
+  "1m",
   "--execution-mode",
   "live",
   ...QUICK_TRADES,
   "--duration",
-  "0.05",
-  "--speed",
-  "600",
+  "0.06",
   "--kill-switch",
   "config/KILL_SWITCH.txt",
 ];

@@ -316,7 +316,7 @@ Deno.test("--help answers for the command itself, not for a child's arguments af
   try {
     const own = await cli(dir, "kill", "--help");
     assert.equal(own.code, 0);
-    assert.match(own.stdout, /Usage: laptop-agents kill/);
+    assert.match(own.stdout, /Usage: laptop-agents (\[--home DIR\] )?kill/);
     const child = await cli(
       dir,
       "watchdog",

@@ -17,6 +17,8 @@ function stub(position: VenuePosition | null, orders: OpenOrder[] = []): Exchang
     drainFills: no,
     position: (s) => Promise.resolve(s === SYM ? position : null),
     openOrders: (s) => Promise.resolve(s === SYM ? orders : []),
+    protection: no,
+    protect: no,
   };
 }
 

@@ -1,37 +1,41 @@
 import assert from "node:assert/strict";
-import { startFakeBitunix } from "../fakes/fake_bitunix.ts";
-import { LIVE_MOCK_ARGS, readJsonl, runCli, tempWorkspace } from "./_session_helpers.ts";
-import { fakeVenueEnv } from "../fakes/fake_venue_access.ts";
+import { startFastMarket } from "../fakes/fast_market.ts";
+import { LIVE_CLI_ARGS, readJsonl, runCli, tempWorkspace } from "./_session_helpers.ts";
 
 Deno.test("live sessions size from the exchange account, never from a default", async (t) => {
   const ws = await tempWorkspace();
-  const fake = startFakeBitunix({ price: 42_000 });
-  const env = { ...fakeVenueEnv(fake), SKIP_LIVE_CONFIRM: "TRUE" };
+  const market = startFastMarket();
+  const fake = market.fake;
+  const env = { ...market.env, SKIP_LIVE_CONFIRM: "TRUE" };
   try {
     await t.step("a 1,000 USDT account is sized as 1,000, not the 10,000 default", async () => {
       fake.state.available = 1_000;
-      const r = await runCli([...LIVE_MOCK_ARGS], { cwd: ws.dir, env });
+      const r = await runCli([...LIVE_CLI_ARGS], { cwd: ws.dir, env });
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, /Account equity 1000\.00 USDT; sizing from 1000\.00/);
+      assert.match(r.stderr, /equity +1000\.00 USDT in the account; sizing from 1000\.00/);
       const placed = readJsonl(`${ws.dir}/logs/system.jsonl`).filter((e) =>
         e.event === "order.placed" && e.intent === "entry"
       );
       assert.ok(placed.length > 0, "an entry was placed");
       for (const o of placed) {
-        // max leverage 1: notional at the decision price stays within the real account
+        // max leverage 1: the entry's cap is the real account, not the 10,000 default
         assert.ok(o.qty * o.refPrice <= 1_000 * (1 + 1e-9), `entry notional ${o.qty * o.refPrice}`);
+      }
+      for (const f of fake.state.trades.filter((t) => !t.reduceOnly)) {
+        // and it holds at the fill price
+        assert.ok(f.qty * f.price <= 1_000 * (1 + 1e-9), `filled notional ${f.qty * f.price}`);
       }
     });
     await t.step("an empty account refuses to start and sends nothing", async () => {
       fake.state.available = 0;
       const before = fake.requestsTo("/trade/place_order").length;
-      const r = await runCli([...LIVE_MOCK_ARGS], { cwd: ws.dir, env });
+      const r = await runCli([...LIVE_CLI_ARGS], { cwd: ws.dir, env });
       assert.equal(r.code, 1);
       assert.match(r.stderr, /Refusing to trade: the USDT futures account holds no equity/);
       assert.equal(fake.requestsTo("/trade/place_order").length, before);
     });
   } finally {
-    await fake.close();
+    await market.close();
     await ws.cleanup();
   }
 });

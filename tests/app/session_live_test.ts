@@ -6,7 +6,7 @@ import { BitunixExchange } from "../../src/exchange/bitunix/mod.ts";
 import { startFakeBitunix } from "../fakes/fake_bitunix.ts";
 import {
   fastMockFeed,
-  LIVE_MOCK_ARGS,
+  LIVE_CLI_ARGS,
   readJsonl,
   type Rec,
   runCli,
@@ -14,7 +14,8 @@ import {
   tapFeed,
   tempWorkspace,
 } from "./_session_helpers.ts";
-import { fakeVenueEnv, instantClient } from "../fakes/fake_venue_access.ts";
+import { instantClient } from "../fakes/fake_venue_access.ts";
+import { startFastMarket } from "../fakes/fast_market.ts";
 
 Deno.test("live session against the fake Bitunix (in process)", async (t) => {
   const ws = await tempWorkspace();
@@ -22,7 +23,7 @@ Deno.test("live session against the fake Bitunix (in process)", async (t) => {
   const client = instantClient(fake);
   const lines: string[] = [];
   try {
-    const config = sessionConfig(ws, ["--execution-mode", "live"]);
+    const config = sessionConfig(ws, ["--source", "bitunix", "--execution-mode", "live"]);
     // the venue fills market orders at the close of the candle the agent just saw
     const feed = tapFeed(fastMockFeed(config, { maxLive: 150 }), (fc) => {
       fake.state.price = fc.candle.close;
@@ -113,17 +114,40 @@ Deno.test("live session against the fake Bitunix (in process)", async (t) => {
 
 Deno.test("live session through the CLI: confirmation", async (t) => {
   const ws = await tempWorkspace();
-  const fake = startFakeBitunix({ price: 42_000 });
-  const env = fakeVenueEnv(fake);
-  const args = [...LIVE_MOCK_ARGS];
+  const market = startFastMarket();
+  const fake = market.fake;
+  const env = market.env;
+  const args = [...LIVE_CLI_ARGS];
   try {
-    await t.step("refused without a terminal: non-zero exit, no order sent", async () => {
+    await t.step("live execution on mock candles is refused: exit 2, nothing sent", async () => {
+      const mock = args.map((a) => a === "bitunix" ? "mock" : a);
+      const r = await runCli(mock, { cwd: ws.dir, env: { ...env, SKIP_LIVE_CONFIRM: "TRUE" } });
+      assert.equal(r.code, 2);
+      assert.match(
+        r.stderr.trim(),
+        /^Invalid --source mock with --execution-mode live: --source bitunix: real orders are sized and bracketed from the venue's own candles/,
+      );
+      assert.equal(r.stderr.trim().split("\n").length, 1);
+      assert.equal(fake.requests.length, 0);
+    });
+
+    await t.step("refused without a terminal: non-zero exit, only reads, no order", async () => {
       const r = await runCli(args, { cwd: ws.dir, env });
       assert.notEqual(r.code, 0);
       assert.ok(r.stderr.includes(NO_TERMINAL_REASON), r.stderr);
       assert.equal(fake.requestsTo("/trade/place_order").length, 0);
-      assert.equal(fake.requests.length, 0);
+      assert.deepEqual(fake.requests.filter((q) => q.method !== "GET").map((q) => q.path), []);
       assert.ok(!r.stderr.includes(fake.apiSecret));
+      // what it was about to do, before asking
+      for (
+        const line of [
+          /source +bitunix WebSocket candles, BTCUSDT 1m/,
+          /equity +1000\.00 USDT in the account; sizing from 1000\.00/,
+          /risk +1% of equity per trade \(10\.00 USDT at a 30 bps stop\)/,
+          /leverage +at most 1x/,
+          /strategy +ema-cross \(fast 3, slow 6\)/,
+        ]
+      ) assert.match(r.stderr, line);
     });
 
     await t.step("SKIP_LIVE_CONFIRM=TRUE proceeds: reconciles, then trades", async () => {
@@ -143,7 +167,7 @@ Deno.test("live session through the CLI: confirmation", async (t) => {
       assert.ok(!text.includes(fake.apiSecret), "secret never logged");
     });
   } finally {
-    await fake.close();
+    await market.close();
     await ws.cleanup();
   }
 });

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { liveJournal, liveJournalPath, saveLiveJournal } from "../../src/app/live_journal.ts";
-import { reconcileOnStart } from "../../src/app/reconcile.ts";
+import { liveJournalPath, saveLiveJournal } from "../../src/app/live_journal.ts";
+import { liveStartCheck } from "../../src/app/live_session.ts";
 import { runSession } from "../../src/app/session_runner.ts";
-import type { SessionConfig } from "../../src/config/session_config.ts";
-import type { EventSink } from "../../src/core/events.ts";
 import type { OrderRequest } from "../../src/core/order.ts";
 import { BitunixExchange } from "../../src/exchange/bitunix/mod.ts";
 import { type FakeBitunix, startFakeBitunix } from "../fakes/fake_bitunix.ts";
@@ -17,29 +15,9 @@ import {
 } from "./_session_helpers.ts";
 import { instantClient } from "../fakes/fake_venue_access.ts";
 
-/** The start-up check `--mode live-session` runs (reconcile, refuse on a mismatch). */
-function reconcileGuard(config: SessionConfig, exchange: BitunixExchange) {
-  return async (sink: EventSink) => {
-    const r = await reconcileOnStart({
-      exchange,
-      symbol: config.symbol,
-      journal: liveJournal(config),
-    });
-    sink.emit("info", "execution", "reconcile.finished", {
-      status: r.status,
-      findings: r.findings,
-    });
-    if (r.status === "mismatch") {
-      throw new Error(
-        `Refusing to trade: the exchange does not match the journal: ${r.findings.join("; ")}`,
-      );
-    }
-  };
-}
-
 /** Runs a live session on the fixed mock candles against `fake`. */
 function liveRun(ws: Workspace, fake: FakeBitunix, guard: boolean) {
-  const config = sessionConfig(ws, ["--execution-mode", "live"]);
+  const config = sessionConfig(ws, ["--source", "bitunix", "--execution-mode", "live"]);
   const exchange = new BitunixExchange(instantClient(fake));
   const feed = tapFeed(fastMockFeed(config, { maxLive: 60 }), (fc) => {
     fake.state.price = fc.candle.close;
@@ -51,7 +29,7 @@ function liveRun(ws: Workspace, fake: FakeBitunix, guard: boolean) {
         feed,
         liveExchange: exchange,
         print: () => {},
-        beforeTrading: guard ? reconcileGuard(config, exchange) : undefined,
+        beforeTrading: guard ? liveStartCheck(config, exchange) : undefined,
       }),
   };
 }
@@ -119,7 +97,7 @@ Deno.test("killed mid-order, then restarted", async (t) => {
   });
 
   await t.step(
-    "journal listed the in-flight id: adopted; the same candle's entry is a duplicate",
+    "journal listed the in-flight id: adopted, and that entry is never sent again",
     async () => {
       const ws = await tempWorkspace();
       const fake = startFakeBitunix();
@@ -141,10 +119,11 @@ Deno.test("killed mid-order, then restarted", async (t) => {
         const rec = system.find((e) => e.event === "reconcile.finished");
         assert.equal(rec?.status, "adopted");
         assert.ok(rec.findings.some((f: string) => /from the entry the journal sent/.test(f)));
-        // the restart re-decides the same candle: same clientId, refused by the venue
-        const dup = system.find((e) => e.event === "order.duplicate_ignored");
-        assert.equal(dup?.clientId, order.clientId);
-        assert.equal(dup?.candleTs, candleTs);
+        // the adopted position is the agent's: the same candle's entry is not decided again
+        assert.ok(system.some((e) => e.event === "position.adopted"));
+        assert.ok(
+          !system.some((e) => e.event === "order.duplicate_ignored" && e.candleTs !== candleTs),
+        );
         assert.equal(
           system.filter((e) => e.event === "order.placed" && e.clientId === order.clientId)
             .length,

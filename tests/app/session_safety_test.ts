@@ -19,7 +19,6 @@ import {
 } from "./_session_helpers.ts";
 import { instantClient } from "../fakes/fake_venue_access.ts";
 
-const DAY_MS = 86_400_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** True when the system log shows an open paper position (more entry fills than exits). */
@@ -85,7 +84,14 @@ Deno.test("kill switch tripped mid-session", async (t) => {
     const fake = startFakeBitunix({ price: 60_000 });
     const client = instantClient(fake);
     try {
-      const config = sessionConfig(ws, ["--execution-mode", "live", "--risk-pct", "0.1"]);
+      const config = sessionConfig(ws, [
+        "--source",
+        "bitunix",
+        "--execution-mode",
+        "live",
+        "--risk-pct",
+        "0.1",
+      ]);
       let tripAt = -1;
       const feed = tapFeed(fastMockFeed(config, { maxLive: 150 }), async (fc) => {
         fake.state.price = fc.candle.close;
@@ -120,27 +126,66 @@ Deno.test("kill switch tripped mid-session", async (t) => {
   });
 });
 
-Deno.test("daily loss limit: entries denied for the rest of the UTC day", async () => {
+Deno.test("daily loss limit: each entry fits the day's budget; spent, no more entries", async () => {
   const ws = await tempWorkspace();
   try {
     const config = sessionConfig(ws, ["--max-daily-loss", "5"]);
     const result = await runSession(config, {
-      feed: fastMockFeed(config, { maxLive: 200 }),
+      feed: fastMockFeed(config, { maxLive: 300 }),
       print: () => {},
     });
     assert.equal(result.exitCode, 0);
     const system = readJsonl(`${ws.dir}/logs/system.jsonl`);
-    const denied = system.filter((e) => e.event === "risk.denied" && /daily loss/.test(e.reason));
-    assert.ok(denied.length >= 2, `denials: ${denied.length}`);
-    assert.match(denied[0].reason, /reached limit 5\b/);
+    const denied = system.filter((e) =>
+      e.event === "risk.denied" && (e.code === "daily-budget" || e.code === "daily-limit")
+    );
+    assert.ok(denied.length >= 1, `denials: ${denied.length}`);
+    assert.match(denied[0].reason, /left of today's loss limit|reached the 5 USD daily limit/);
     const first = denied[0].candleTs as number;
-    const day = Math.floor(first / DAY_MS);
     const entries = system.filter((e) => e.event === "order.placed" && e.intent === "entry");
     assert.ok(entries.some((e) => e.candleTs < first), "entered before the limit");
-    const late = entries.filter((e) =>
-      e.candleTs > first && Math.floor(e.candleTs / DAY_MS) === day
+    // the day never lost more than the limit, even marked to market at every close
+    const stats = JSON.parse(await Deno.readTextFile(`${result.runDir}/stats.json`));
+    assert.ok(stats.worst_day.max_loss <= 5 + 1e-6, `worst loss ${stats.worst_day.max_loss}`);
+    assert.deepEqual(stats.days_over_daily_limit, []);
+    assert.equal(stats.refused_entries.total, denied.length);
+  } finally {
+    await ws.cleanup();
+  }
+});
+
+Deno.test("a restart on the same UTC day remembers the day's loss", async () => {
+  const ws = await tempWorkspace();
+  try {
+    const config = sessionConfig(ws, ["--max-daily-loss", "5"]);
+    const lines: string[] = [];
+    await runSession(config, {
+      feed: fastMockFeed(config, { maxLive: 300 }),
+      print: (l) => lines.push(l),
+    });
+    const log = () => readJsonl(`${ws.dir}/logs/system.jsonl`);
+    const runs = () => [...new Set(log().map((e) => e.runId))];
+    const [first] = runs();
+    const spent = log().filter((e) =>
+      e.runId === first && e.event === "risk.denied" && e.code === "daily-budget"
     );
-    assert.deepEqual(late, []);
+    assert.ok(spent.length > 0, "the first run spent the day's budget");
+    const state = JSON.parse(await Deno.readTextFile(config.statePath));
+    assert.ok(state.risk && state.risk.dayStartEquity - state.risk.lastEquity > 4.9);
+    // the same candles again, then more of the same UTC day
+    await runSession(config, {
+      feed: fastMockFeed(config, { maxLive: 600 }),
+      print: (l) => lines.push(l),
+    });
+    const second = runs().find((id) => id !== first)!;
+    const again = log().filter((e) => e.runId === second);
+    assert.match(
+      lines.join("\n"),
+      /Remembered for UTC 2024-03-01: loss (4\.9\d|5\.00) of the 5 USD/,
+    );
+    const entries = again.filter((e) => e.event === "order.placed" && e.intent === "entry");
+    assert.deepEqual(entries, [], "no fresh budget after a restart");
+    assert.ok(again.some((e) => e.event === "risk.denied" && e.code === "daily-budget"));
   } finally {
     await ws.cleanup();
   }

@@ -37,11 +37,15 @@ function inOwnGroup(args: string[], cwd: string): Deno.ChildProcess {
   }).spawn();
 }
 
-/** Session id and process group of a process, from /proc/<pid>/stat. */
-function groupOf(pid: number): { pgrp: number; sid: number } {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const [, , pgrp, sid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return { pgrp: Number(pgrp), sid: Number(sid) };
+/**
+ * Session id and process group of a process, from `ps` (reading /proc would need every
+ * permission, and the test suite runs with the task's narrower ones).
+ */
+async function groupOf(pid: number): Promise<{ pgrp: number; sid: number }> {
+  const out = await new Deno.Command("ps", { args: ["-o", "pgid=,sid=", "-p", String(pid)] })
+    .output();
+  const [pgrp, sid] = new TextDecoder().decode(out.stdout).trim().split(/\s+/).map(Number);
+  return { pgrp, sid };
 }
 
 function pidIn(file: string): number {
@@ -82,7 +86,7 @@ async function oneCtrlC(args: string[], home: string, cwd: string) {
     60_000,
     "the agent's pid file and heartbeat",
   );
-  const { pgrp, sid } = groupOf(pidIn(`${logs}/watchdog.pid`));
+  const { pgrp, sid } = await groupOf(pidIn(`${logs}/watchdog.pid`));
   assert.equal(pgrp, sid, "the watchdog is in the session leader's process group");
   const agentPid = pidIn(`${logs}/agent.pid`);
   Deno.kill(-pgrp, "SIGINT"); // Ctrl+C: the whole foreground group
@@ -164,7 +168,7 @@ Deno.test({
       ], home);
       const output = finish(proc, proc.pid, 60_000);
       await waitFor(() => exists(hb) && exists(`${home}/logs/watchdog.pid`), 30_000, "child");
-      const { pgrp } = groupOf(pidIn(`${home}/logs/watchdog.pid`));
+      const { pgrp } = await groupOf(pidIn(`${home}/logs/watchdog.pid`));
       Deno.kill(-pgrp, "SIGINT");
       await waitFor(() => exists(marker), 10_000, "the child's first SIGINT");
       // the one unavoidable wait: a real second Ctrl+C, 1.5 s after the first

@@ -24,7 +24,7 @@ import {
 } from "../app/_session_helpers.ts";
 
 /** Live session flags that trade often on few candles. */
-export const FAST_LIVE_ARGS = ["--execution-mode", "live", ...QUICK_TRADES];
+export const FAST_LIVE_ARGS = ["--source", "bitunix", "--execution-mode", "live", ...QUICK_TRADES];
 
 /** One retry the REST client reported. */
 export interface RetryInfo {

@@ -53,6 +53,12 @@ const CASES: CliCase[] = [
     error: /^Invalid --execution-mode live: paper with --mode live/,
   },
   {
+    name: "live execution on mock candles",
+    env: { SKIP_LIVE_CONFIRM: "TRUE" },
+    args: ["--mode", "live-session", "--execution-mode", "live"],
+    error: /^Invalid --source mock with --execution-mode live: --source bitunix/,
+  },
+  {
     name: "orchestrated: bar mode",
     args: ["--mode", "orchestrated", "--backtest-mode", "bar"],
     error: /^Invalid --backtest-mode bar: position/,
@@ -131,7 +137,7 @@ const CASES: CliCase[] = [
         "BITUNIX_API_SECRET=\n",
     },
     env: { SKIP_LIVE_CONFIRM: "TRUE" },
-    args: ["--mode", "live-session", "--execution-mode", "live"],
+    args: ["--mode", "live-session", "--source", "bitunix", "--execution-mode", "live"],
     error: /^Invalid credentials: BITUNIX_API_KEY and BITUNIX_API_SECRET/,
   },
   {
@@ -140,7 +146,7 @@ const CASES: CliCase[] = [
       ".env": 'BITUNIX_API_KEY=abcdEFGH1234\nBITUNIX_API_SECRET="zz-leak me-zz"\n',
     },
     env: { SKIP_LIVE_CONFIRM: "TRUE" },
-    args: ["--mode", "live-session", "--execution-mode", "live"],
+    args: ["--mode", "live-session", "--source", "bitunix", "--execution-mode", "live"],
     error: /^Invalid BITUNIX_API_SECRET: printable characters without spaces$/,
     never: "leak me",
   },

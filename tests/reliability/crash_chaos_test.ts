@@ -9,7 +9,7 @@
  * `order.filled` events. Last, a position opened behind the agent's back makes the next
  * start refuse to trade and say what it found.
  *
- * Market time is compressed (see _chaos_venue.ts): one 1m bar closes every ~0.4 s.
+ * Market time is compressed (see tests/fakes/fast_market.ts): one 1m bar closes every ~0.4 s.
  */
 import assert from "node:assert/strict";
 import { bucketStart } from "../../src/core/candle.ts";
@@ -25,7 +25,7 @@ import {
   tempWorkspace,
   waitFor,
 } from "../app/_session_helpers.ts";
-import { chaosKline, startChaosProxy, startMarketClock } from "./_chaos_venue.ts";
+import { chaosKline, startChaosProxy, startMarketClock } from "../fakes/fast_market.ts";
 
 const SEED = 20240301;
 const KILLS = 20;

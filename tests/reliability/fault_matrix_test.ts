@@ -382,7 +382,14 @@ Deno.test("fault matrix: WebSocket dropped mid-candle", async (t) => {
     close: () => feed.close(),
   };
   const stop = new AbortController();
-  const config = sessionConfig(ws, ["--execution-mode", "live", "--warmup", "10"]);
+  const config = sessionConfig(ws, [
+    "--source",
+    "bitunix",
+    "--execution-mode",
+    "live",
+    "--warmup",
+    "10",
+  ]);
   const done = runSession(config, {
     feed: tapped,
     liveExchange: new BitunixExchange(client, { now: () => now }),

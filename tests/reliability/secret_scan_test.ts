@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { startFakeBitunix } from "../fakes/fake_bitunix.ts";
+import { startFastMarket } from "../fakes/fast_market.ts";
 import {
   listFiles,
+  LIVE_CLI_ARGS,
   QUICK_TRADES,
   runCli,
   spawnCli,
@@ -55,8 +56,9 @@ Deno.test("secret scan: no credential or signing material in files or dashboard 
   const rand = crypto.randomUUID().replaceAll("-", "");
   const apiKey = `KEYzq9${rand.slice(0, 16)}`;
   const apiSecret = `SECRETzq9${rand.slice(16)}XyZ`;
-  const fake = startFakeBitunix({ apiKey, apiSecret, price: 60_000 });
-  const proxy = recordingProxy(fake.baseUrl, apiKey);
+  const market = startFastMarket({ fake: { apiKey, apiSecret } });
+  const fake = market.fake;
+  const proxy = recordingProxy(market.proxy.baseUrl, apiKey);
   const ws = await tempWorkspace();
   const env = {
     BITUNIX_BASE_URL: proxy.url,
@@ -93,7 +95,7 @@ Deno.test("secret scan: no credential or signing material in files or dashboard 
     });
 
     await t.step("live session against the fake", async () => {
-      const r = await run([...session, "--execution-mode", "live"], { SKIP_LIVE_CONFIRM: "TRUE" });
+      const r = await run([...LIVE_CLI_ARGS], { SKIP_LIVE_CONFIRM: "TRUE" });
       assert.equal(r.code, 0, r.stderr);
       assert.ok(fake.requestsTo("/trade/place_order").length > 0, "orders reached the fake");
     });
@@ -198,7 +200,7 @@ Deno.test("secret scan: no credential or signing material in files or dashboard 
     });
   } finally {
     await proxy.close();
-    await fake.close();
+    await market.close();
     await ws.cleanup();
   }
 });
