@@ -1,7 +1,6 @@
 import chartJsSource from "../dashboard/static/vendor/chart.umd.min.js" with { type: "text" };
 import type { SessionConfig } from "../config/session_config.ts";
 import { INTERVAL_MS, seriesFromCandles } from "../core/candle.ts";
-import { grossPnlFor, stopPriceFor, tpPriceFor } from "../core/fill_rules.ts";
 import { isOrderRefused } from "../core/errors.ts";
 import type { EventSink, LogLevel } from "../core/events.ts";
 import type { Exchange, MarketFeed } from "../core/ports.ts";
@@ -17,7 +16,11 @@ import { isBitunixError } from "../exchange/bitunix/mod.ts";
 import { SimExchange } from "../exchange/sim/sim_exchange.ts";
 import { HeartbeatWriter } from "../ops/heartbeat.ts";
 import { JsonlLogger, teeSink } from "../ops/jsonl_logger.ts";
-import { KillSwitchWatcher, readKillSwitchSync } from "../ops/kill_switch.ts";
+import {
+  absoluteKillSwitchPath,
+  KillSwitchWatcher,
+  readKillSwitchSync,
+} from "../ops/kill_switch.ts";
 import { acquirePidFile, type PidFileLock } from "../ops/pid_file.ts";
 import { newRunId, pointLatest } from "../ops/run_store.ts";
 import { createStrategy } from "../strategy/mod.ts";
@@ -28,6 +31,7 @@ import {
   sessionClientIdPrefix,
 } from "./live_journal.ts";
 import { loadPaperState, type PaperState, savePaperState } from "./paper_state.ts";
+import { type AdoptedPosition, adoptVenuePosition } from "./adopt_position.ts";
 
 /** Why a session stopped, and the exit code that goes with it. */
 export type StopReason = "duration" | "signal" | "stale" | "feed-ended" | "error";
@@ -76,14 +80,7 @@ export interface SessionDeps {
   readonly staleCheckMs?: number;
 }
 
-/** A venue position a live session takes over at start. */
-export interface AdoptedPosition {
-  readonly side: "long" | "short";
-  readonly qty: number;
-  readonly entryPrice: number;
-  /** Unrealised pnl the venue reports (already part of the account equity sized from). */
-  readonly unrealizedPnl?: number;
-}
+export type { AdoptedPosition };
 
 /** Result of a session. */
 export interface SessionResult {
@@ -179,6 +176,13 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
         print("KILL SWITCH DETECTED! New orders are blocked; exits and cancels still pass."),
     });
     closers.push(() => watcher.close());
+    const killSwitchFile = absoluteKillSwitchPath(config.killSwitchPath);
+    const killState = readKillSwitchSync(config.killSwitchPath);
+    print(
+      `Kill switch: ${killSwitchFile} (${
+        killState.tripped ? "TRIPPED: no new orders" : "off"
+      }; write TRUE there or run 'kill' to block new orders).`,
+    );
     const gate = new RiskGate(
       { maxLeverage: config.params.maxLeverage, ...config.params.limits },
       () => watcher.tripped,
@@ -264,6 +268,7 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
         params: config.params,
         duration_ms: config.durationMs,
         stale_timeout_ms: config.staleTimeoutMs,
+        kill_switch: killSwitchFile,
         resumed: resume !== null,
       },
     });
@@ -306,24 +311,8 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
     if (deps.beforeTrading) {
       const adopted = await deps.beforeTrading(sink);
       if (adopted) {
-        const isLong = adopted.side === "long";
         const held = await exchange.protection(config.symbol).catch(() => null);
-        pipeline.ledger.position = {
-          side: adopted.side,
-          qty: adopted.qty,
-          entryTs: now(),
-          entryPrice: adopted.entryPrice,
-          stopPrice: held?.stopPrice ??
-            stopPriceFor(isLong, adopted.entryPrice, config.params.stopBps),
-          tpPrice: held?.tpPrice ??
-            tpPriceFor(isLong, adopted.entryPrice, config.params.stopBps, config.params.tpR),
-          entryFee: 0,
-        };
-        // account equity already holds the position's unrealised pnl: the ledger's cash is
-        // the equity without it, so marking the position to market does not count it twice
-        const upnl = adopted.unrealizedPnl ??
-          grossPnlFor(isLong, adopted.qty, adopted.entryPrice, adopted.entryPrice);
-        pipeline.ledger.cash -= upnl;
+        adoptVenuePosition(pipeline.ledger, adopted, held, config.params, now());
         sink.emit("warn", "journal", "position.adopted", { ...adopted });
         print(
           `Adopted the exchange's ${adopted.side.toUpperCase()} ${adopted.qty} ${config.symbol} position at ${adopted.entryPrice}.`,

@@ -16,7 +16,7 @@ import type { BacktestParams } from "../core/backtest_params.ts";
 import { clientIdFor } from "./client_id.ts";
 import { GrowableSeries } from "../core/growable_series.ts";
 import { type Denial, type DenialCode, isDenial, type RiskGate } from "./risk_gate.ts";
-import { type OpenPosition, TradeLedger } from "./trade_ledger.ts";
+import { cleanQty, type OpenPosition, TradeLedger } from "./trade_ledger.ts";
 
 /** What the pipeline needs; `app/` picks every implementation. */
 export interface PipelineDeps {
@@ -137,6 +137,8 @@ export class AgentPipeline {
   #prevBias = 0;
   #lastTs = -Infinity;
   #prevLive = false;
+  /** The last live candle's exit failed: the next one acts on the strategy's state. */
+  #retry = false;
   #mismatch: string | null = null;
   readonly #lossPerNotional: number;
   /** When each order was sent (timer ms), for the signal-to-fill latency. */
@@ -181,10 +183,7 @@ export class AgentPipeline {
     if (fc.live || (this.ledger.position !== null && d.pollFillsOnHistory !== false)) {
       fills.push(...await this.#drain(c.ts));
     }
-    if (fc.live && d.immediateFills) {
-      await this.#compareWithVenue(c.ts);
-      await this.verifyProtection(c.ts, c.close);
-    }
+    if (fc.live && d.immediateFills) await this.#checkWithVenue(c.ts, c.close);
     if (this.ledger.position !== null) this.exposedCandles++;
     const eq = this.ledger.equityAt(c.close);
     this.equity.push(eq);
@@ -201,11 +200,13 @@ export class AgentPipeline {
     t0 = d.timer();
     const orders: OrderRequest[] = [];
     const denials: string[] = [];
-    // state, not edge, on the first live candle after history
-    const sync = fc.live && !this.#prevLive;
+    // state, not edge, on the first live candle after history and after a candle whose
+    // exit did not go through; a live position against the strategy is always exited
+    const sync = fc.live && (!this.#prevLive || this.#retry);
+    this.#retry = false;
     const pos = this.ledger.position;
     const curDir = pos === null ? 0 : pos.side === "long" ? 1 : -1;
-    if ((sync || bias !== this.#prevBias) && bias !== curDir) {
+    if (bias !== curDir && (sync || fc.live || bias !== this.#prevBias)) {
       if (curDir !== 0) {
         orders.push({
           clientId: clientIdFor(d.runKey, c.ts, "exit"),
@@ -217,7 +218,7 @@ export class AgentPipeline {
           refPrice: c.close,
         });
       }
-      if (bias !== 0) {
+      if (bias !== 0 && (sync || bias !== this.#prevBias)) {
         const p = d.params;
         const want = positionQty(eq, c.close, p.riskPct, p.stopBps, p.maxLeverage);
         const size = this.#mismatch !== null
@@ -273,12 +274,13 @@ export class AgentPipeline {
         if (ok) sent.push(o.clientId);
         else if (o.intent !== "entry") exitFailed = true;
       }
+      // the reversal's entry held back above goes out with the retried exit
+      if (exitFailed) this.#retry = true;
       // a live venue fills market orders at once: book them now, hold the entry to its
       // caps at the real fill price and make sure the venue protects it
       if (sent.length > 0 && d.immediateFills) {
         fills.push(...await this.#drain(c.ts));
-        await this.#enforceCaps(c.ts);
-        await this.verifyProtection(c.ts, c.close);
+        await this.#checkWithVenue(c.ts, c.close, true);
       }
     }
     this.#step("execution", t0, { orders: orders.length, live: fc.live }, { sent });
@@ -357,6 +359,18 @@ export class AgentPipeline {
     if (ok && d.immediateFills) await this.#drain(ts);
   }
 
+  /**
+   * With a live venue: compares the position with the venue's and, only when they agree
+   * (the agent's view is then the venue's), holds a new entry to its cap and makes sure
+   * the venue protects the position. While they differ nothing is done on the agent's
+   * view: the venue's own stop still stands, and entries are held back.
+   */
+  async #checkWithVenue(ts: number, price: number, afterEntry = false): Promise<void> {
+    if (!(await this.#compareWithVenue(ts))) return;
+    if (afterEntry) await this.#enforceCaps(ts);
+    await this.verifyProtection(ts, price);
+  }
+
   async #drain(ts: number): Promise<Fill[]> {
     const d = this.deps;
     let fills: readonly Fill[] = [];
@@ -376,15 +390,16 @@ export class AgentPipeline {
   /**
    * Compares the agent's position with the venue's. A difference (a manual trade, another
    * bot, a fill not yet seen) halts entries and says what was found, until the two agree.
+   * @returns true when they agree
    */
-  async #compareWithVenue(ts: number): Promise<void> {
+  async #compareWithVenue(ts: number): Promise<boolean> {
     const d = this.deps;
     let venue: VenuePosition | null;
     try {
       venue = await d.exchange.position(d.symbol);
     } catch (e) {
       d.sink.emit("error", "journal", "position.check_failed", { error: errorText(e) });
-      return;
+      return false;
     }
     const own = this.ledger.position;
     const same = sideOf(own) === sideOf(venue) &&
@@ -397,7 +412,7 @@ export class AgentPipeline {
         });
         this.#mismatch = null;
       }
-      return;
+      return true;
     }
     const found = `the venue holds ${posText(venue)} ${d.symbol} but this agent's orders ` +
       `account for ${posText(own)}: a trade not made by this agent (manual, another bot) or ` +
@@ -411,6 +426,7 @@ export class AgentPipeline {
       });
     }
     this.#mismatch = found;
+    return false;
   }
 
   /** Takes back the part of an entry that filled beyond its notional cap. */
@@ -544,20 +560,16 @@ export class AgentPipeline {
       else led.addToPosition(f.qty, f.price, f.fee);
     } else {
       const closeQty = Math.min(f.qty, pos.qty);
-      const rest = f.qty - closeQty;
+      const rest = cleanQty(f.qty - closeQty);
       const closeFee = rest > 0 ? f.fee * closeQty / f.qty : f.fee;
       trade = led.reduce(f.ts, closeQty, f.price, EXIT_REASON[f.reason], closeFee);
       if (rest > f.qty * 1e-9) {
         if (f.reduceOnly) {
-          d.sink.emit(
-            f.external ? "warn" : "error",
-            "journal",
-            f.external ? "fill.foreign" : "fill.unexpected",
-            {
-              ...fillEventFields(f),
-              reason: `fill ${f.qty} larger than the position ${pos.qty}; the rest is not booked`,
-            },
-          );
+          // an exit closes what the venue holds: a part someone else added goes with it
+          d.sink.emit("warn", "journal", "fill.foreign", {
+            ...fillEventFields(f),
+            reason: `closed ${rest} more than this agent held (${pos.qty}): not its own`,
+          });
         } else this.#open(f, rest, f.fee - closeFee);
       }
     }

@@ -27,6 +27,14 @@ export interface OpenPosition {
 const QTY_EPS = 1e-9;
 
 /**
+ * A quantity built from several fills, without float noise (venue quantities have a few
+ * decimals; 0.0256 - 0.0128 must stay 0.0128). Single-fill positions never pass here.
+ */
+export function cleanQty(q: number): number {
+  return Math.round(q * 1e12) / 1e12;
+}
+
+/**
  * Cash and trade accounting shared by the backtest fast path and the agent pipeline, so
  * both compute every number with the same operations in the same order (identical
  * trades hash). Entry fees leave cash at entry; pnl and exit fees at each exit. A
@@ -70,7 +78,7 @@ export class TradeLedger {
   addToPosition(qty: number, price: number, fee = feeFor(qty, price, this.feeBps)): void {
     const p = this.position;
     if (p === null) throw new Error("Cannot add to a position: none is open");
-    const total = p.qty + qty;
+    const total = cleanQty(p.qty + qty);
     this.cash -= fee;
     this.position = {
       ...p,
@@ -100,7 +108,7 @@ export class TradeLedger {
     if (p === null) throw new Error("Cannot close: no open position");
     const gross = grossPnlFor(p.side === "long", qty, p.entryPrice, price);
     this.cash = this.cash + gross - fee;
-    const left = p.qty - qty;
+    const left = cleanQty(p.qty - qty);
     if (left > p.qty * QTY_EPS) {
       this.position = {
         ...p,

@@ -32,6 +32,11 @@ Deno.test("backtest CLI writes every artifact", async (t) => {
       assert.match(r.stdout, /net pnl [+-][\d,.]+ USDT/);
       assert.match(r.stdout, /intrabar bounds: conservative .* optimistic .*spread/);
       assert.match(r.stdout, /Summary: .*runs\/.*\/summary\.html/);
+      // what the risk gate did: the worst day and the days past the daily limit
+      assert.match(
+        r.stdout,
+        /worst day \d{4}-\d\d-\d\d [+-][\d,.]+ USDT; days past the daily loss limit: \d+/,
+      );
     });
     await t.step("run folder and runs/latest", async () => {
       for (
@@ -51,6 +56,9 @@ Deno.test("backtest CLI writes every artifact", async (t) => {
     });
     await t.step("stats.json has every field and both bounds", async () => {
       const s = JSON.parse(await Deno.readTextFile(`${dir}/runs/latest/stats.json`));
+      assert.match(s.worst_day.date, /^\d{4}-\d\d-\d\d$/);
+      assert.ok(Array.isArray(s.days_over_daily_limit));
+      assert.equal(typeof s.refused_entries.total, "number");
       for (
         const k of [
           "start_equity",

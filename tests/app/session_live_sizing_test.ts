@@ -26,6 +26,15 @@ Deno.test("live sessions size from the exchange account, never from a default", 
         assert.ok(f.qty * f.price <= 1_000 * (1 + 1e-9), `filled notional ${f.qty * f.price}`);
       }
     });
+    await t.step("a hedge-mode account refuses to start and sends nothing", async () => {
+      fake.state.positionMode = "HEDGE";
+      const before = fake.requestsTo("/trade/place_order").length;
+      const r = await runCli([...LIVE_CLI_ARGS], { cwd: ws.dir, env });
+      fake.state.positionMode = "ONE_WAY";
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /Refusing to trade: the Bitunix account is in HEDGE position mode/);
+      assert.equal(fake.requestsTo("/trade/place_order").length, before);
+    });
     await t.step("an empty account refuses to start and sends nothing", async () => {
       fake.state.available = 0;
       const before = fake.requestsTo("/trade/place_order").length;

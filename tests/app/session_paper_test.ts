@@ -34,6 +34,9 @@ Deno.test("paper session through the CLI (mock feed)", async (t) => {
       const r = await runCli([...args, "--duration", "0.05"], { cwd: ws.dir, env });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /stopped \(duration\)/);
+      // the absolute kill switch path, so the owner knows which file stops it
+      const ks = await Deno.realPath(`${ws.dir}/config/KILL_SWITCH.txt`);
+      assert.ok(r.stderr.includes(`Kill switch: ${ks} (off;`), r.stderr);
       for (
         const f of [
           "trades.csv",

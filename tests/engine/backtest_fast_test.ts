@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { generateMockCandles } from "../../src/data/mock_candles.ts";
+import { createStrategy } from "../../src/strategy/mod.ts";
 import { runBacktestFast } from "../../src/engine/backtest_fast.ts";
 import { bars, PARAMS, scripted } from "./_scripted.ts";
 
@@ -108,5 +110,23 @@ Deno.test("fast path: fills, fees and exits", async (t) => {
     assert.equal(tr.entryPrice, 110);
     assert.ok(tr.qty * tr.entryPrice <= 10_000 + 1e-9, `notional ${tr.qty * tr.entryPrice}`);
     assert.ok(Math.abs(tr.qty - 10_000 / 110) < 1e-9);
+  });
+
+  await t.step("audit: every entry of a whole run is within the caps at its fill price", () => {
+    const s = generateMockCandles({ count: 20_000, interval: "5m", seed: 11 });
+    for (const lev of [1, 5, 20]) {
+      const p = { ...PARAMS, maxLeverage: lev, riskPct: 3, slippageBps: 3 };
+      const r = runBacktestFast(s, createStrategy("ema-cross", { fast: 5, slow: 20 }), p);
+      assert.ok(r.trades.length > 50, `${r.trades.length} trades`);
+      const index = new Map<number, number>();
+      for (let i = 0; i < s.length; i++) index.set(s.ts[i], i);
+      for (const t of r.trades) {
+        const at = index.get(t.entryTs)!;
+        const decided = r.equity[at - 1]; // equity at the decision close
+        const notional = t.qty * t.entryPrice;
+        assert.ok(notional <= 200_000 * (1 + 1e-12), `trade ${t.id}: ${notional}`);
+        assert.ok(notional <= decided * lev * (1 + 1e-12), `trade ${t.id}: ${notional} at ${lev}x`);
+      }
+    }
   });
 });

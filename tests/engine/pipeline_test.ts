@@ -73,11 +73,12 @@ Deno.test("a refused exit does not halt entries but holds back its reversal; a r
   });
   for (let i = 0; i < 4; i++) await pipeline.onCandle({ candle: candle(i), live: true });
   const failed = events.filter((e) => e.event === "order.failed");
-  assert.equal(failed.length, 1);
+  assert.equal(failed.length, 2);
   assert.equal(failed[0].fields.intent, "exit");
   assert.equal(gate.state, "active");
-  // the reversal's entry is held back when its exit was refused
-  assert.deepEqual(exchange.sent.map((o) => o.intent), ["entry", "exit"]);
+  // the reversal's entry is held back when its exit was refused; the exit is retried on
+  // the next candle (the position is still against the strategy), its entry held again
+  assert.deepEqual(exchange.sent.map((o) => o.intent), ["entry", "exit", "exit"]);
   assert.ok(
     events.some((e) =>
       e.event === "risk.denied" && /exit before it failed/.test(String(e.fields.reason))
@@ -310,4 +311,27 @@ Deno.test("the kill switch read right before an entry leaves refuses it without 
   assert.equal(denied[0].fields.code, "kill-switch");
   assert.equal(named("order.failed").length, 0);
   assert.equal(gate.state, "active");
+});
+
+Deno.test("an exit that did not go through is retried; the reversal follows once it does", async () => {
+  const venue = new LiveVenue();
+  const { pipeline } = livePipeline(venue, [1, 1, -1, -1, -1]);
+  await pipeline.onCandle({ candle: candle(0), live: true });
+  // the first exit is refused (a race with the venue's stop that did not happen after all)
+  let refuseExit = true;
+  const plan = venue.plan;
+  venue.plan = (o) => plan(o);
+  const place = venue.placeOrder.bind(venue);
+  venue.placeOrder = (o, opts) =>
+    o.intent === "exit" && refuseExit
+      ? (refuseExit = false, Promise.reject(new Error("10001 network error")))
+      : place(o, opts);
+  await pipeline.onCandle({ candle: candle(1), live: true });
+  await pipeline.onCandle({ candle: candle(2), live: true });
+  assert.deepEqual(venue.sent.map((o) => o.intent), ["entry"], "exit refused, entry held");
+  await pipeline.onCandle({ candle: candle(3), live: true });
+  assert.deepEqual(venue.sent.map((o) => o.intent), ["entry", "exit", "entry"]);
+  assert.equal(pipeline.ledger.position?.side, "short");
+  await pipeline.onCandle({ candle: candle(4), live: true });
+  assert.equal(venue.sent.length, 3, "then edges only");
 });

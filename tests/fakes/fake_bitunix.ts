@@ -138,6 +138,8 @@ export interface FakeState {
   available: number;
   leverage: number;
   marginMode: "CROSS" | "ISOLATION";
+  /** The account's position mode, as the account, positions and orders report it. */
+  positionMode: "ONE_WAY" | "HEDGE";
   symbols: FakeSymbol[];
   orders: FakeOrder[];
   positions: FakePosition[];
@@ -434,6 +436,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     available: 1_000,
     leverage: 10,
     marginMode: "CROSS",
+    positionMode: "ONE_WAY",
     symbols: [
       {
         symbol: "BTCUSDT",
@@ -566,7 +569,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
       effect: "GTC",
       reduceOnly: o.reduceOnly,
       status: o.status,
-      positionMode: "ONE_WAY",
+      positionMode: state.positionMode,
       marginMode: state.marginMode,
       leverage: state.leverage,
       fee: String(o.fee ?? 0),
@@ -1157,7 +1160,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
           frozen: "0",
           margin: "0",
           transfer: String(state.available),
-          positionMode: "ONE_WAY",
+          positionMode: state.positionMode,
           crossUnrealizedPNL: "0",
           isolationUnrealizedPNL: "0",
           bonus: "0",
@@ -1197,7 +1200,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
             entryValue: String(round8(x.qty * x.avgOpenPrice)),
             side: x.side,
             marginMode: state.marginMode,
-            positionMode: "ONE_WAY",
+            positionMode: state.positionMode,
             leverage: state.leverage,
             fee: "0",
             funding: "0",
@@ -1232,6 +1235,9 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
         if (b.reduceOnly === true) {
           const pos = state.positions.find((x) => x.symbol === s.symbol);
           if (!pos) return fail(30018, "Reduce-only order without position");
+          if ((pos.side === "LONG") === (side === "BUY")) {
+            return fail(30019, "Reduce-only order in the position's direction");
+          }
         }
         // attached TP/SL: the venue validates the triggers against the current price
         const bad = legsRefusal(side === "BUY" ? "LONG" : "SHORT", tpslLegs(b), priceOf(s.symbol));
@@ -1341,7 +1347,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
             orderId: t.orderId,
             symbol: t.symbol,
             qty: String(t.qty),
-            positionMode: "ONE_WAY",
+            positionMode: state.positionMode,
             marginMode: state.marginMode,
             leverage: state.leverage,
             price: String(t.price),

@@ -5,8 +5,9 @@
  * a place_order answer is held back (booked and filled at the venue, not yet
  * acknowledged to the agent). After every restart: no duplicate clientId at the venue,
  * reconciliation explains what it finds, and the agent's journal and heartbeat position
- * equal the venue's; over the whole run every venue fill is reported exactly once in
- * `order.filled` events. Last, a position opened behind the agent's back makes the next
+ * equal the venue's; over the whole run every venue trade is reported exactly once in
+ * `order.filled` events. The venue is unkind: every order fills in two trades in one
+ * millisecond with ids crossing from 999 to 1000, and another symbol is traded by hand. Last, a position opened behind the agent's back makes the next
  * start refuse to trade and say what it found.
  *
  * Market time is compressed (see tests/fakes/fast_market.ts): one 1m bar closes every ~0.4 s.
@@ -92,6 +93,12 @@ Deno.test("crash chaos: SIGKILLed live agent under the watchdog", async () => {
   const fake = startFakeBitunix({ wsSnapshot: false });
   const kline = chaosKline(SEED);
   fake.state.klineFn = (ts) => kline(ts);
+  // an unkind venue: every order fills in two trades in one millisecond, with trade ids
+  // that cross from 999 to 1000 (they do not sort as text), and somebody trades another
+  // symbol on the same account
+  fake.state.nextTradeId = 995;
+  fake.inject.splitFills([1, 2], 100_000);
+  fake.state.prices = { ETHUSDT: 3_000 };
   const clock = startMarketClock(fake, kline, {
     start: bucketStart(Date.now(), MIN),
     msPerBar: 200,
@@ -215,6 +222,7 @@ Deno.test("crash chaos: SIGKILLed live agent under the watchdog", async () => {
       } else {
         await new Promise((r) => setTimeout(r, 50 + rng.int(800)));
       }
+      if (k === 5) fake.inject.manualTrade({ symbol: "ETHUSDT", side: "SELL", qty: 1 });
       const ta = performance.now();
       Deno.kill(pid.pid, "SIGKILL");
       proxy.holdNextOrders(0, 0);
@@ -233,12 +241,18 @@ Deno.test("crash chaos: SIGKILLed live agent under the watchdog", async () => {
     await Promise.all(drains);
     assertNoDuplicateClientIds(fake, "at the end");
 
-    // every venue fill reported exactly once across all runs, nothing reported twice
+    // every venue trade of the agent's orders reported exactly once across all runs (each
+    // order's trades in one order.filled event), nothing reported twice, no other symbol
     const filled = system().filter((e) => e.event === "order.filled");
     const reported = new Map<string, number>();
-    for (const f of filled) reported.set(f.orderId, (reported.get(f.orderId) ?? 0) + 1);
-    const venueFills = fake.state.trades.map((t) => t.orderId);
+    for (const f of filled) {
+      for (const id of f.tradeIds ?? []) reported.set(id, (reported.get(id) ?? 0) + 1);
+    }
+    const venueFills = fake.state.trades.filter((t) => t.symbol === "BTCUSDT").map((t) =>
+      t.tradeId
+    );
     assert.ok(venueFills.length >= 10, `fills at the venue: ${venueFills.length}`);
+    assert.ok(venueFills.includes("999") && venueFills.includes("1000"), "ids crossed 999");
     const lost = venueFills.filter((id) => !reported.has(id));
     const doubled = [...reported].filter(([, n]) => n > 1).map(([id]) => id);
     const unknown = [...reported.keys()].filter((id) => !venueFills.includes(id));
@@ -247,6 +261,8 @@ Deno.test("crash chaos: SIGKILLed live agent under the watchdog", async () => {
       { lost: [], doubled: [], unknown: [] },
       `fills: ${venueFills.length} at the venue, ${filled.length} order.filled events`,
     );
+    assert.ok(fake.state.trades.some((t) => t.symbol === "ETHUSDT"), "ETHUSDT was traded");
+    assert.ok(filled.every((e) => e.clientId === "" || e.clientId.startsWith("la")));
     assert.ok(kills >= 20 && heldKills >= 3, `kills ${kills}, in flight ${heldKills}`);
     assert.equal(settleChecks, KILLS + 1);
 

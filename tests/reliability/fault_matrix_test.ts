@@ -25,7 +25,8 @@ const FILLS = "/trade/get_history_trades";
 function assertSafeEnd(r: FaultRun, maxAttempts = 4): void {
   assert.equal(r.result.exitCode, 0, `exit ${r.result.reason}: ${r.lines.join("\n")}`);
   assert.ok(eventsOf(r.system, "run.stopped").length === 1, "run.stopped logged once");
-  const ids = bookedClientIds(r.fake);
+  // (orders of other people on the account carry no client id)
+  const ids = bookedClientIds(r.fake).filter((id) => id !== "");
   assert.equal(new Set(ids).size, ids.length, `duplicate clientId booked: ${ids}`);
   const perId = new Map<string, number>();
   for (const q of r.fake.requestsTo(PLACE)) {
@@ -350,6 +351,254 @@ Deno.test("fault matrix: live session against the fake Bitunix", async (t) => {
       }
     });
   }
+});
+
+/** The agent's BTCUSDT position at the fake venue right now (side and qty), or null. */
+function held(f: FakeBitunix): { side: string; qty: number } | null {
+  return venuePosition(f);
+}
+
+/** Every venue trade of our orders appears in exactly one order.filled event. */
+function assertEveryTradeReportedOnce(r: FaultRun): void {
+  const ours = new Set(
+    r.fake.state.orders.filter((o) => o.clientId?.startsWith("la")).map((o) => o.orderId),
+  );
+  const venue = r.fake.state.trades.filter((x) => ours.has(x.orderId)).map((x) => x.tradeId);
+  const reported = eventsOf(r.system, "order.filled").flatMap((e) => e.tradeIds ?? []);
+  assert.deepEqual([...reported].sort(), [...venue].sort(), "each venue trade reported once");
+}
+
+Deno.test("fault matrix: an unkind venue (split fills, other people, vanished stops)", async (t) => {
+  await t.step(
+    "every order filled in three trades in one millisecond, ids 999 -> 1000",
+    async () => {
+      const r = await runFaultSession({
+        before: (f, i) => {
+          if (i !== 0) return;
+          f.state.nextTradeId = 997;
+          f.inject.splitFills([1, 1, 2], 10_000);
+        },
+      });
+      try {
+        assertSafeEnd(r);
+        assertEveryTradeReportedOnce(r);
+        assert.ok(r.fake.state.trades.length >= 12, `${r.fake.state.trades.length} trades`);
+        assert.equal(eventsOf(r.system, "fill.unexpected").length, 0);
+        assert.equal(eventsOf(r.system, "position.mismatch").length, 0);
+        // one order.filled per order, with the venue's total quantity
+        for (const e of eventsOf(r.system, "order.filled")) {
+          const o = r.fake.state.orders.find((x) => x.orderId === e.orderId)!;
+          assert.ok(
+            Math.abs(e.qty - o.tradeQty) < 1e-12,
+            `${e.orderId}: ${e.qty} of ${o.tradeQty}`,
+          );
+        }
+      } finally {
+        await r.dispose();
+      }
+    },
+  );
+
+  await t.step(
+    "partial fills, the rest cancelled: the agent holds what the venue holds",
+    async () => {
+      const r = await runFaultSession({
+        before: (f, i) => i === 0 && f.inject.partialFill(0.5, 10_000),
+      });
+      try {
+        assertSafeEnd(r);
+        assertEveryTradeReportedOnce(r);
+        assert.equal(eventsOf(r.system, "position.mismatch").length, 0);
+        assert.equal(eventsOf(r.system, "fill.unexpected").length, 0);
+      } finally {
+        await r.dispose();
+      }
+    },
+  );
+
+  await t.step("trades indexed late: still reported, once", async () => {
+    const r = await runFaultSession({
+      before: (f, i) => {
+        if (i !== 0) return;
+        f.inject.splitFills(2, 10_000);
+        f.inject.lateTrade({ queries: 1, part: "last", n: 10_000 });
+      },
+    });
+    try {
+      assertEveryTradeReportedOnce(r);
+      assert.ok(r.fake.state.trades.length >= 8);
+      assert.equal(eventsOf(r.system, "fill.unexpected").length, 0);
+      const ids = bookedClientIds(r.fake);
+      assert.equal(new Set(ids).size, ids.length);
+    } finally {
+      await r.dispose();
+    }
+  });
+
+  await t.step("another symbol traded by hand on the same account: not the agent's", async () => {
+    const r = await runFaultSession({
+      before: (f, i) => {
+        if (i === 3) f.inject.manualTrade({ symbol: "ETHUSDT", side: "SELL", qty: 2 });
+        if (i === 9) f.inject.manualTrade({ symbol: "ETHUSDT", side: "BUY", qty: 1 });
+      },
+    });
+    try {
+      assertSafeEnd(r);
+      assertEveryTradeReportedOnce(r);
+      assert.ok(eventsOf(r.system, "order.filled").every((e) => e.reason !== "external"));
+      assert.equal(eventsOf(r.system, "position.mismatch").length, 0);
+      const eth = r.fake.state.positions.find((p) => p.symbol === "ETHUSDT");
+      assert.equal(eth?.side, "SHORT", "the manual ETH position is left alone");
+    } finally {
+      await r.dispose();
+    }
+  });
+
+  await t.step("a manual buy on our symbol: booked if it reduces, else entries halt", async () => {
+    // at the moment of the manual buy the agent holds (from its own orders) `before`
+    let before: { side: string; qty: number } | null | undefined;
+    const r = await runFaultSession({
+      before: (f, i) => {
+        if (i !== 3) return;
+        before = held(f);
+        f.inject.manualTrade({ symbol: "BTCUSDT", side: "BUY", qty: 0.002 });
+      },
+    });
+    try {
+      assertSafeEnd(r);
+      assert.notEqual(before, undefined);
+      const found = eventsOf(r.system, "position.mismatch");
+      if (before?.side === "short") {
+        // it closed part of the agent's short: booked as an external partial exit
+        assert.equal(found.length, 0);
+        const ext = eventsOf(r.system, "order.filled").filter((e) => e.reason === "external");
+        assert.equal(ext.length, 1);
+      } else {
+        // it added to the venue's position: not the agent's; entries halt until they agree
+        // (the agent's next exit closes what the venue holds, the manual part included)
+        assert.ok(found.length >= 1, "the difference is reported");
+        assert.match(found[0].message, /venue holds LONG [\d.]+ BTCUSDT but this agent's orders/);
+        assert.ok(eventsOf(r.system, "fill.foreign").length >= 1);
+        const matched = eventsOf(r.system, "position.matched");
+        assert.equal(matched.length, 1);
+        const entries = eventsOf(r.system, "order.placed").filter((e) => e.intent === "entry");
+        assert.deepEqual(
+          entries.filter((e) =>
+            e.candleTs >= found[0].candleTs && e.candleTs < matched[0].candleTs
+          ),
+          [],
+          "no entry while the venue differs",
+        );
+      }
+    } finally {
+      await r.dispose();
+    }
+  });
+
+  await t.step("the position closed behind the agent's back: an external exit", async () => {
+    let closed = false;
+    const r = await runFaultSession({
+      before: (f, i) => {
+        if (!closed && i >= 2 && held(f) !== null) {
+          f.inject.closePosition("BTCUSDT");
+          closed = true;
+        }
+      },
+    });
+    try {
+      assertSafeEnd(r);
+      const ext = eventsOf(r.system, "order.filled").filter((e) => e.reason === "external");
+      assert.equal(ext.length, 1);
+      const trades = await Deno.readTextFile(`${r.result.runDir}/trades.csv`);
+      assert.match(trades, /,external,/);
+      assert.ok(!/,stop,/.test(trades.split("\n").find((l) => l.includes(",external,"))!));
+    } finally {
+      await r.dispose();
+    }
+  });
+
+  await t.step("the venue's stop fires: booked as the agent's stop", async () => {
+    let fired = 0;
+    const r = await runFaultSession({
+      before: (f, i) => {
+        const p = held(f);
+        if (fired === 0 && i >= 2 && p !== null) {
+          const stop = f.pendingTpsl("BTCUSDT")[0]?.slPrice;
+          if (stop === undefined) return;
+          f.setPrice(p.side === "long" ? Number(stop) - 1 : Number(stop) + 1);
+          fired++;
+        }
+      },
+    });
+    try {
+      assertSafeEnd(r);
+      const stops = eventsOf(r.system, "order.filled").filter((e) => e.reason === "stop");
+      assert.equal(stops.length, 1);
+      assert.equal(stops[0].clientId, "");
+    } finally {
+      await r.dispose();
+    }
+  });
+
+  await t.step("the stop vanished from the venue: placed again", async () => {
+    let dropped = false;
+    const r = await runFaultSession({
+      before: (f, i) => {
+        if (!dropped && i >= 2 && held(f) !== null) dropped = f.inject.dropTpsl("BTCUSDT") > 0;
+      },
+    });
+    try {
+      assertSafeEnd(r);
+      assert.ok(dropped);
+      assert.equal(eventsOf(r.system, "protection.missing").length, 1);
+      assert.equal(eventsOf(r.system, "protection.replaced").length, 1);
+      assert.ok(r.fake.requestsTo("/tpsl/position/place_order").length >= 1);
+      assert.ok(!haltedAfterwards(r));
+    } finally {
+      await r.dispose();
+    }
+  });
+
+  await t.step(
+    "the stop vanished and the venue refuses a new one: closed at once, halted",
+    async () => {
+      let dropped = false;
+      let closedAt = -1;
+      const r = await runFaultSession({
+        before: (f, i) => {
+          if (!dropped && i >= 2 && held(f) !== null) {
+            dropped = f.inject.dropTpsl("BTCUSDT") > 0;
+            f.inject.rejectTpsl(30029, 5);
+            closedAt = i;
+          }
+        },
+      });
+      try {
+        assertSafeEnd(r);
+        assert.ok(closedAt >= 0);
+        assert.equal(eventsOf(r.system, "protection.failed").length, 1);
+        const flatten = eventsOf(r.system, "order.placed").filter((e) => e.intent === "flatten");
+        assert.equal(flatten.length, 1);
+        assert.ok(haltedAfterwards(r), "no entry after an unprotected position");
+      } finally {
+        await r.dispose();
+      }
+    },
+  );
+
+  await t.step("a lost reply to an order: retried with the same id, booked once", async () => {
+    const r = await runFaultSession({
+      before: (f, i) => i === 0 && f.inject.loseReply(1, { path: PLACE, mode: "drop" }),
+    });
+    try {
+      assertSafeEnd(r);
+      assertEveryTradeReportedOnce(r);
+      assert.ok(eventsOf(r.system, "order.duplicate_ignored").length >= 1);
+      assert.equal(eventsOf(r.system, "order.failed").length, 0);
+    } finally {
+      await r.dispose();
+    }
+  });
 });
 
 Deno.test("fault matrix: WebSocket dropped mid-candle", async (t) => {

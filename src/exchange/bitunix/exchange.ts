@@ -43,6 +43,11 @@ export interface BitunixExchangeOptions {
    * the entry's notional at the latest price plus this must fit its `maxNotional`.
    */
   readonly capHeadroomBps?: number;
+  /**
+   * How long an order whose executions do not yet add up to its filled quantity is held
+   * back before what is visible is reported anyway (default 30 s).
+   */
+  readonly holdMs?: number;
 }
 
 /** Rounds `qty` down to a multiple of `step` (tolerating float noise), as a fixed string. */
@@ -112,8 +117,13 @@ export class BitunixExchange implements Exchange {
   readonly #sentBrackets = new Map<string, SentBracket>();
   /** Venue order ids of the orders this exchange placed. */
   readonly #orderIds = new Map<string, string>();
-  /** Trade id -> trade time of everything already reported. */
+  /** Trade id -> trade time of everything already read. */
   readonly #seenTrades = new Map<string, number>();
+  /** Trades read but not reported yet (their order's executions are not all visible). */
+  #held: BitunixTrade[] = [];
+  /** Order id -> when its executions were first held back. */
+  readonly #heldSince = new Map<string, number>();
+  readonly #holdMs: number;
   readonly #isOurs: (clientId: string | undefined) => boolean;
   readonly #symbol: string;
   readonly #overlapMs: number;
@@ -137,6 +147,7 @@ export class BitunixExchange implements Exchange {
     this.#symbol = opts.symbol ?? "BTCUSDT";
     this.#overlapMs = opts.overlapMs ?? 300_000;
     this.#headroom = (opts.capHeadroomBps ?? 20) / 1e4;
+    this.#holdMs = opts.holdMs ?? 30_000;
   }
 
   /** Contract rules of a symbol (fetched once, then cached). */
@@ -305,9 +316,50 @@ export class BitunixExchange implements Exchange {
     return open.length;
   }
 
-  /** Fills since the previous call (oldest first, one per order), from the trade history. */
+  /**
+   * Fills since the previous call (oldest first, one per order), from the trade history.
+   * An order is reported once its visible executions add up to what the venue says it
+   * filled; until then it and every later order wait (a trade indexed late must not be
+   * booked after a later one, or the position would net wrongly). After `holdMs` what is
+   * visible is reported anyway.
+   */
   async drainFills(): Promise<Fill[]> {
-    const fresh: BitunixTrade[] = [];
+    for (const t of await this.#freshTrades()) {
+      this.#seenTrades.set(t.tradeId, t.ts);
+      this.#held.push(t);
+      this.#fillsSince = Math.max(this.#fillsSince, t.ts);
+    }
+    // ids older than the query window can no longer come back
+    for (const [id, ts] of this.#seenTrades) {
+      if (ts < this.#fillsSince - 2 * this.#overlapMs) this.#seenTrades.delete(id);
+    }
+    if (this.#held.length === 0) return [];
+    this.#held.sort((a, b) => a.ts - b.ts || compareTradeIds(a.tradeId, b.tradeId));
+    const groups = new Map<string, BitunixTrade[]>();
+    for (const t of this.#held) {
+      const list = groups.get(t.orderId);
+      if (list) list.push(t);
+      else groups.set(t.orderId, [t]);
+    }
+    const ready: BitunixTrade[][] = [];
+    for (const [orderId, list] of groups) {
+      const since = this.#heldSince.get(orderId) ?? this.#now();
+      this.#heldSince.set(orderId, since);
+      if (!(await this.#complete(orderId, list)) && this.#now() - since < this.#holdMs) break;
+      ready.push(list);
+      this.#heldSince.delete(orderId);
+    }
+    if (ready.length === 0) return [];
+    const reported = new Set(ready.flat().map((t) => t.tradeId));
+    this.#held = this.#held.filter((t) => !reported.has(t.tradeId));
+    const external = ready.flat().filter((t) => !this.#ownTrade(t));
+    const bracket = external.length ? await this.#bracketReasons(external) : new Map();
+    return ready.map((list) => this.#toFill(list, bracket));
+  }
+
+  /** Trades of the symbol not seen before, in the overlapping query window. */
+  async #freshTrades(): Promise<BitunixTrade[]> {
+    const fresh = new Map<string, BitunixTrade>();
     const limit = 100;
     const startTime = Math.max(0, this.#fillsSince - this.#overlapMs);
     for (let skip = 0;; skip += limit) {
@@ -320,42 +372,31 @@ export class BitunixExchange implements Exchange {
       for (const t of page.trades) {
         if (
           t.symbol === this.#symbol && t.ts >= this.#reportFrom && !this.#seenTrades.has(t.tradeId)
-        ) fresh.push(t);
+        ) fresh.set(t.tradeId, t); // a page boundary can repeat a trade within one drain
       }
       if (page.trades.length < limit) break;
       if (skip > 10_000) {
         throw new BitunixError("get_history_trades", "schema", "pagination did not end", false);
       }
     }
-    if (fresh.length === 0) return [];
-    // a page boundary can repeat a trade within one drain
-    const unique = [...new Map(fresh.map((t) => [t.tradeId, t])).values()];
-    unique.sort((a, b) => a.ts - b.ts || compareTradeIds(a.tradeId, b.tradeId));
-    const external = unique.filter((t) => !this.#ownTrade(t));
-    const bracketReason = external.length ? await this.#bracketReasons(external) : new Map();
-    const fills = this.#aggregate(unique, bracketReason);
-    for (const t of unique) this.#seenTrades.set(t.tradeId, t.ts);
-    this.#fillsSince = Math.max(this.#fillsSince, unique[unique.length - 1].ts);
-    // ids older than the query window can no longer come back
-    for (const [id, ts] of this.#seenTrades) {
-      if (ts < this.#fillsSince - 2 * this.#overlapMs) this.#seenTrades.delete(id);
+    return [...fresh.values()];
+  }
+
+  /** True when the visible executions of an order add up to what the venue says it filled. */
+  async #complete(orderId: string, list: BitunixTrade[]): Promise<boolean> {
+    let filled: number;
+    try {
+      filled = (await this.#client.orderDetail({ orderId })).filledQty;
+    } catch {
+      return true; // no detail to compare with: report what is visible
     }
-    return fills;
+    let qty = 0;
+    for (const t of list) qty += t.qty;
+    return qty >= filled - 1e-12;
   }
 
   #ownTrade(t: BitunixTrade): boolean {
     return this.#isOurs(t.clientId) || this.#orderIds.has(t.orderId);
-  }
-
-  /** One fill per order, in the order of each order's first execution. */
-  #aggregate(trades: BitunixTrade[], bracket: Map<string, FillReason>): Fill[] {
-    const byOrder = new Map<string, BitunixTrade[]>();
-    for (const t of trades) {
-      const list = byOrder.get(t.orderId);
-      if (list) list.push(t);
-      else byOrder.set(t.orderId, [t]);
-    }
-    return [...byOrder.values()].map((list) => this.#toFill(list, bracket));
   }
 
   #toFill(list: BitunixTrade[], bracket: Map<string, FillReason>): Fill {

@@ -84,22 +84,46 @@ Deno.test("BitunixExchange on an unkind venue", async (t) => {
   );
 
   await t.step(
-    "a trade indexed late is still reported once, in the next poll",
+    "a trade indexed late: its order waits for it, and so do later orders",
     () =>
       withFake(async (fake, ex) => {
         fake.inject.splitFills(2);
         fake.inject.lateTrade({ queries: 1, part: "last" });
         await ex.placeOrder(entry(2));
-        const first = await ex.drainFills();
-        assert.equal(first.length, 1);
-        const total = fake.state.trades.reduce((a, x) => a + x.qty, 0);
-        assert.ok(first[0].qty < total, "one part was not visible yet");
-        const second = await ex.drainFills();
-        assert.equal(second.length, 1, "the late part arrives");
-        assert.ok(Math.abs(first[0].qty + second[0].qty - total) < 1e-12);
+        await ex.placeOrder(exit(2, 0.1)); // a later order, fully visible
+        const total = fake.state.trades.filter((x) => x.clientId === entry(2).clientId)
+          .reduce((a, x) => a + x.qty, 0);
+        // one part of the entry is not visible yet: nothing is reported out of order
+        assert.deepEqual(await ex.drainFills(), []);
+        const next = await ex.drainFills();
+        assert.deepEqual(next.map((f) => f.reason), ["entry", "signal"]);
+        assert.ok(Math.abs(next[0].qty - total) < 1e-12, "the entry with every part");
         assert.deepEqual(await ex.drainFills(), []);
       }),
   );
+
+  await t.step("an order whose trades never all show is reported after the hold time", async () => {
+    const fake = startFakeBitunix({ price: 60_000 });
+    let now = Date.now();
+    try {
+      const ex = new BitunixExchange(instantClient(fake), {
+        clientIdPrefix: PREFIX,
+        now: () => now,
+        fillsSince: now - 1000,
+        holdMs: 30_000,
+      });
+      fake.inject.splitFills(2);
+      fake.inject.lateTrade({ queries: 1_000, part: "last" });
+      await ex.placeOrder(entry(3));
+      assert.deepEqual(await ex.drainFills(), []);
+      now += 31_000;
+      const late = await ex.drainFills();
+      assert.equal(late.length, 1);
+      assert.ok(late[0].qty < 0.1, "what was visible");
+    } finally {
+      await fake.close();
+    }
+  });
 
   await t.step(
     "other symbols are never read; others' trades on ours come back as external",
