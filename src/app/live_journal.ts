@@ -4,7 +4,12 @@ import { InputError } from "../core/errors.ts";
 import { runKeyFor } from "../engine/client_id.ts";
 import { writeTextFileAtomicSync } from "../ops/atomic_write.ts";
 import type { RiskDayState } from "../engine/risk_gate.ts";
-import { riskDaySchema } from "./risk_day_schema.ts";
+import {
+  openPositionSchema,
+  riskDaySchema,
+  sessionRunSchema,
+  tradeSchema,
+} from "./state_schemas.ts";
 
 const journalSchema = z.object({
   version: z.literal(1),
@@ -19,6 +24,21 @@ const journalSchema = z.object({
   clientIdPrefix: z.string(),
   /** The day's loss accounting, so a restart on the same UTC day remembers it. */
   risk: riskDaySchema.optional(),
+  /**
+   * The session's trading record, so a restart after a kill goes on with it: the run,
+   * the ledger (cash, the open position with its bracket, closed trades) and how far the
+   * venue's trade history was read.
+   */
+  session: z.object({
+    run: sessionRunSchema,
+    cash: z.number().finite(),
+    position: openPositionSchema.nullable(),
+    trades: z.array(tradeSchema),
+    fills: z.object({
+      since: z.number().finite(),
+      seen: z.array(z.tuple([z.string(), z.number().finite()])),
+    }),
+  }).optional(),
 });
 
 /** What a live session remembers between runs, to reconcile with the exchange on start. */
@@ -36,8 +56,7 @@ export function sessionClientIdPrefix(sessionKey: string): string {
 
 /** Reads the live journal; a first start (no file) is an empty, flat journal. */
 export function liveJournal(config: SessionConfig): LiveJournal {
-  const sessionKey =
-    `${config.executionMode}:${config.symbol}:${config.interval}:${config.strategy}`;
+  const sessionKey = sessionKeyOf(config);
   const path = liveJournalPath(config);
   let text: string;
   try {
@@ -62,6 +81,28 @@ export function liveJournal(config: SessionConfig): LiveJournal {
     throw new InputError(`live journal ${path}`, r.error.issues[0]?.message ?? "a journal");
   }
   return r.data;
+}
+
+/** A live session's key: what must match for a restart to be the same session. */
+export function sessionKeyOf(config: SessionConfig): string {
+  return `${config.executionMode}:${config.symbol}:${config.interval}:${config.strategy}`;
+}
+
+/** The trading record a live journal holds for a session to go on with. */
+export type LiveSessionRecord = NonNullable<LiveJournal["session"]>;
+
+/**
+ * The session a restart goes on with: the journal's, when it is this session's (same
+ * client-id prefix) and it did not stop cleanly (it was killed, crashed or stopped on
+ * stale data); else null (a new record starts).
+ */
+export function unfinishedSession(
+  journal: LiveJournal,
+  config: SessionConfig,
+): LiveSessionRecord | null {
+  const s = journal.session;
+  if (!s || s.run.ended) return null;
+  return journal.clientIdPrefix === sessionClientIdPrefix(sessionKeyOf(config)) ? s : null;
 }
 
 /** The day's loss accounting the live journal holds, if any (an unreadable journal: none). */

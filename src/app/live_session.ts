@@ -15,7 +15,14 @@ import {
 } from "../exchange/bitunix/mod.ts";
 import { intentOfClientId } from "../engine/client_id.ts";
 import { fillEventFields } from "../engine/pipeline.ts";
-import { liveJournal, liveJournalPath, saveLiveJournal } from "./live_journal.ts";
+import {
+  liveJournal,
+  liveJournalPath,
+  saveLiveJournal,
+  sessionClientIdPrefix,
+  sessionKeyOf,
+  unfinishedSession,
+} from "./live_journal.ts";
 import { reconcileOnStart } from "./reconcile.ts";
 import type { Command } from "./command.ts";
 import { notice, parseCommandFlags } from "./_flags.ts";
@@ -76,9 +83,11 @@ export function liveStartCheck(
     }
     // Fills of orders sent before a crash that no run reported (the process died before
     // draining them): report them now, then save the reconciled state so the next start
-    // does not report them again.
+    // does not report them again. A session that goes on books them itself, from where
+    // its reading of the venue's trades had got to.
     const stillOpen = new Set(result.openOrders.map((o) => o.clientId));
-    for (const id of journal.openClientIds.filter((x) => !stillOpen.has(x))) {
+    const goesOn = unfinishedSession(journal, config) !== null;
+    for (const id of journal.openClientIds.filter((x) => !stillOpen.has(x) && !goesOn)) {
       const intent = intentOfClientId(id);
       if (intent === null) continue;
       for (const f of await exchange.fillsOfOrder(config.symbol, id, intent)) {
@@ -96,6 +105,7 @@ export function liveStartCheck(
       openClientIds: [...stillOpen].filter((x) => x.startsWith(journal.clientIdPrefix)),
       clientIdPrefix: journal.clientIdPrefix,
       risk: journal.risk,
+      session: journal.session,
     });
     return p
       ? { side: p.side, qty: p.qty, entryPrice: p.entryPrice, unrealizedPnl: p.unrealizedPnl }
@@ -121,7 +131,13 @@ async function prepareLive(
   config: SessionConfig,
   client: BitunixRestClient,
 ): Promise<LiveReady | string> {
-  const exchange = new BitunixExchange(client);
+  // a session that was killed goes on reading the venue's trades where it had got to
+  const unfinished = unfinishedSession(liveJournal(config), config);
+  const exchange = new BitunixExchange(client, {
+    symbol: config.symbol,
+    clientIdPrefix: sessionClientIdPrefix(sessionKeyOf(config)),
+    resumeFrom: unfinished?.fills,
+  });
   const account = await client.account();
   const positions = await client.pendingPositions();
   const hedge = account.positionMode?.toUpperCase() === "HEDGE" ||
@@ -232,6 +248,7 @@ export async function runSessionCommand(
     deps.startEquity = ready.sizingEquity;
     deps.minQty = ready.minQty;
     deps.beforeTrading = liveStartCheck(config, exchange);
+    deps.fillCursor = () => exchange.cursor();
   }
   const stop = new AbortController();
   const onSignal = () => {

@@ -1,45 +1,21 @@
 import { z } from "zod";
 import { InputError } from "../core/errors.ts";
-import { EXIT_REASONS, type Trade } from "../core/trade.ts";
+import type { Trade } from "../core/trade.ts";
 import { FILL_REASONS } from "../core/order.ts";
 import type { RiskDayState } from "../engine/risk_gate.ts";
-import { riskDaySchema } from "./risk_day_schema.ts";
+import type { SessionRun } from "./state_schemas.ts";
+import {
+  openPositionSchema as positionSchema,
+  riskDaySchema,
+  sessionRunSchema,
+  tradeSchema,
+} from "./state_schemas.ts";
 import type { SimExchangeState } from "../exchange/sim/sim_exchange.ts";
 import type { OpenPosition } from "../engine/trade_ledger.ts";
 import { writeTextFileAtomicSync } from "../ops/atomic_write.ts";
 
 const side = z.enum(["long", "short"]);
 const num = z.number().finite();
-const tradeSchema = z.object({
-  id: z.number().int(),
-  side,
-  entryTs: num,
-  entryPrice: num,
-  exitTs: num,
-  exitPrice: num,
-  qty: num,
-  notional: num,
-  stopPrice: num,
-  tpPrice: num,
-  exitReason: z.enum(EXIT_REASONS as [string, ...string[]]),
-  grossPnl: num,
-  fees: num,
-  pnl: num,
-  equityAfter: num,
-});
-const positionSchema = z.object({
-  side,
-  qty: num,
-  entryTs: num,
-  entryPrice: num,
-  stopPrice: num,
-  tpPrice: num,
-  entryFee: num,
-  closedQty: num.optional(),
-  closedValue: num.optional(),
-  closedGross: num.optional(),
-  closedFees: num.optional(),
-});
 const orderSchema = z.object({
   clientId: z.string(),
   symbol: z.string(),
@@ -61,7 +37,7 @@ const fillSchema = z.object({
   price: num,
   fee: num,
   ts: num,
-  reason: z.enum(FILL_REASONS as [string, ...string[]]),
+  reason: z.enum(FILL_REASONS),
   reduceOnly: z.boolean().optional(),
 });
 const stateSchema = z.object({
@@ -87,6 +63,7 @@ const stateSchema = z.object({
     nextOrderId: z.number().int(),
   }),
   risk: riskDaySchema.optional(),
+  run: sessionRunSchema.optional(),
 });
 
 /** What a paper session persists after every candle so a restart resumes it. */
@@ -102,6 +79,8 @@ export interface PaperState {
   readonly sim: SimExchangeState;
   /** The day's loss accounting (absent in files of older versions). */
   readonly risk?: RiskDayState;
+  /** The run record this state belongs to (absent in files of older versions). */
+  readonly run?: SessionRun;
 }
 
 /** Reads a paper state file; null when there is none. A corrupt file is an input error. */

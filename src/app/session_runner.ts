@@ -1,6 +1,7 @@
 import chartJsSource from "../dashboard/static/vendor/chart.umd.min.js" with { type: "text" };
 import type { SessionConfig } from "../config/session_config.ts";
 import { INTERVAL_MS, seriesFromCandles } from "../core/candle.ts";
+import type { Trade } from "../core/trade.ts";
 import { isOrderRefused } from "../core/errors.ts";
 import type { EventSink, LogLevel } from "../core/events.ts";
 import type { Exchange, MarketFeed } from "../core/ports.ts";
@@ -25,12 +26,17 @@ import { acquirePidFile, type PidFileLock } from "../ops/pid_file.ts";
 import { newRunId, pointLatest } from "../ops/run_store.ts";
 import { createStrategy } from "../strategy/mod.ts";
 import {
+  liveJournal,
   liveJournalPath,
-  liveJournalRisk,
   saveLiveJournal,
   sessionClientIdPrefix,
+  sessionKeyOf,
+  unfinishedSession,
 } from "./live_journal.ts";
-import { loadPaperState, type PaperState, savePaperState } from "./paper_state.ts";
+import { loadPaperState, savePaperState } from "./paper_state.ts";
+import { SessionRecord } from "./session_record.ts";
+import type { SessionRun } from "./state_schemas.ts";
+import type { FillCursor } from "../exchange/bitunix/exchange.ts";
 import { type AdoptedPosition, adoptVenuePosition } from "./adopt_position.ts";
 
 /** Why a session stopped, and the exit code that goes with it. */
@@ -78,6 +84,8 @@ export interface SessionDeps {
   readonly minQty?: number;
   /** How often the stale-data check runs, ms (default 1000). */
   readonly staleCheckMs?: number;
+  /** How far the live venue's trade history has been read (saved for a restart). */
+  readonly fillCursor?: () => FillCursor;
 }
 
 export type { AdoptedPosition };
@@ -93,19 +101,75 @@ export interface SessionResult {
 
 /**
  * Runs a paper or live trading session: warm-up history, then live candles through the
- * agent pipeline until the duration ends, a signal arrives or data goes stale. Every stop
- * takes the same safety path: block new orders, cancel working orders, persist state,
- * write the run artifacts.
+ * agent pipeline until the duration ends, a signal arrives or data goes stale. In three
+ * phases: open (locks, logs, the venue, the risk gate, resume the record, reconcile),
+ * run (feed -> engine, with the record kept current on disk) and close (the one safety
+ * path of every stop: block new orders, cancel working orders, persist state, write the
+ * run artifacts).
+ *
+ * A session is one trading record from its start until it stops cleanly: a restart after
+ * a kill, a crash or a stale-data stop goes on writing the same run folder from the same
+ * ledger (paper state or live journal), and a live one first books what the venue filled
+ * while it was down (`recovered: true`).
  */
 export async function runSession(config: SessionConfig, deps: SessionDeps): Promise<SessionResult> {
+  const s = await openSession(config, deps);
+  try {
+    const reason = await runFeed(s);
+    return await closeSession(s, reason);
+  } finally {
+    await s.cleanup();
+  }
+}
+
+/** Everything an open session holds. */
+interface OpenSession {
+  readonly config: SessionConfig;
+  readonly deps: SessionDeps;
+  readonly now: () => number;
+  readonly print: (line: string) => void;
+  readonly runId: string;
+  readonly runDir: string;
+  readonly legacy: boolean;
+  readonly sink: EventSink;
+  readonly model: LiveReadModel;
+  readonly exchange: Exchange;
+  readonly sim: SimExchange | null;
+  readonly gate: RiskGate;
+  readonly pipeline: AgentPipeline;
+  readonly record: SessionRecord | null;
+  readonly run: SessionRun;
+  /** Paper: candles up to this time were traded by an earlier process. */
+  readonly resumedThrough: number | null;
+  readonly persist: (ended?: boolean) => void;
+  readonly beat: () => void;
+  readonly cleanup: () => Promise<void>;
+  lastCandleTs: number | null;
+}
+
+/** Open: locks, logs, the venue, the risk gate, the resumed record, reconciliation. */
+async function openSession(config: SessionConfig, deps: SessionDeps): Promise<OpenSession> {
   const now = deps.now ?? Date.now;
   const timer = deps.timer ?? (() => performance.now());
   const print = deps.print ?? ((l: string) => console.error(l));
-  const startedAt = now();
-  const runId = newRunId(startedAt, config.mode);
   const legacy = config.mode === "live";
-  const sessionKey =
-    `${config.executionMode}:${config.symbol}:${config.interval}:${config.strategy}`;
+  const live = config.executionMode === "live";
+  const sessionKey = sessionKeyOf(config);
+
+  // what an earlier process of this session left: the paper state or the live journal
+  const paperState = live ? null : loadPaperState(config.statePath);
+  if (paperState && paperState.sessionKey !== sessionKey) {
+    print(
+      `Notice: ${config.statePath} belongs to another session (${paperState.sessionKey}); starting fresh.`,
+    );
+  }
+  const resume = paperState && paperState.sessionKey === sessionKey ? paperState : null;
+  const journal = live ? liveJournal(config) : null;
+  const liveRecord = journal ? unfinishedSession(journal, config) : null;
+  const savedRun = resume?.run ?? liveRecord?.run;
+  const goOn = savedRun !== undefined && !savedRun.ended && !legacy;
+  const startedAt = now();
+  const runId = goOn ? savedRun!.runId : newRunId(startedAt, config.mode);
   const runDir = legacy ? config.paperDir : `${config.runsDir}/${runId}`;
   await Deno.mkdir(runDir, { recursive: true });
 
@@ -149,23 +213,14 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
 
   try {
     // venue: the backtest's simulated venue for paper, Bitunix for live
-    const paperState = config.executionMode === "paper" ? loadPaperState(config.statePath) : null;
-    if (paperState && paperState.sessionKey !== sessionKey) {
-      print(
-        `Notice: ${config.statePath} belongs to another session (${paperState.sessionKey}); starting fresh.`,
-      );
-    }
-    const resume = paperState && paperState.sessionKey === sessionKey ? paperState : null;
-    const sim = config.executionMode === "paper"
-      ? new SimExchange(
-        {
-          feeBps: config.params.feeBps,
-          slippageBps: config.params.slippageBps,
-          intrabar: config.params.intrabar,
-        },
-        resume?.sim,
-      )
-      : null;
+    const sim = live ? null : new SimExchange(
+      {
+        feeBps: config.params.feeBps,
+        slippageBps: config.params.slippageBps,
+        intrabar: config.params.intrabar,
+      },
+      resume?.sim,
+    );
     const exchange: Exchange = sim ?? deps.liveExchange!;
     if (!exchange) throw new Error("Cannot start a live session without an exchange");
 
@@ -190,14 +245,15 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
     );
     /** Client ids sent but not yet seen filled: journaled before sending (restart safety). */
     const inFlight = new Set<string>();
-    let persist: () => void = () => {};
-    const strategy = createStrategy(config.strategy, config.strategyParams);
+    let persist: (ended?: boolean) => void = () => {};
+    const startCash = resume?.cash ?? liveRecord?.cash ?? deps.startEquity ??
+      config.params.startEquity;
     const pipeline = new AgentPipeline({
       runId,
       runKey: runKeyFor(sessionKey),
       symbol: config.symbol,
       intervalMs: INTERVAL_MS[config.interval],
-      strategy,
+      strategy: createStrategy(config.strategy, config.strategyParams),
       params: config.params,
       exchange,
       gate,
@@ -231,22 +287,33 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
         model.position(v.position ? { ...v.position, symbol: config.symbol } : null);
         model.riskState(gate.state);
       },
-    }, resume?.cash ?? deps.startEquity ?? config.params.startEquity);
-    if (resume) {
-      pipeline.ledger.cash = resume.cash;
-      pipeline.ledger.position = resume.position;
-      pipeline.ledger.trades.push(...resume.trades);
+    }, startCash);
+    const ledger = pipeline.ledger;
+    const restored = resume ?? liveRecord;
+    if (restored) {
+      ledger.cash = restored.cash;
+      ledger.position = restored.position;
+      ledger.trades.push(...restored.trades);
       print(
-        `Resumed paper state from ${config.statePath}: equity ${
-          resume.cash.toFixed(2)
-        }, ${resume.trades.length} trades, position ${resume.position?.side ?? "flat"}`,
+        `Resumed ${
+          resume ? `paper state from ${config.statePath}` : "the live session's record"
+        }: ` +
+          `equity ${restored.cash.toFixed(2)}, ${restored.trades.length} trades, position ${
+            restored.position?.side ?? "flat"
+          }${goOn ? `; run ${runId} goes on` : ""}`,
       );
     }
-    // the day's loss survives a restart on the same UTC day (paper: the same cash basis;
-    // live: carried over onto the equity re-read from the account)
-    const savedRisk = resume ? resume.risk : sim === null ? liveJournalRisk(config) : undefined;
+    const run: SessionRun = goOn ? savedRun! : {
+      runId,
+      startedAt,
+      startEquity: ledger.equityAt(ledger.position?.entryPrice ?? 0),
+      ended: false,
+    };
+    // the day's loss survives a restart on the same UTC day (the same cash basis when the
+    // ledger was restored; else carried over onto the equity re-read from the account)
+    const savedRisk = resume ? resume.risk : journal?.risk;
     if (savedRisk) {
-      gate.restore(savedRisk, resume ? "same" : "rebase");
+      gate.restore(savedRisk, restored ? "same" : "rebase");
       const loss = Math.max(0, savedRisk.dayStartEquity - savedRisk.lastEquity);
       print(
         `Remembered for UTC ${new Date(savedRisk.day * 86_400_000).toISOString().slice(0, 10)}: ` +
@@ -269,7 +336,8 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
         duration_ms: config.durationMs,
         stale_timeout_ms: config.staleTimeoutMs,
         kill_switch: killSwitchFile,
-        resumed: resume !== null,
+        resumed: restored !== null,
+        continued_run: goOn,
       },
     });
     model.session({
@@ -280,28 +348,92 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
       startedAt,
     });
 
+    const record = legacy ? null : new SessionRecord(runDir, run.startEquity);
+    if (record) closers.push(() => record.close());
     const heartbeat = new HeartbeatWriter({
       path: `${config.logsDir}/heartbeat.json`,
       intervalMs: config.heartbeatMs,
       now,
     });
     closers.push(() => heartbeat.close());
-    let lastCandleTs: number | null = null;
-    const beat = () => {
-      const pos = pipeline.ledger.position;
-      const eq = pipeline.equity.at(-1) ?? pipeline.ledger.cash;
-      heartbeat.beat({
-        runId,
-        mode: config.mode,
-        executionMode: config.executionMode,
-        symbol: config.symbol,
-        lastCandleTs,
-        position: pos ? { side: pos.side, qty: pos.qty, entryPrice: pos.entryPrice } : null,
-        equity: eq,
-        riskState: gate.state,
+    const session: OpenSession = {
+      config,
+      deps,
+      now,
+      print,
+      runId,
+      runDir,
+      legacy,
+      sink,
+      model,
+      exchange,
+      sim,
+      gate,
+      pipeline,
+      record,
+      run,
+      resumedThrough: resume?.lastCandleTs ?? null,
+      persist: (ended) => persist(ended),
+      beat: () => {
+        const pos = ledger.position;
+        heartbeat.beat({
+          runId,
+          mode: config.mode,
+          executionMode: config.executionMode,
+          symbol: config.symbol,
+          lastCandleTs: session.lastCandleTs,
+          position: pos ? { side: pos.side, qty: pos.qty, entryPrice: pos.entryPrice } : null,
+          equity: pipeline.equity.at(-1) ?? ledger.cash,
+          riskState: gate.state,
+        });
+      },
+      cleanup,
+      lastCandleTs: null,
+    };
+    const refusedBefore = run.refused ?? {};
+    const runNow = (ended = false): SessionRun => ({
+      ...run,
+      ended,
+      refused: addCounts(refusedBefore, pipeline.denialsByCode),
+    });
+    persist = (ended = false) => {
+      if (sim === null) {
+        const pos = ledger.position;
+        const cursor = deps.fillCursor?.();
+        saveLiveJournal(liveJournalPath(config), {
+          version: 1,
+          savedAt: now(),
+          position: pos ? { side: pos.side, qty: pos.qty, entryPrice: pos.entryPrice } : null,
+          openClientIds: [...inFlight],
+          clientIdPrefix: sessionClientIdPrefix(sessionKey),
+          risk: gate.snapshot() ?? undefined,
+          session: {
+            run: runNow(ended),
+            cash: ledger.cash,
+            position: ledger.position,
+            trades: ledger.trades,
+            fills: {
+              since: cursor?.since ?? liveRecord?.fills.since ?? startedAt,
+              seen: (cursor?.seen ?? liveRecord?.fills.seen ?? []).map(([id, ts]) => [id, ts]),
+            },
+          },
+        });
+        return;
+      }
+      savePaperState(config.statePath, {
+        version: 1,
+        sessionKey,
+        savedAt: now(),
+        lastCandleTs: session.lastCandleTs,
+        cash: ledger.cash,
+        position: ledger.position,
+        trades: ledger.trades,
+        sim: sim.snapshot(),
+        risk: gate.snapshot() ?? undefined,
+        run: runNow(ended),
       });
     };
-    beat();
+    session.beat();
 
     if (config.dashboard && deps.startDashboard) {
       const server = await deps.startDashboard(model);
@@ -310,9 +442,16 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
     }
     if (deps.beforeTrading) {
       const adopted = await deps.beforeTrading(sink);
-      if (adopted) {
+      if (liveRecord) {
+        // the same session goes on: book what the venue filled while it was down
+        const missed = await pipeline.catchUp(now());
+        if (missed.length) {
+          print(`Booked ${missed.length} fills the venue made while this session was down.`);
+        }
+        persist();
+      } else if (adopted) {
         const held = await exchange.protection(config.symbol).catch(() => null);
-        adoptVenuePosition(pipeline.ledger, adopted, held, config.params, now());
+        adoptVenuePosition(ledger, adopted, held, config.params, now());
         sink.emit("warn", "journal", "position.adopted", { ...adopted });
         print(
           `Adopted the exchange's ${adopted.side.toUpperCase()} ${adopted.qty} ${config.symbol} position at ${adopted.entryPrice}.`,
@@ -322,170 +461,171 @@ export async function runSession(config: SessionConfig, deps: SessionDeps): Prom
         await pipeline.verifyProtection(now(), Number.NaN);
       }
     }
-
-    // stop conditions: duration, caller's signal, stale data
-    let reason = "feed-ended" as StopReason;
-    const stopWith = (r: StopReason) => {
-      if (reason !== "feed-ended") return;
-      reason = r;
-      gate.halt(`shutdown: ${r}`);
-      void deps.feed.close();
-    };
-    const durationTimer = setTimeout(() => stopWith("duration"), config.durationMs);
-    closers.push(() => clearTimeout(durationTimer));
-    const onAbort = () => stopWith("signal");
-    deps.stop?.addEventListener("abort", onAbort, { once: true });
-    closers.push(() => deps.stop?.removeEventListener("abort", onAbort));
-    let lastDataAt = now();
-    const staleTimer = setInterval(() => {
-      const heard = Math.max(lastDataAt, deps.feed.lastMessageAt ?? 0);
-      if (now() - heard > config.staleTimeoutMs) {
-        sink.emit("error", "market", "data.stale", {
-          seconds: (now() - heard) / 1000,
-          timeout_s: config.staleTimeoutMs / 1000,
-        });
-        print(
-          `Stale data: nothing from the market for ${
-            ((now() - heard) / 1000).toFixed(0)
-          } s; safety shutdown.`,
-        );
-        stopWith("stale");
-      }
-    }, deps.staleCheckMs ?? 1000);
-    closers.push(() => clearInterval(staleTimer));
-
-    let firstLive = -1;
-    let equityPeak = -Infinity;
-    persist = () => {
-      if (sim === null) {
-        const pos = pipeline.ledger.position;
-        saveLiveJournal(liveJournalPath(config), {
-          version: 1,
-          savedAt: now(),
-          position: pos ? { side: pos.side, qty: pos.qty, entryPrice: pos.entryPrice } : null,
-          openClientIds: [...inFlight],
-          clientIdPrefix: sessionClientIdPrefix(sessionKey),
-          risk: gate.snapshot() ?? undefined,
-        });
-        return;
-      }
-      const state: PaperState = {
-        version: 1,
-        sessionKey,
-        savedAt: now(),
-        lastCandleTs,
-        cash: pipeline.ledger.cash,
-        position: pipeline.ledger.position,
-        trades: pipeline.ledger.trades,
-        sim: sim.snapshot(),
-        risk: gate.snapshot() ?? undefined,
-      };
-      savePaperState(config.statePath, state);
-    };
-    if (!deps.stop?.aborted) {
-      for await (const fc of deps.feed.candles()) {
-        if (reason !== "feed-ended") break;
-        lastDataAt = now();
-        const skipOld = resume?.lastCandleTs != null && fc.candle.ts <= resume.lastCandleTs;
-        sim?.onCandle(fc.candle);
-        const out = await pipeline.onCandle({ candle: fc.candle, live: fc.live && !skipOld });
-        if (!out.accepted) continue;
-        if (fc.live && firstLive === -1) firstLive = pipeline.series.length - 1;
-        lastCandleTs = fc.candle.ts;
-        const eq = pipeline.equity.at(-1)!;
-        if (eq > equityPeak) equityPeak = eq;
-        model.equity(fc.candle.ts, eq, equityPeak - eq);
-        persist();
-        beat();
-        if (legacy) await Deno.writeFile(`${runDir}/trades.csv`, tradesCsvOf(pipeline));
-      }
-    } else reason = "signal";
-
-    // the one safety path for every stop
-    gate.halt(`shutdown: ${reason}`);
-    const cancelled = await exchange.cancelAll(config.symbol).catch((e) => {
-      sink.emit("error", "execution", "cancel.failed", { error: (e as Error).message });
-      return 0;
-    });
-    await pipeline.applyPendingFills().catch(() => []);
-    persist();
-    beat();
-    sink.emit(reason === "stale" ? "error" : "info", "engine", "run.stopped", {
-      reason,
-      cancelled,
-      trades: pipeline.ledger.trades.length,
-      position: pipeline.ledger.position?.side ?? null,
-    });
-    let writtenDir: string | null = runDir;
-    if (legacy) {
-      await Deno.writeFile(`${runDir}/trades.csv`, tradesCsvOf(pipeline));
-    } else {
-      writtenDir = await writeSessionArtifacts(
-        config,
-        runId,
-        runDir,
-        pipeline,
-        firstLive,
-        resume?.cash ?? deps.startEquity ?? config.params.startEquity,
-      );
-    }
-    print(
-      `Session ${runId} stopped (${reason}): ${pipeline.ledger.trades.length} trades, equity ${
-        (pipeline.equity.at(-1) ?? pipeline.ledger.cash).toFixed(2)
-      }, position ${pipeline.ledger.position?.side ?? "flat"}${
-        cancelled ? `, ${cancelled} orders cancelled` : ""
-      }`,
-    );
-    if (writtenDir && !legacy) print(`Summary: ${writtenDir}/summary.html`);
-    return {
-      exitCode: EXIT_CODES[reason],
-      reason,
-      runId,
-      runDir: writtenDir,
-      trades: pipeline.ledger.trades.length,
-    };
-  } finally {
+    return session;
+  } catch (e) {
     await cleanup();
+    throw e;
   }
+}
+
+/** Run: candles from the feed through the engine until a stop condition; the record kept current. */
+async function runFeed(s: OpenSession): Promise<StopReason> {
+  const { config, deps, now, print, sink, gate, pipeline, record } = s;
+  // stop conditions: duration, caller's signal, stale data
+  let reason = "feed-ended" as StopReason;
+  const stopWith = (r: StopReason) => {
+    if (reason !== "feed-ended") return;
+    reason = r;
+    gate.halt(`shutdown: ${r}`);
+    void deps.feed.close();
+  };
+  const durationTimer = setTimeout(() => stopWith("duration"), config.durationMs);
+  const onAbort = () => stopWith("signal");
+  deps.stop?.addEventListener("abort", onAbort, { once: true });
+  let lastDataAt = now();
+  const staleTimer = setInterval(() => {
+    const heard = Math.max(lastDataAt, deps.feed.lastMessageAt ?? 0);
+    if (now() - heard > config.staleTimeoutMs) {
+      sink.emit("error", "market", "data.stale", {
+        seconds: (now() - heard) / 1000,
+        timeout_s: config.staleTimeoutMs / 1000,
+      });
+      print(
+        `Stale data: nothing from the market for ${
+          ((now() - heard) / 1000).toFixed(0)
+        } s; safety shutdown.`,
+      );
+      stopWith("stale");
+    }
+  }, deps.staleCheckMs ?? 1000);
+  try {
+    if (deps.stop?.aborted) return "signal";
+    let equityPeak = -Infinity;
+    for await (const fc of deps.feed.candles()) {
+      if (reason !== "feed-ended") break;
+      lastDataAt = now();
+      const old = s.resumedThrough !== null && fc.candle.ts <= s.resumedThrough;
+      const live = fc.live && !old;
+      s.sim?.onCandle(fc.candle);
+      const out = await pipeline.onCandle({ candle: fc.candle, live });
+      if (!out.accepted) continue;
+      s.lastCandleTs = fc.candle.ts;
+      const eq = pipeline.equity.at(-1)!;
+      if (eq > equityPeak) equityPeak = eq;
+      s.model.equity(fc.candle.ts, eq, equityPeak - eq);
+      if (record && live) {
+        record.append(fc.candle, eq);
+        record.writeTrades(pipeline.ledger.trades);
+      }
+      s.persist();
+      s.beat();
+      if (s.legacy) await Deno.writeFile(`${s.runDir}/trades.csv`, tradesCsvOf(pipeline));
+    }
+    return reason;
+  } finally {
+    clearTimeout(durationTimer);
+    clearInterval(staleTimer);
+    deps.stop?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Close: the one safety path of every stop, then the run's artifacts. */
+async function closeSession(s: OpenSession, reason: StopReason): Promise<SessionResult> {
+  const { config, sink, gate, pipeline, exchange, print, runId, runDir } = s;
+  gate.halt(`shutdown: ${reason}`);
+  const cancelled = await exchange.cancelAll(config.symbol).catch((e) => {
+    sink.emit("error", "execution", "cancel.failed", { error: (e as Error).message });
+    return 0;
+  });
+  await pipeline.applyPendingFills().catch(() => []);
+  // a clean stop ends the record; after a stale-data stop the next start goes on with it
+  s.persist(EXIT_CODES[reason] === 0);
+  s.beat();
+  sink.emit(reason === "stale" ? "error" : "info", "engine", "run.stopped", {
+    reason,
+    cancelled,
+    trades: pipeline.ledger.trades.length,
+    position: pipeline.ledger.position?.side ?? null,
+  });
+  let writtenDir: string | null = runDir;
+  if (s.legacy) {
+    await Deno.writeFile(`${runDir}/trades.csv`, tradesCsvOf(pipeline));
+  } else {
+    const last = pipeline.series.length - 1;
+    if (last >= 0) {
+      // the last candle's mark came before its own orders filled: restate it as they left it
+      s.record!.restateLast(pipeline.ledger.equityAt(pipeline.series.close[last]));
+    }
+    s.record!.writeTrades(pipeline.ledger.trades);
+    writtenDir = await writeSessionArtifacts(s);
+  }
+  print(
+    `Session ${runId} stopped (${reason}): ${pipeline.ledger.trades.length} trades, equity ${
+      (pipeline.equity.at(-1) ?? pipeline.ledger.cash).toFixed(2)
+    }, position ${pipeline.ledger.position?.side ?? "flat"}${
+      cancelled ? `, ${cancelled} orders cancelled` : ""
+    }`,
+  );
+  if (writtenDir && !s.legacy) print(`Summary: ${writtenDir}/summary.html`);
+  return {
+    exitCode: EXIT_CODES[reason],
+    reason,
+    runId,
+    runDir: writtenDir,
+    trades: pipeline.ledger.trades.length,
+  };
 }
 
 function tradesCsvOf(p: AgentPipeline): Uint8Array {
   return tradesCsv({ trades: p.ledger.trades });
 }
 
-/** Writes trades, equity, stats, config and summary.html of the live part of the session. */
-async function writeSessionArtifacts(
-  config: SessionConfig,
-  runId: string,
-  runDir: string,
-  p: AgentPipeline,
-  firstLive: number,
-  startCash: number,
-): Promise<string> {
-  const from = firstLive === -1 ? p.series.length : firstLive;
-  const candles = [];
-  for (let i = from; i < p.series.length; i++) {
-    candles.push({
-      ts: p.series.ts[i],
-      open: p.series.open[i],
-      high: p.series.high[i],
-      low: p.series.low[i],
-      close: p.series.close[i],
-      volume: p.series.volume[i],
-    });
+function addCounts(
+  a: Readonly<Record<string, number>>,
+  b: Readonly<Partial<Record<string, number>>>,
+): Record<string, number> {
+  const out: Record<string, number> = { ...a };
+  for (const [k, v] of Object.entries(b)) if (v) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+/** Candles during which a trade (or the open position) was open. */
+function exposedCandles(
+  ts: ArrayLike<number>,
+  trades: readonly Trade[],
+  openSince: number | null,
+): number {
+  let n = 0;
+  let k = 0;
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i];
+    while (k < trades.length && trades[k].exitTs <= t) k++;
+    let open = openSince !== null && t >= openSince;
+    for (let j = k; !open && j < trades.length && trades[j].entryTs <= t; j++) {
+      open = t < trades[j].exitTs;
+    }
+    if (open) n++;
   }
-  const series = seriesFromCandles(candles);
-  const equity = Float64Array.from(p.equity.slice(from));
-  const startEquity = from > 0 ? p.equity[from - 1] : startCash;
+  return n;
+}
+
+/** Writes stats, config and summary.html of the whole record (trades and equity are current). */
+async function writeSessionArtifacts(s: OpenSession): Promise<string> {
+  const { config, runId, runDir, pipeline: p } = s;
+  const recorded = s.record!.read();
+  const series = seriesFromCandles(recorded.candles);
+  const equity = Float64Array.from(recorded.equity);
+  const startEquity = s.run.startEquity;
+  const trades = p.ledger.trades;
   const stats = computeStats({
     startEquity,
-    trades: p.ledger.trades,
+    trades,
     equity,
-    exposedCandles: p.exposedCandles,
+    exposedCandles: exposedCandles(series.ts, trades, p.ledger.position?.entryTs ?? null),
     intervalMs: INTERVAL_MS[config.interval],
     ts: series.ts,
     dailyLossLimit: p.deps.gate.limits.maxDailyLossUsd,
-    refusals: p.denialsByCode,
+    refusals: addCounts(s.run.refused ?? {}, p.denialsByCode),
   });
   const resolved = {
     mode: config.mode,
@@ -496,6 +636,7 @@ async function writeSessionArtifacts(
     strategy: config.strategy,
     strategy_params: config.strategyParams,
     params: config.params,
+    run_started_at: new Date(s.run.startedAt).toISOString(),
   };
   const report: RunReport = {
     runId,
@@ -504,13 +645,11 @@ async function writeSessionArtifacts(
     // a session has one real fill path; both bounds are its own stats
     bounds: { conservative: stats, optimistic: stats },
     candles: series,
-    trades: p.ledger.trades,
+    trades,
     equity,
     drawdown: drawdownSeries(startEquity, equity),
   };
   const files: Record<string, string | Uint8Array> = {
-    "trades.csv": tradesCsv(report),
-    "equity.csv": equityCsv(report),
     "stats.json": statsJson(report),
     "config.json": JSON.stringify(resolved, null, 2) + "\n",
     "summary.html": renderSummaryHtml(report, chartJsSource),
@@ -519,6 +658,10 @@ async function writeSessionArtifacts(
     if (typeof content === "string") await Deno.writeTextFile(`${runDir}/${name}`, content);
     else await Deno.writeFile(`${runDir}/${name}`, content);
   }
-  await pointLatest(config.runsDir, runId, files);
+  await pointLatest(config.runsDir, runId, {
+    ...files,
+    "trades.csv": tradesCsv(report),
+    "equity.csv": equityCsv(report),
+  });
   return runDir;
 }

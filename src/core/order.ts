@@ -54,10 +54,10 @@ export interface OrderAck {
 }
 
 /** Why a fill happened (`external`: not this agent's order; see ExitReason). */
-export type FillReason = "entry" | "stop" | "tp" | "signal" | "end" | "flatten" | "external";
+export type FillReason = typeof FILL_REASONS[number];
 
 /** Every fill reason (for schemas). */
-export const FILL_REASONS: readonly FillReason[] = [
+export const FILL_REASONS = [
   "entry",
   "stop",
   "tp",
@@ -65,7 +65,7 @@ export const FILL_REASONS: readonly FillReason[] = [
   "end",
   "flatten",
   "external",
-];
+] as const;
 
 /** A confirmed execution reported by a venue. */
 export interface Fill {

@@ -6,10 +6,10 @@ export type Side = "long" | "short";
  * the data or session (`end`), or a close this agent did not make (`external`: a manual
  * trade, another bot, a liquidation) found in the venue's trade history.
  */
-export type ExitReason = "stop" | "tp" | "signal" | "end" | "external";
+export type ExitReason = typeof EXIT_REASONS[number];
 
 /** Every exit reason (for schemas). */
-export const EXIT_REASONS: readonly ExitReason[] = ["stop", "tp", "signal", "end", "external"];
+export const EXIT_REASONS = ["stop", "tp", "signal", "end", "external"] as const;
 
 /** One closed round trip, as written to `trades.csv`. Times are Unix ms. */
 export interface Trade {

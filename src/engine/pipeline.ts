@@ -295,6 +295,17 @@ export class AgentPipeline {
     return { accepted: true, bias, orders: fc.live ? orders : [], denials };
   }
 
+  /**
+   * Books what the venue filled while the agent was down (a restart of the same session:
+   * the ledger was restored), each `order.filled` marked `recovered`; then, with a live
+   * venue, compares the position with the venue's and checks its stop.
+   */
+  async catchUp(ts: number): Promise<Fill[]> {
+    const fills = await this.#drain(ts, { recovered: true });
+    if (this.deps.immediateFills) await this.#checkWithVenue(ts, Number.NaN);
+    return fills;
+  }
+
   /** Applies fills that arrived outside a candle (e.g. a final settlement). */
   async applyPendingFills(): Promise<Fill[]> {
     const fills = await this.deps.exchange.drainFills();
@@ -371,7 +382,7 @@ export class AgentPipeline {
     await this.verifyProtection(ts, price);
   }
 
-  async #drain(ts: number): Promise<Fill[]> {
+  async #drain(ts: number, mark: Record<string, unknown> = {}): Promise<Fill[]> {
     const d = this.deps;
     let fills: readonly Fill[] = [];
     try {
@@ -383,7 +394,7 @@ export class AgentPipeline {
       d.sink.emit("error", "journal", "fills.failed", { candleTs: ts, error: msg });
       d.gate.halt(`exchange error: ${msg}`);
     }
-    for (const f of fills) this.#applyFill(f);
+    for (const f of fills) this.#applyFill(f, mark);
     return [...fills];
   }
 
@@ -532,7 +543,7 @@ export class AgentPipeline {
    * Books a fill the way a one-way venue nets it: it opens, adds to, reduces, closes or
    * (if not reduce-only) flips the position. Fees and prices are the venue's.
    */
-  #applyFill(f: Fill): void {
+  #applyFill(f: Fill, mark: Record<string, unknown> = {}): void {
     const d = this.deps;
     const led = this.ledger;
     const pos = led.position;
@@ -577,6 +588,7 @@ export class AgentPipeline {
       ...fillEventFields(f),
       ...this.#latency(f),
       ...(trade ? { trade: trade.id, pnl: trade.pnl } : {}),
+      ...mark,
     });
     d.onFill?.(f);
   }

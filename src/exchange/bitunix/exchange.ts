@@ -18,6 +18,9 @@ import type { BitunixTrade, PlaceOrderParams, SymbolInfo } from "./types.ts";
 /** Bitunix "order not found" (get_order_detail for an id the venue never booked). */
 const ORDER_NOT_FOUND_CODE = 20007;
 
+/** A fired stop or take-profit is executed within this long of its trigger time. */
+const TRIGGER_TO_FILL_MS = 10_000;
+
 /** Our client ids: `la` + an 8-hex session key + `-` (see clientIdFor). */
 const OUR_CLIENT_ID = /^la[0-9a-f]{8}-/;
 
@@ -25,6 +28,12 @@ const OUR_CLIENT_ID = /^la[0-9a-f]{8}-/;
 export interface BitunixExchangeOptions {
   /** Only fills at or after this time (Unix ms) are reported; default: construction time. */
   readonly fillsSince?: number;
+  /**
+   * Where reading went on from in an earlier process of the same session (see `cursor`):
+   * executions since then that are not among its seen ids are reported (a restart catches
+   * up on what happened while it was down). Overrides `fillsSince`.
+   */
+  readonly resumeFrom?: FillCursor;
   readonly now?: () => number;
   /**
    * The prefix of this agent's client ids (e.g. `la1a2b3c4d-`). Executions of orders with
@@ -48,6 +57,14 @@ export interface BitunixExchangeOptions {
    * back before what is visible is reported anyway (default 30 s).
    */
   readonly holdMs?: number;
+}
+
+/** How far an exchange has read the venue's trade history (persisted across restarts). */
+export interface FillCursor {
+  /** Time of the newest execution read, Unix ms. */
+  readonly since: number;
+  /** Ids of the executions read recently, with their times (the overlap window's). */
+  readonly seen: readonly (readonly [string, number])[];
 }
 
 /** Rounds `qty` down to a multiple of `step` (tolerating float noise), as a fixed string. */
@@ -138,7 +155,7 @@ export class BitunixExchange implements Exchange {
   constructor(client: BitunixRestClient, opts: BitunixExchangeOptions = {}) {
     this.#client = client;
     this.#now = opts.now ?? Date.now;
-    this.#fillsSince = opts.fillsSince ?? this.#now();
+    this.#fillsSince = opts.resumeFrom?.since ?? opts.fillsSince ?? this.#now();
     this.#reportFrom = this.#fillsSince;
     const prefix = opts.clientIdPrefix;
     this.#isOurs = (id) =>
@@ -148,6 +165,24 @@ export class BitunixExchange implements Exchange {
     this.#overlapMs = opts.overlapMs ?? 300_000;
     this.#headroom = (opts.capHeadroomBps ?? 20) / 1e4;
     this.#holdMs = opts.holdMs ?? 30_000;
+    if (opts.resumeFrom) {
+      // a trade indexed late, from before the last one read, is still this session's
+      this.#reportFrom = Math.max(0, this.#fillsSince - this.#overlapMs);
+      for (const [id, ts] of opts.resumeFrom.seen) this.#seenTrades.set(id, ts);
+    }
+  }
+
+  /**
+   * How far the trade history has been read: what a restart of the same session resumes
+   * from. Executions still held back (their order not complete) are not counted as read.
+   */
+  cursor(): FillCursor {
+    const held = new Set(this.#held.map((t) => t.tradeId));
+    const seen = [...this.#seenTrades].filter(([id]) => !held.has(id));
+    const since = this.#held.length
+      ? Math.min(this.#fillsSince, this.#held[0].ts)
+      : this.#fillsSince;
+    return { since, seen };
   }
 
   /** Contract rules of a symbol (fetched once, then cached). */
@@ -450,14 +485,22 @@ export class BitunixExchange implements Exchange {
     } catch {
       return out; // unknown: labelled external, never passed off as our stop
     }
+    // each fired TP/SL explains one order, the one executed right after it fired; one that
+    // explained an order before (this process or an earlier one of the session) is spent
+    const used = new Set<string>();
     for (const t of trades) {
+      if (used.has(t.orderId)) continue;
       const hit = history.find((h) =>
         isTriggered(h.status, h.triggerTime) &&
+        !this.#seenTrades.has(`tpsl:${h.orderId}`) &&
         (this.#positionId === undefined || h.positionId === undefined ||
           h.positionId === this.#positionId) &&
-        (h.triggerTime === undefined || Math.abs(h.triggerTime - t.ts) <= 60_000)
+        (h.triggerTime === undefined ||
+          (t.ts >= h.triggerTime - 1_000 && t.ts - h.triggerTime <= TRIGGER_TO_FILL_MS))
       );
       if (!hit) continue;
+      this.#seenTrades.set(`tpsl:${hit.orderId}`, t.ts);
+      used.add(t.orderId);
       const toStop = hit.slPrice === undefined ? Infinity : Math.abs(t.price - hit.slPrice);
       const toTp = hit.tpPrice === undefined ? Infinity : Math.abs(t.price - hit.tpPrice);
       out.set(t.orderId, toTp < toStop ? "tp" : "stop");
