@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: candles per second of
  *  (a) the engine's fast path on 1,000,000 candles (the real 5m data tiled with price
- *      continuity), position mode, default strategy;
+ *      continuity; without the real data folder, the generated 5m stand-in of the tests,
+ *      said in the output), position mode, default strategy;
  *  (b) a hand-written typed-array loop of the same strategy, same process, same candles;
  *  (c) the whole CLI (`--mode backtest --source csv`) on a 1,000,000-row CSV file.
  * Targets: (a) >= 10M candles/s and within 3x of (b); (c) under 2 s.
@@ -12,10 +13,12 @@ import { runBacktestFast } from "../src/engine/backtest_fast.ts";
 import { type BacktestParams, DEFAULT_BACKTEST_PARAMS } from "../src/core/backtest_params.ts";
 import { createStrategy } from "../src/strategy/mod.ts";
 import { handLoopEmaCross } from "./hand_loop.ts";
+import { isDataDir, REAL_5M, REAL_DATA_ENV, realDataDir } from "../tests/_real_data.ts";
+import { synthetic5m } from "../tests/_synthetic_data.ts";
 
 const N = 1_000_000;
-const DATA =
-  new URL("../../shared/data/BTCUSDT-5m-2024-01-01_2024-06-30.csv.gz", import.meta.url).pathname;
+const DATA_DIR = realDataDir();
+const REAL = isDataDir(DATA_DIR);
 const P: BacktestParams = DEFAULT_BACKTEST_PARAMS;
 
 function best(runs: number, f: () => void): number {
@@ -28,7 +31,10 @@ function best(runs: number, f: () => void): number {
   return min;
 }
 
-const series = tileSeries(await readCandleCsv(DATA), N);
+if (!REAL) {
+  console.log(`no real data at ${DATA_DIR} (set ${REAL_DATA_ENV}): generated 5m candles instead`);
+}
+const series = tileSeries(REAL ? await readCandleCsv(`${DATA_DIR}/${REAL_5M}`) : synthetic5m(), N);
 const engine = runBacktestFast(series, createStrategy("ema-cross", { fast: 12, slow: 26 }), P);
 const hand = handLoopEmaCross(series, 12, 26, P);
 const same = hand.count === engine.trades.length &&
@@ -91,9 +97,9 @@ const cliSorted = [...cliRuns].sort((a, b) => a - b);
 const rate = (ms: number) => (N / (ms / 1000) / 1e6).toFixed(1) + "M candles/s";
 const ratio = engineMs / handMs;
 console.log(
-  `candles: ${
-    N.toLocaleString("en-US")
-  } (real 5m BTCUSDT tiled), trades: ${engine.trades.length}, same trades and equity curve as the hand loop: yes`,
+  `candles: ${N.toLocaleString("en-US")} (${
+    REAL ? "real" : "generated"
+  } 5m BTCUSDT tiled), trades: ${engine.trades.length}, same trades and equity curve as the hand loop: yes`,
 );
 console.log(
   `(a) engine fast path:     ${engineMs.toFixed(1)} ms  ${rate(engineMs)}  target >= 10M/s: ${

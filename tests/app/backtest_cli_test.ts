@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import type { CandleSeries } from "../../src/core/candle.ts";
+import { REAL_5M, realDataPath, realDataTest } from "../_real_data.ts";
+import { synthetic5m, writeCandleFile } from "../_synthetic_data.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-const DATA =
-  new URL("../../../shared/data/BTCUSDT-5m-2024-01-01_2024-06-30.csv.gz", import.meta.url).pathname;
+const DATA = realDataPath(REAL_5M);
 
 async function cli(cwd: string, ...args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -128,7 +130,8 @@ Deno.test("backtest CLI writes every artifact", async (t) => {
   }
 });
 
-Deno.test("backtest CLI on the real CSV and the open command", async () => {
+/** A breakout backtest of the last 5,000 candles of the 5m CSV at `csv`, then `open --print`. */
+async function csvRunAndOpen(csv: string): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
     const r = await cli(
@@ -138,7 +141,7 @@ Deno.test("backtest CLI on the real CSV and the open command", async () => {
       "--source",
       "csv",
       "--csv",
-      DATA,
+      csv,
       "--backtest",
       "5000",
       "--strategy",
@@ -155,6 +158,19 @@ Deno.test("backtest CLI on the real CSV and the open command", async () => {
     const open = await cli(dir, "open", "--print");
     assert.equal(open.code, 0);
     assert.match(open.stdout, /summary\.html/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+realDataTest("backtest CLI on the real CSV and the open command", async () => {
+  await csvRunAndOpen(DATA);
+});
+
+Deno.test("backtest CLI on a generated gzipped 5m CSV and the open command", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await csvRunAndOpen(await writeCandleFile(`${dir}/5m.csv.gz`, synthetic5m(), true));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -275,7 +291,11 @@ Deno.test("bad input: one line on stderr, exit 2, no run folder", async (t) => {
   }
 });
 
-Deno.test("a big CSV run computes the second bound on a worker with the same results", async () => {
+/**
+ * `source` tiled to 120,000 candles as a CSV file: the CLI computes the second bound on the
+ * worker, and its stats equal an in-process run's.
+ */
+async function bigCsvRun(source: () => Promise<CandleSeries>): Promise<void> {
   const { readCandleCsv } = await import("../../src/data/csv_candles.ts");
   const { seriesToCsv, tileSeries } = await import("../../src/data/tile_series.ts");
   const { runBoundedBacktest } = await import("../../src/engine/backtest_report.ts");
@@ -283,7 +303,7 @@ Deno.test("a big CSV run computes the second bound on a worker with the same res
   const { DEFAULT_BACKTEST_PARAMS } = await import("../../src/core/backtest_params.ts");
   const dir = await Deno.makeTempDir();
   try {
-    const series = tileSeries(await readCandleCsv(DATA), 120_000);
+    const series = tileSeries(await source(), 120_000);
     await Deno.writeTextFile(`${dir}/big.csv`, seriesToCsv(series));
     const r = await cli(
       dir,
@@ -317,6 +337,18 @@ Deno.test("a big CSV run computes the second bound on a worker with the same res
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+realDataTest(
+  "a big CSV run computes the second bound on a worker with the same results",
+  async () => {
+    const { readCandleCsv } = await import("../../src/data/csv_candles.ts");
+    await bigCsvRun(() => readCandleCsv(DATA));
+  },
+);
+
+Deno.test("a big CSV run of generated 5m data computes the second bound on a worker, same results", async () => {
+  await bigCsvRun(() => Promise.resolve(synthetic5m()));
 });
 
 Deno.test("--help answers for the command itself, not for a child's arguments after --", async () => {

@@ -4,9 +4,8 @@ import type { CandleSeries } from "../../src/core/candle.ts";
 import { readCandleCsv } from "../../src/data/csv_candles.ts";
 import { seriesToCsv, tileSeries } from "../../src/data/tile_series.ts";
 import { gzipSync } from "node:zlib";
-
-const DATA =
-  new URL("../../../shared/data/BTCUSDT-5m-2024-01-01_2024-06-30.csv.gz", import.meta.url).pathname;
+import { REAL_5M, realDataPath, realDataTest } from "../_real_data.ts";
+import { synthetic5m } from "../_synthetic_data.ts";
 const COLUMNS = ["ts", "open", "high", "low", "close", "volume"] as const;
 
 async function outcome(
@@ -19,12 +18,17 @@ async function outcome(
   }
 }
 
-Deno.test("parallel CSV parse: same candles as one core, exact error lines in either half", async (t) => {
+/**
+ * Tiles `source` to 100,000 candles, writes variants of its CSV (line endings, gzip, bad
+ * rows in either half, rows out of order where the halves meet) into a temp folder and
+ * parses each on one core and on two: the same candles or the same error every time.
+ */
+async function parallelParseCases(t: Deno.TestContext, source: CandleSeries): Promise<void> {
   const dir = await Deno.makeTempDir();
   const worker = BacktestWorker.start();
   assert.ok(worker, "workers are available under deno test");
   try {
-    const series = tileSeries(await readCandleCsv(DATA), 100_000);
+    const series = tileSeries(source, 100_000);
     const text = seriesToCsv(series);
     const lines = text.split("\n");
     assert.ok(text.length > 5 << 20, "big enough to be split between the threads");
@@ -124,4 +128,15 @@ Deno.test("parallel CSV parse: same candles as one core, exact error lines in ei
     worker?.close();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+realDataTest(
+  "parallel CSV parse: same candles as one core, exact error lines in either half",
+  async (t) => {
+    await parallelParseCases(t, await readCandleCsv(realDataPath(REAL_5M)));
+  },
+);
+
+Deno.test("parallel CSV parse of generated 5m data: same candles as one core, same errors", async (t) => {
+  await parallelParseCases(t, synthetic5m());
 });

@@ -9,12 +9,15 @@ import {
 } from "../../src/data/csv_candles.ts";
 import { isInputError } from "../../src/core/errors.ts";
 import { allocSeries } from "../../src/core/candle.ts";
+import { REAL_1H, REAL_5M, realDataPath, realDataTest } from "../_real_data.ts";
+import {
+  synthetic1hWithGaps,
+  synthetic5m,
+  SYNTHETIC_1H_HALTS,
+  writeCandleFile,
+} from "../_synthetic_data.ts";
 
 const FIXTURES = new URL("../fixtures/csv/", import.meta.url).pathname;
-const REAL_5M =
-  new URL("../../../shared/data/BTCUSDT-5m-2024-01-01_2024-06-30.csv.gz", import.meta.url).pathname;
-const REAL_1H =
-  new URL("../../../shared/data/BTCUSDT-1h-2017-08-17_2024-04-21.csv.gz", import.meta.url).pathname;
 const HEADER = "ts,open,high,low,close,volume";
 
 /** Asserts that `fn` throws an InputError whose one-line message matches `re`. */
@@ -214,18 +217,27 @@ Deno.test("readCandleCsv", async (t) => {
   }
 });
 
-Deno.test("real 5m file", async (t) => {
-  const series = await readCandleCsv(REAL_5M);
+/** What a full-grid 5m file must read as. */
+interface Expected5m {
+  readonly length: number;
+  readonly firstTs: number;
+  readonly lastTs: number;
+  readonly firstOpen: number;
+}
+
+/** Reads the gzipped 5m file at `path` and checks its rows, grid and every value's text. */
+async function check5mFile(t: Deno.TestContext, path: string, e: Expected5m): Promise<void> {
+  const series = await readCandleCsv(path);
   await t.step("row count, bounds and grid match the data README", () => {
-    assert.equal(series.length, 52_416);
-    assert.equal(series.ts[0], 1704067200000);
-    assert.equal(series.ts[series.length - 1], 1719791700000);
-    assert.equal(series.open[0], 42283.58);
+    assert.equal(series.length, e.length);
+    assert.equal(series.ts[0], e.firstTs);
+    assert.equal(series.ts[series.length - 1], e.lastTs);
+    assert.equal(series.open[0], e.firstOpen);
     assert.equal(detectInterval(series), 300_000);
     assert.deepEqual(findGaps(series, 300_000), []);
   });
   await t.step("every value equals Number() of its text", () => {
-    const text = new TextDecoder().decode(gunzipSync(Deno.readFileSync(REAL_5M)));
+    const text = new TextDecoder().decode(gunzipSync(Deno.readFileSync(path)));
     const lines = text.split("\n");
     const cols = [series.ts, series.open, series.high, series.low, series.close, series.volume];
     let checked = 0;
@@ -240,23 +252,93 @@ Deno.test("real 5m file", async (t) => {
         checked++;
       }
     }
-    assert.equal(checked, 52_416 * 6);
+    assert.equal(checked, e.length * 6);
+  });
+}
+
+/** What an hourly file with gaps must read as. */
+interface ExpectedGaps {
+  readonly length: number;
+  readonly gaps: number;
+  readonly missing: number;
+  readonly largest: number;
+  readonly largestAfter: string;
+  readonly largestBefore: string;
+}
+
+/** Reads the 1h file at `path` and checks its interval and gaps. */
+async function check1hGaps(path: string, e: ExpectedGaps) {
+  const series = await readCandleCsv(path);
+  assert.equal(series.length, e.length);
+  assert.equal(detectInterval(series), 3_600_000);
+  const gaps = findGaps(series, 3_600_000);
+  assert.equal(gaps.length, e.gaps);
+  assert.equal(gaps.reduce((n, g) => n + g.missing, 0), e.missing);
+  const largest = gaps.reduce((a, b) => (b.missing > a.missing ? b : a));
+  assert.equal(largest.missing, e.largest);
+  assert.equal(new Date(largest.afterTs).toISOString(), e.largestAfter);
+  assert.equal(new Date(largest.beforeTs).toISOString(), e.largestBefore);
+  assert.equal(largest.fromTs, largest.afterTs + 3_600_000);
+  assert.equal(largest.toTs, largest.beforeTs - 3_600_000);
+  return series;
+}
+
+realDataTest("real 5m file", async (t) => {
+  await check5mFile(t, realDataPath(REAL_5M), {
+    length: 52_416,
+    firstTs: 1704067200000,
+    lastTs: 1719791700000,
+    firstOpen: 42283.58,
   });
 });
 
-Deno.test("real 1h file: gaps", async () => {
-  const series = await readCandleCsv(REAL_1H);
-  assert.equal(series.length, 58_419);
-  assert.equal(detectInterval(series), 3_600_000);
-  const gaps = findGaps(series, 3_600_000);
-  assert.equal(gaps.length, 28);
-  assert.equal(gaps.reduce((n, g) => n + g.missing, 0), 128);
-  const largest = gaps.reduce((a, b) => (b.missing > a.missing ? b : a));
-  assert.equal(largest.missing, 33);
-  assert.equal(new Date(largest.afterTs).toISOString(), "2018-02-08T00:00:00.000Z");
-  assert.equal(new Date(largest.beforeTs).toISOString(), "2018-02-09T10:00:00.000Z");
-  assert.equal(largest.fromTs, largest.afterTs + 3_600_000);
-  assert.equal(largest.toTs, largest.beforeTs - 3_600_000);
+realDataTest("real 1h file: gaps", async () => {
+  await check1hGaps(realDataPath(REAL_1H), {
+    length: 58_419,
+    gaps: 28,
+    missing: 128,
+    largest: 33,
+    largestAfter: "2018-02-08T00:00:00.000Z",
+    largestBefore: "2018-02-09T10:00:00.000Z",
+  });
+});
+
+Deno.test("generated 5m file (gzipped, full grid)", async (t) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await writeCandleFile(`${dir}/5m.csv.gz`, synthetic5m(), true);
+    await check5mFile(t, path, {
+      length: 52_416,
+      firstTs: 1704067200000,
+      lastTs: 1719791700000,
+      firstOpen: 42000,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("generated 1h file: the real file's 28 gaps and its zero-volume halts", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await writeCandleFile(`${dir}/1h.csv.gz`, synthetic1hWithGaps(), true);
+    const series = await check1hGaps(path, {
+      length: 11_872,
+      gaps: 28,
+      missing: 128,
+      largest: 33,
+      largestAfter: "2024-01-13T11:00:00.000Z",
+      largestBefore: "2024-01-14T21:00:00.000Z",
+    });
+    const halts = [...series.volume.keys()].filter((i) => series.volume[i] === 0);
+    assert.equal(halts.length, SYNTHETIC_1H_HALTS.length);
+    for (const i of halts) {
+      const prices = [series.open[i], series.high[i], series.low[i], series.close[i]];
+      assert.equal(new Set(prices).size, 1, `halt ${i}: ${prices}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("detectInterval and findGaps", async (t) => {

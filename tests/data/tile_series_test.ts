@@ -2,15 +2,34 @@ import assert from "node:assert/strict";
 import { formatCsvNumber, seriesToCsv, tileSeries } from "../../src/data/tile_series.ts";
 import { parseCandleCsv, readCandleCsv } from "../../src/data/csv_candles.ts";
 import { generateMockCandles } from "../../src/data/mock_candles.ts";
-import { seriesFromCandles } from "../../src/core/candle.ts";
-
-const REAL_5M =
-  new URL("../../../shared/data/BTCUSDT-5m-2024-01-01_2024-06-30.csv.gz", import.meta.url).pathname;
+import { type CandleSeries, seriesFromCandles } from "../../src/core/candle.ts";
+import { REAL_5M, realDataPath, realDataTest } from "../_real_data.ts";
+import { synthetic5m } from "../_synthetic_data.ts";
 
 const small = seriesFromCandles([
   { ts: 0, open: 100, high: 110, low: 95, close: 105, volume: 1 },
   { ts: 60_000, open: 105, high: 125, low: 100, close: 120, volume: 2 },
 ]);
+
+/** Tiles `real` to 1,000,000 candles and checks grid, continuity, OHLC and shape. */
+function checkMillion(real: CandleSeries): void {
+  const s = tileSeries(real, 1_000_000);
+  assert.equal(s.length, 1_000_000);
+  for (let i = 1; i < s.length; i++) {
+    if (s.ts[i] - s.ts[i - 1] !== 300_000) assert.fail(`grid broken at ${i}`);
+    if (i % real.length === 0 && s.open[i] !== s.close[i - 1]) assert.fail(`jump at ${i}`);
+    if (
+      !(s.high[i] >= Math.max(s.open[i], s.close[i]) &&
+        s.low[i] <= Math.min(s.open[i], s.close[i]))
+    ) {
+      assert.fail(`OHLC broken at ${i}`);
+    }
+  }
+  // Shape kept: the second repeat's relative moves equal the original's (to rounding).
+  const k = real.length;
+  const f = s.close[k + 100] / real.close[100];
+  assert.ok(Math.abs(s.high[k + 100] / real.high[100] - f) < 1e-6);
+}
 
 Deno.test("tileSeries", async (t) => {
   await t.step("repeats with price continuity, same shape and a continuous grid", () => {
@@ -45,25 +64,14 @@ Deno.test("tileSeries", async (t) => {
         3,
       ), RangeError);
   });
-  await t.step("1,000,000 candles from the real 5m file stay consistent", async () => {
-    const real = await readCandleCsv(REAL_5M);
-    const s = tileSeries(real, 1_000_000);
-    assert.equal(s.length, 1_000_000);
-    for (let i = 1; i < s.length; i++) {
-      if (s.ts[i] - s.ts[i - 1] !== 300_000) assert.fail(`grid broken at ${i}`);
-      if (i % real.length === 0 && s.open[i] !== s.close[i - 1]) assert.fail(`jump at ${i}`);
-      if (
-        !(s.high[i] >= Math.max(s.open[i], s.close[i]) &&
-          s.low[i] <= Math.min(s.open[i], s.close[i]))
-      ) {
-        assert.fail(`OHLC broken at ${i}`);
-      }
-    }
-    // Shape kept: the second repeat's relative moves equal the original's (to rounding).
-    const k = real.length;
-    const f = s.close[k + 100] / real.close[100];
-    assert.ok(Math.abs(s.high[k + 100] / real.high[100] - f) < 1e-6);
-  });
+});
+
+realDataTest("tileSeries: 1,000,000 candles from the real 5m file stay consistent", async () => {
+  checkMillion(await readCandleCsv(realDataPath(REAL_5M)));
+});
+
+Deno.test("tileSeries: 1,000,000 candles from the generated 5m data stay consistent", () => {
+  checkMillion(synthetic5m());
 });
 
 Deno.test("seriesToCsv", async (t) => {

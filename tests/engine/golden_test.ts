@@ -1,26 +1,9 @@
 import assert from "node:assert/strict";
-import type { BacktestParams } from "../../src/core/backtest_params.ts";
 import { readCandleCsv } from "../../src/data/csv_candles.ts";
-import { runBoundedBacktest } from "../../src/engine/backtest_report.ts";
-import { createStrategy } from "../../src/strategy/mod.ts";
+import { REAL_5M, realDataPath, realDataTest } from "../_real_data.ts";
+import { checkGolden, type Golden } from "./_golden.ts";
 
-const DATA = new URL(
-  "../../../shared/data/BTCUSDT-5m-2024-01-01_2024-06-30.csv.gz",
-  import.meta.url,
-);
-// explicit inputs, not DEFAULT_BACKTEST_PARAMS: the pinned hashes must not follow a change of defaults
-const P: BacktestParams = {
-  startEquity: 10_000,
-  riskPct: 1,
-  stopBps: 30,
-  tpR: 1.5,
-  maxLeverage: 1,
-  feeBps: 6,
-  slippageBps: 0,
-  intrabar: "conservative",
-  mode: "position",
-  minQty: 0.0001,
-};
+const DATA = realDataPath(REAL_5M);
 
 /**
  * Golden backtests on the real 5m BTCUSDT data (2024-01-01..06-30, 52,416 candles) with
@@ -30,13 +13,7 @@ const P: BacktestParams = {
  * close) and sized to fit what is left of the day's loss budget at their stop (refused
  * below 0.0001 BTC), and the day's limit latches until the next UTC day.
  */
-const GOLDEN: {
-  strategy: string;
-  params: Record<string, number>;
-  trades: number;
-  conservative: string;
-  optimistic: string;
-}[] = [
+const GOLDEN: Golden[] = [
   {
     strategy: "ema-cross",
     params: { fast: 12, slow: 26 },
@@ -53,23 +30,8 @@ const GOLDEN: {
   },
 ];
 
-Deno.test("golden backtests on real 5m data keep their pinned trades hashes", async (t) => {
-  const series = await readCandleCsv(DATA.pathname);
+realDataTest("golden backtests on real 5m data keep their pinned trades hashes", async (t) => {
+  const series = await readCandleCsv(DATA);
   assert.equal(series.length, 52_416);
-  for (const g of GOLDEN) {
-    await t.step(g.strategy, () => {
-      const { report } = runBoundedBacktest({
-        runId: "golden",
-        series,
-        makeStrategy: () => createStrategy(g.strategy, g.params),
-        params: P,
-        intervalMs: 300_000,
-        config: {},
-      });
-      assert.equal(report.stats.trades, g.trades);
-      assert.equal(report.bounds.conservative.trades_hash, g.conservative);
-      assert.equal(report.bounds.optimistic.trades_hash, g.optimistic);
-      assert.equal(report.stats.trades_hash, g.conservative);
-    });
-  }
+  await checkGolden(t, series, 300_000, GOLDEN);
 });
