@@ -8,8 +8,11 @@ export type BitunixErrorKind =
   | "schema"
   | "config";
 
-/** Codes the venue uses for transient trouble: network error and rate limiting. */
-export const RETRYABLE_CODES: ReadonlySet<number> = new Set([10001, 10005, 10006]);
+/**
+ * Codes the venue uses for transient trouble: `1` "Network Error" and `2` "System error"
+ * (both seen live, outside the documented list), 10001 network error, and rate limiting.
+ */
+export const RETRYABLE_CODES: ReadonlySet<number> = new Set([1, 2, 10001, 10005, 10006]);
 
 /** Rate-limit codes (10005 too many requests, 10006 request too frequently). */
 export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([10005, 10006]);
@@ -17,7 +20,7 @@ export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([10005, 10006]);
 /** Venue code for a client id that was already used. */
 export const DUPLICATE_CLIENT_ID_CODE = 30042;
 
-/** True when an API error code is worth retrying (10001, 10005, 10006); all other codes are fatal. */
+/** True when an API error code is worth retrying (1, 2, 10001, 10005, 10006); all others are fatal. */
 export function isRetryableCode(code: number): boolean {
   return RETRYABLE_CODES.has(code);
 }

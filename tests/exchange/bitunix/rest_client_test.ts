@@ -109,6 +109,19 @@ Deno.test("BitunixRestClient against the fake venue", async (t) => {
       assert.match(retries.at(-1)!, /10006 Request too frequently/);
     });
 
+    await t.step("codes 1 (Network Error) and 2 (System error) are retried", async () => {
+      for (const [code, msg] of [[1, "Network Error"], [2, "System error"]] as const) {
+        sleeps.length = 0;
+        const before = fake.requests.length;
+        fake.inject.errorCode(code, msg, 1, { path: "/account" });
+        const a = await client.account();
+        assert.equal(a.available, 1000);
+        assert.equal(fake.requests.length - before, 2, `code ${code}: one retry`);
+        assert.equal(sleeps.length, 1);
+        assert.match(retries.at(-1)!, new RegExp(`: ${code} ${msg} \\(retryable\\)$`));
+      }
+    });
+
     await t.step("timeout is reported and retried", async () => {
       const quick = mk({ timeoutMs: 150, retry: { maxAttempts: 2 } });
       fake.inject.hang(1);
