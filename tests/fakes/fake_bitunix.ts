@@ -159,6 +159,12 @@ export interface FakeState {
   tpslTimeFormat: "number" | "string" | "iso";
   /** Price of the close a TP/SL trigger books: the market price when it fired, or the trigger price. */
   tpslFillPrice: "market" | "trigger";
+  /**
+   * How volumes are named in klines (REST `baseVol`/`quoteVol`, WS `b`/`q`) and tickers:
+   * `swapped` (what the live REST API sends: the base-coin amount in `quoteVol`/`q`, the USDT
+   * notional in `baseVol`/`b`) or `named` (as the docs name them).
+   */
+  volumeFields: "swapped" | "named";
   /** Server clock offset added to `now()` (Date header, timestamp checks, WS ping). */
   clockSkewMs: number;
   /** Candle of the bar starting at `ts`, or null for a bar the venue does not have. */
@@ -461,6 +467,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     tpslPendingShape: "array",
     tpslTimeFormat: "number",
     tpslFillPrice: "market",
+    volumeFields: "swapped",
     clockSkewMs: 0,
     klineFn: (ts, iv) => defaultKline(ts, iv),
     ignorePings: false,
@@ -550,6 +557,14 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
       lastStart -= ivMs;
     }
     return out; // newest first, like the venue
+  }
+
+  /** The two volume fields as the venue names them (`base` = baseVol/b, `quote` = quoteVol/q). */
+  function volumeJson(amount: number, price: number): { base: string; quote: string } {
+    const notional = String(round8(amount * price));
+    return state.volumeFields === "named"
+      ? { base: String(amount), quote: notional }
+      : { base: notional, quote: String(amount) };
   }
 
   function orderJson(o: FakeOrder) {
@@ -1098,16 +1113,19 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
         const start = q.has("startTime") ? Number(q.get("startTime")) : undefined;
         const end = q.has("endTime") ? Number(q.get("endTime")) : undefined;
         return ok(
-          klinesFor(symbol, ivMs, start, end, limit).map((c) => ({
-            open: String(c.open),
-            high: String(c.high),
-            low: String(c.low),
-            close: String(c.close),
-            time: c.ts,
-            quoteVol: String(round8(c.volume * c.close)),
-            baseVol: String(c.volume),
-            type: "LAST_PRICE",
-          })),
+          klinesFor(symbol, ivMs, start, end, limit).map((c) => {
+            const v = volumeJson(c.volume, c.close);
+            return {
+              open: String(c.open),
+              high: String(c.high),
+              low: String(c.low),
+              close: String(c.close),
+              time: c.ts,
+              quoteVol: v.quote,
+              baseVol: v.base,
+              type: "LAST_PRICE",
+            };
+          }),
         );
       }
       case "GET /api/v1/futures/market/tickers": {
@@ -1115,14 +1133,15 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
         return ok(
           state.symbols.filter((s) => !want || want.includes(s.symbol)).map((s) => {
             const px = priceOf(s.symbol);
+            const v = volumeJson(20, px);
             return {
               symbol: s.symbol,
               markPrice: String(px),
               lastPrice: String(px),
               open: String(px),
               last: String(px),
-              quoteVol: "1000000",
-              baseVol: "20",
+              quoteVol: v.quote,
+              baseVol: v.base,
               high: String(px + 100),
               low: String(px - 100),
             };
@@ -1381,6 +1400,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     if (!iv) return;
     const c = candle ?? state.klineFn(Math.floor(ts / iv) * iv, iv, symbol);
     if (!c) return;
+    const v = volumeJson(c.volume, c.close);
     const msg = {
       ch,
       symbol,
@@ -1390,8 +1410,8 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
         h: String(c.high),
         l: String(c.low),
         c: String(c.close),
-        b: String(c.volume),
-        q: String(round8(c.volume * c.close)),
+        b: v.base,
+        q: v.quote,
       },
     };
     for (const s of sockets) {

@@ -4,6 +4,7 @@ import { klineChannel } from "./intervals.ts";
 import { fetchKlineRange } from "./kline_pager.ts";
 import type { BitunixRestClient } from "./rest_client.ts";
 import { wsKlineSchema } from "./schemas.ts";
+import { baseVolume } from "./volume.ts";
 import { BitunixWsClient, type BitunixWsOptions, type WsPush } from "./ws_client.ts";
 
 /** Diagnostic events of a feed (for the event log); fields never carry credentials. */
@@ -220,7 +221,7 @@ export class BitunixKlineFeed extends ClosedBarFeed {
       high: k.h,
       low: k.l,
       close: k.c,
-      volume: k.b ?? 0,
+      volume: baseVolume({ base: k.b, quote: k.q }, k.c),
     };
     this.#work = this.#work.then(() => this.#onBar(bar)).catch((e) =>
       this.onEvent("feed.error", { error: String(e?.message ?? e) })

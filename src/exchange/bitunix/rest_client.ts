@@ -10,6 +10,7 @@ import {
   type TokenBucket,
 } from "./rate_limiter.ts";
 import * as S from "./schemas.ts";
+import { baseVolume, quoteVolume } from "./volume.ts";
 import { cleanQuery, newNonce, type QueryValue, signRest, sortedQueryString } from "./sign.ts";
 import type {
   AccountInfo,
@@ -173,7 +174,7 @@ export class BitunixRestClient {
       bucket: "market",
       schema: S.klinesSchema,
     });
-    // baseVol is used as volume; the docs hint the two volume fields may be swapped.
+    // The live API swaps the two volume fields; baseVolume tells them apart by price.
     return rows
       .map((k) => ({
         ts: k.time,
@@ -181,7 +182,7 @@ export class BitunixRestClient {
         high: k.high,
         low: k.low,
         close: k.close,
-        volume: k.baseVol ?? 0,
+        volume: baseVolume({ base: k.baseVol, quote: k.quoteVol }, k.close),
       }))
       .sort((a, b) => a.ts - b.ts);
   }
@@ -197,15 +198,21 @@ export class BitunixRestClient {
       bucket: "market",
       schema: S.tickersSchema,
     });
-    return rows.map((t) => ({
-      symbol: t.symbol,
-      lastPrice: t.lastPrice ?? t.last,
-      markPrice: t.markPrice,
-      high: t.high,
-      low: t.low,
-      baseVolume: t.baseVol,
-      quoteVolume: t.quoteVol,
-    }));
+    return rows.map((t) => {
+      const lastPrice = t.lastPrice ?? t.last;
+      const vol = { base: t.baseVol, quote: t.quoteVol };
+      const price = lastPrice ?? t.markPrice ?? Number.NaN;
+      const known = t.baseVol !== undefined || t.quoteVol !== undefined;
+      return {
+        symbol: t.symbol,
+        lastPrice,
+        markPrice: t.markPrice,
+        high: t.high,
+        low: t.low,
+        baseVolume: known ? baseVolume(vol, price) : undefined,
+        quoteVolume: known ? quoteVolume(vol, price) : undefined,
+      };
+    });
   }
 
   /** Order book. */

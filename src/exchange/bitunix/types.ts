@@ -23,7 +23,9 @@ export interface Ticker {
   readonly markPrice?: number;
   readonly high?: number;
   readonly low?: number;
+  /** 24 h volume in base coin (told apart from the notional by price; see volume.ts). */
   readonly baseVolume?: number;
+  /** 24 h volume in quote coin (USDT). */
   readonly quoteVolume?: number;
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { BitunixRestClient } from "../../../src/exchange/bitunix/rest_client.ts";
 import { isBitunixError } from "../../../src/exchange/bitunix/errors.ts";
-import { startFakeBitunix } from "../../fakes/fake_bitunix.ts";
+import { defaultKline, startFakeBitunix } from "../../fakes/fake_bitunix.ts";
 
 /** Records every message a test produces so the secret check can scan them. */
 export const producedMessages: string[] = [];
@@ -61,6 +61,23 @@ Deno.test("BitunixRestClient against the fake venue", async (t) => {
       assert.equal(bars.length, 5);
       for (let i = 1; i < bars.length; i++) assert.equal(bars[i].ts - bars[i - 1].ts, 60_000);
     });
+
+    await t.step(
+      "kline and ticker volume is the base-coin amount under either naming",
+      async () => {
+        for (const fields of ["swapped", "named"] as const) {
+          fake.state.volumeFields = fields;
+          const bars = await client.klines({ symbol: "BTCUSDT", interval: "1m", limit: 3 });
+          assert.equal(bars.length, 3);
+          for (const b of bars) {
+            assert.equal(b.volume, defaultKline(b.ts, 60_000).volume, `${fields} at ${b.ts}`);
+          }
+          const [tk] = await client.tickers(["BTCUSDT"]);
+          assert.deepEqual([tk.baseVolume, tk.quoteVolume], [20, 20 * 60_000], fields);
+        }
+        fake.state.volumeFields = "swapped";
+      },
+    );
 
     await t.step("signed private calls are accepted (account, leverage)", async () => {
       const a = await client.account();
