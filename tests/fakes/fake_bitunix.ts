@@ -97,6 +97,12 @@ export interface FakeTrade {
   visibleAt?: number;
 }
 
+/**
+ * How the fake writes a time: ms as a JSON number, ms as a string, ISO-8601 in UTC
+ * (`...Z`), or RFC 3339 with a +08:00 offset (as one client's recorded pushes show).
+ */
+export type FakeTimeFormat = "number" | "string" | "iso" | "rfc3339";
+
 /** States of a TP/SL order: pending, triggered (it booked a close) or cancelled. */
 export type FakeTpslStatus = "NEW" | "TRIGGERED" | "CANCELED";
 
@@ -156,7 +162,11 @@ export interface FakeState {
   /** Reply of tpsl/get_pending_orders: a bare array, or `{orderList, total}` (the docs show both). */
   tpslPendingShape: "array" | "object";
   /** How TP/SL lists send ctime/triggerTime: ms number, ms as a string, or ISO-8601. */
-  tpslTimeFormat: "number" | "string" | "iso";
+  tpslTimeFormat: FakeTimeFormat;
+  /** How private WebSocket pushes (order, tpsl) send ctime/mtime and the like. */
+  pushTimeFormat: FakeTimeFormat;
+  /** How REST orders, trades, positions and klines send their times. */
+  restTimeFormat: FakeTimeFormat;
   /** Price of the close a TP/SL trigger books: the market price when it fired, or the trigger price. */
   tpslFillPrice: "market" | "trigger";
   /**
@@ -466,6 +476,8 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     sameMsTradeOrder: "scrambled",
     tpslPendingShape: "array",
     tpslTimeFormat: "number",
+    pushTimeFormat: "number",
+    restTimeFormat: "number",
     tpslFillPrice: "market",
     volumeFields: "swapped",
     clockSkewMs: 0,
@@ -589,8 +601,8 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
       tpStopType: o.tpStopType ?? null,
       slPrice: o.slPrice ?? null,
       slStopType: o.slStopType ?? null,
-      ctime: o.ctime,
-      mtime: o.mtime ?? o.ctime,
+      ctime: timeJson(o.ctime, state.restTimeFormat),
+      mtime: timeJson(o.mtime ?? o.ctime, state.restTimeFormat),
     };
   }
 
@@ -702,8 +714,8 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
       orderStatus: o.status,
       reductionOnly: o.reduceOnly,
       fee: String(o.fee ?? 0),
-      ctime: o.ctime,
-      mtime: now(),
+      ctime: timeJson(o.ctime, state.pushTimeFormat),
+      mtime: timeJson(now(), state.pushTimeFormat),
     });
   }
 
@@ -783,7 +795,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
   // ---- the TP/SL book ----
 
   function tpslPush(t: FakeTpslOrder, event: "CREATE" | "UPDATE" | "CLOSE") {
-    pushPrivate("tpsl", { event, orderId: t.id, ...tpslJson(t, "number") });
+    pushPrivate("tpsl", { event, orderId: t.id, ...tpslJson(t, state.pushTimeFormat) });
   }
 
   function cancelTpsl(t: FakeTpslOrder) {
@@ -872,13 +884,6 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     return fired;
   }
 
-  function tpslTime(ms: number | undefined, format: FakeState["tpslTimeFormat"]) {
-    if (ms === undefined) return null;
-    if (format === "string") return String(ms);
-    if (format === "iso") return new Date(ms).toISOString();
-    return ms;
-  }
-
   function tpslJson(t: FakeTpslOrder, format = state.tpslTimeFormat) {
     const s = (x: number | undefined) => (x === undefined ? null : String(x));
     return {
@@ -898,8 +903,8 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
       slOrderPrice: s(t.slOrderPrice),
       slQty: s(t.slQty),
       status: t.status,
-      ctime: tpslTime(t.ctime, format),
-      triggerTime: tpslTime(t.triggerTime, format),
+      ctime: timeJson(t.ctime, format),
+      triggerTime: timeJson(t.triggerTime, format),
     };
   }
 
@@ -1120,7 +1125,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
               high: String(c.high),
               low: String(c.low),
               close: String(c.close),
-              time: c.ts,
+              time: timeJson(c.ts, state.restTimeFormat),
               quoteVol: v.quote,
               baseVol: v.base,
               type: "LAST_PRICE",
@@ -1228,8 +1233,8 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
             liqPrice: "0",
             marginRate: "0.01",
             avgOpenPrice: String(x.avgOpenPrice),
-            ctime: x.ctime ?? now(),
-            mtime: now(),
+            ctime: timeJson(x.ctime ?? now(), state.restTimeFormat),
+            mtime: timeJson(now(), state.restTimeFormat),
           })),
         );
       case "POST /api/v1/futures/trade/place_order": {
@@ -1371,7 +1376,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
             reduceOnly: t.reduceOnly,
             fee: String(t.fee),
             realizedPNL: String(t.realizedPNL ?? 0),
-            ctime: t.ctime,
+            ctime: timeJson(t.ctime, state.restTimeFormat),
             roleType: "TAKER",
           })),
           total: list.length,
@@ -1832,4 +1837,15 @@ function optStr(v: unknown): string | undefined {
 
 function round8(x: number): number {
   return Math.round(x * 1e8) / 1e8;
+}
+
+/** A time in the given wire format (null when unknown). */
+function timeJson(ms: number | undefined, format: FakeTimeFormat): number | string | null {
+  if (ms === undefined) return null;
+  if (format === "string") return String(ms);
+  if (format === "iso") return new Date(ms).toISOString();
+  if (format === "rfc3339") {
+    return new Date(ms + 8 * 3_600_000).toISOString().replace(/Z$/, "+08:00");
+  }
+  return ms;
 }

@@ -21,17 +21,38 @@ export const zOptNum = z
   .optional()
   .transform((v) => (typeof v === "number" ? v : undefined));
 
+/** An RFC 3339 / ISO-8601 date-time: date, `T` or space, time, optional zone. */
+const DATE_TIME =
+  /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+
 /**
- * A time as Unix ms: a JSON number, a numeric string, or an ISO-8601 / RFC 3339 string
- * (the TP/SL docs show times as strings).
+ * Unix ms of an RFC 3339 / ISO-8601 string. A date-time without a zone is read as UTC
+ * (never the local zone); anything else (`Jan 15 2026`, `15/01/2026`) is NaN.
+ */
+function parseDateTime(s: string): number {
+  const m = DATE_TIME.exec(s);
+  if (!m) return Number.NaN;
+  const [, date, time, zone] = m;
+  if (time === undefined) return Date.parse(`${date}T00:00:00Z`);
+  const z = zone === undefined || zone.toUpperCase() === "Z"
+    ? "Z"
+    : zone.length === 5
+    ? `${zone.slice(0, 3)}:${zone.slice(3)}`
+    : zone;
+  return Date.parse(`${date}T${time}${z}`);
+}
+
+/**
+ * A time as Unix ms: a JSON number, a numeric string, or an RFC 3339 / ISO-8601 string
+ * (private pushes and the TP/SL book send times as strings in some recordings).
  */
 export const zTime = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const s = typeof v === "string" ? v.trim() : "";
-  const n = typeof v === "number" ? v : /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : Date.parse(s);
+  const n = typeof v === "number" ? v : /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : parseDateTime(s);
   if (!Number.isFinite(n)) {
     ctx.issues.push({
       code: "custom",
-      message: "a time (ms, numeric string or ISO-8601)",
+      message: "a time (ms, numeric string or RFC 3339)",
       input: v,
     });
     return z.NEVER;
@@ -90,7 +111,7 @@ export const klineSchema = z.object({
   high: zNum,
   low: zNum,
   close: zNum,
-  time: zNum,
+  time: zTime,
   quoteVol: zOptNum,
   baseVol: zOptNum,
 });
@@ -167,8 +188,8 @@ export const positionSchema = z.object({
   unrealizedPNL: zOptNum,
   liqPrice: zOptNum,
   avgOpenPrice: zOptNum,
-  ctime: zOptNum,
-  mtime: zOptNum,
+  ctime: zOptTime,
+  mtime: zOptTime,
 });
 /** `data` of `/position/get_pending_positions`. */
 export const positionsSchema = z
@@ -193,8 +214,8 @@ export const orderSchema = z.object({
   tpPrice: zOptNum,
   slPrice: zOptNum,
   leverage: zOptNum,
-  ctime: zOptNum,
-  mtime: zOptNum,
+  ctime: zOptTime,
+  mtime: zOptTime,
 });
 /** `data` of `/trade/get_order_detail`. */
 export const orderDetailSchema = zOne(orderSchema);
@@ -229,7 +250,7 @@ export const tradeSchema = z.object({
   realizedPNL: zOptNum,
   orderType: zOptStr,
   roleType: zOptStr,
-  ctime: zNum,
+  ctime: zTime,
 });
 /** `data` of `/trade/get_history_trades`. */
 export const tradeListSchema = z
@@ -350,7 +371,7 @@ export const wsMessageSchema = z.object({
   op: zOptStr,
   ch: zOptStr,
   symbol: zOptStr,
-  ts: zOptNum,
+  ts: zOptTime,
   pong: z.unknown().optional(),
   ping: z.unknown().optional(),
   code: zOptNum,
@@ -378,8 +399,8 @@ export const wsOrderSchema = zMany(
     orderStatus: zOptStr,
     reductionOnly: zOptBool,
     fee: zOptNum,
-    ctime: zOptNum,
-    mtime: zOptNum,
+    ctime: zOptTime,
+    mtime: zOptTime,
   }),
 );
 

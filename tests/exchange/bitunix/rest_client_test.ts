@@ -97,6 +97,34 @@ Deno.test("BitunixRestClient against the fake venue", async (t) => {
       });
     });
 
+    await t.step("REST times as strings (orders, trades, positions, klines)", async () => {
+      for (const format of ["rfc3339", "iso", "string"] as const) {
+        fake.state.restTimeFormat = format;
+        const clientId = `times-${format}`;
+        const { orderId } = await client.placeOrder({
+          symbol: "BTCUSDT",
+          side: "BUY",
+          orderType: "MARKET",
+          qty: "0.001",
+          clientId,
+        });
+        const booked = fake.state.orders.find((o) => o.orderId === orderId)!;
+        const o = await client.orderDetail({ orderId });
+        assert.equal(o.ctime, booked.ctime, format);
+        const { trades } = await client.historyTrades({ orderId });
+        assert.equal(trades[0].ts, fake.state.trades.find((x) => x.orderId === orderId)!.ctime);
+        const [p] = await client.pendingPositions("BTCUSDT");
+        assert.ok(p.qty > 0);
+        const bars = await client.klines({ symbol: "BTCUSDT", interval: "1m", limit: 2 });
+        assert.equal(bars[1].ts - bars[0].ts, 60_000);
+        assert.equal(bars[0].ts % 60_000, 0);
+      }
+      fake.state.restTimeFormat = "number";
+      fake.state.orders = [];
+      fake.state.trades = [];
+      fake.state.positions = [];
+    });
+
     await t.step("retries HTTP 5xx then succeeds", async () => {
       sleeps.length = 0;
       fake.inject.serverError(2);
