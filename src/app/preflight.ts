@@ -76,7 +76,9 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
     info = pairs.find((p) => p.symbol === symbol);
     if (!info) fail("symbol", `${symbol} is not listed by trading_pairs`);
     else if (info.status !== "OPEN") fail("symbol", `${symbol} status is ${info.status}, not OPEN`);
-    else pass("symbol", `${symbol} listed, status OPEN`);
+    else if (!info.apiSupported) {
+      fail("symbol", `${symbol} takes no API orders (trading_pairs isApiSupported false)`);
+    } else pass("symbol", `${symbol} listed, status OPEN, API trading supported`);
   } catch (e) {
     fail("rest", `${env.baseUrl} unreachable: ${msg(e)}`);
     fail("symbol", "not checked (REST unreachable)");

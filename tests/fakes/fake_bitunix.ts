@@ -25,6 +25,8 @@ export interface FakeSymbol {
   quotePrecision: number;
   maxLeverage: number;
   symbolStatus: string;
+  /** Whether orders may be placed through the API (false: web/app only); left out when unset. */
+  isApiSupported?: boolean;
 }
 
 /** Order states the venue reports (`PART_FILLED_CANCELED`: partly filled, rest cancelled). */
@@ -458,6 +460,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
         quotePrecision: 1,
         maxLeverage: 125,
         symbolStatus: "OPEN",
+        isApiSupported: true,
       },
       {
         symbol: "ETHUSDT",
@@ -466,6 +469,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
         quotePrecision: 2,
         maxLeverage: 100,
         symbolStatus: "OPEN",
+        isApiSupported: true,
       },
     ],
     orders: [],

@@ -16,4 +16,5 @@ export { BitunixPrivateStream } from "./private_stream.ts";
 export type { BalanceUpdate, OrderUpdate, PositionUpdate } from "./private_stream.ts";
 export { fetchKlineRange, KLINES_PER_CALL } from "./kline_pager.ts";
 export { klineChannel, parseInterval } from "./intervals.ts";
+export { isTradable, untradableReason } from "./symbols.ts";
 export type * from "./types.ts";

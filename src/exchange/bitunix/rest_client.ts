@@ -232,7 +232,10 @@ export class BitunixRestClient {
     };
   }
 
-  /** Contract rules; tick and step are derived from the precisions (no explicit field). */
+  /**
+   * Contract rules; tick and step are derived from the precisions (no explicit field).
+   * `untradableReason` (symbols.ts) tells whether a contract takes API orders.
+   */
   async tradingPairs(symbols?: string[]): Promise<SymbolInfo[]> {
     const rows = await this.#call({
       endpoint: "trading_pairs",
@@ -252,6 +255,7 @@ export class BitunixRestClient {
       tickSize: 10 ** -r.quotePrecision,
       maxLeverage: r.maxLeverage,
       status: r.symbolStatus.toUpperCase(),
+      apiSupported: r.isApiSupported,
     }));
   }
 

@@ -139,20 +139,38 @@ export const depthSchema = zOne(
   z.object({ asks: z.array(levelSchema), bids: z.array(levelSchema) }),
 );
 
-/** One contract of `/market/trading_pairs`. */
-export const tradingPairSchema = z.object({
-  symbol: z.string(),
-  base: zOptStr,
-  quote: zOptStr,
-  minTradeVolume: zNum,
-  basePrecision: zNum.pipe(z.number().int().min(0).max(18)),
-  quotePrecision: zNum.pipe(z.number().int().min(0).max(18)),
-  maxLeverage: zNum,
-  minLeverage: zOptNum,
-  defaultLeverage: zOptNum,
-  defaultMarginMode: zOptStr,
-  symbolStatus: z.string(),
-});
+/** A flag that counts as true unless the venue sends false (missing and null: true). */
+const zTrueUnlessFalse = z
+  .union([z.boolean(), z.literal("true"), z.literal("false"), z.null()])
+  .optional()
+  .transform((v) => v !== false && v !== "false");
+
+/**
+ * One contract of `/market/trading_pairs`. The status is `symbolStatus` in the docs; a
+ * reply naming it `status` is read the same. `isApiSupported` false marks a contract that
+ * takes no API orders (missing: supported).
+ */
+export const tradingPairSchema = z
+  .object({
+    symbol: z.string(),
+    base: zOptStr,
+    quote: zOptStr,
+    minTradeVolume: zNum,
+    basePrecision: zNum.pipe(z.number().int().min(0).max(18)),
+    quotePrecision: zNum.pipe(z.number().int().min(0).max(18)),
+    maxLeverage: zNum,
+    minLeverage: zOptNum,
+    defaultLeverage: zOptNum,
+    defaultMarginMode: zOptStr,
+    symbolStatus: z.string().optional(),
+    status: z.string().optional(),
+    isApiSupported: zTrueUnlessFalse,
+  })
+  .refine((p) => p.symbolStatus !== undefined || p.status !== undefined, {
+    message: "a symbolStatus",
+    path: ["symbolStatus"],
+  })
+  .transform(({ status, ...p }) => ({ ...p, symbolStatus: (p.symbolStatus ?? status)! }));
 /** `data` of `/market/trading_pairs`. */
 export const tradingPairsSchema = zMany(tradingPairSchema);
 

@@ -14,6 +14,11 @@ export interface SymbolInfo {
   readonly maxLeverage: number;
   /** `OPEN`, `CANCEL_ONLY` or `STOP`. */
   readonly status: string;
+  /**
+   * False when the venue takes no API orders on this symbol (`isApiSupported: false`).
+   * Tradable = status OPEN and apiSupported (see `untradableReason`).
+   */
+  readonly apiSupported: boolean;
 }
 
 /** Last and mark price of one symbol. */

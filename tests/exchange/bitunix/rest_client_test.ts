@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { BitunixRestClient } from "../../../src/exchange/bitunix/rest_client.ts";
 import { isBitunixError } from "../../../src/exchange/bitunix/errors.ts";
+import { isTradable, untradableReason } from "../../../src/exchange/bitunix/symbols.ts";
 import { defaultKline, startFakeBitunix } from "../../fakes/fake_bitunix.ts";
 
 /** Records every message a test produces so the secret check can scan them. */
@@ -50,6 +51,7 @@ Deno.test("BitunixRestClient against the fake venue", async (t) => {
           tickSize: 0.1,
           maxLeverage: 125,
           status: "OPEN",
+          apiSupported: true,
         },
       );
       const [tk] = await client.tickers(["BTCUSDT"]);
@@ -78,6 +80,25 @@ Deno.test("BitunixRestClient against the fake venue", async (t) => {
         fake.state.volumeFields = "swapped";
       },
     );
+
+    await t.step("tradable only when status is OPEN and isApiSupported is not false", async () => {
+      const eth = fake.state.symbols[1];
+      const info = async () => (await client.tradingPairs(["ETHUSDT"]))[0];
+      assert.equal(untradableReason(await info()), undefined);
+      eth.isApiSupported = false;
+      let i = await info();
+      assert.equal(i.apiSupported, false);
+      assert.equal(isTradable(i), false);
+      assert.equal(untradableReason(i), "API trading not supported (isApiSupported false)");
+      delete eth.isApiSupported; // a reply without the field: supported
+      i = await info();
+      assert.deepEqual([i.apiSupported, isTradable(i)], [true, true]);
+      eth.symbolStatus = "CANCEL_ONLY";
+      i = await info();
+      assert.deepEqual([isTradable(i), untradableReason(i)], [false, "status CANCEL_ONLY"]);
+      eth.symbolStatus = "OPEN";
+      eth.isApiSupported = true;
+    });
 
     await t.step("signed private calls are accepted (account, leverage)", async () => {
       const a = await client.account();

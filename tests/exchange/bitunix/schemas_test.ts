@@ -78,6 +78,32 @@ Deno.test("Bitunix payload schemas", async (t) => {
     }]);
     assert.equal(p.minTradeVolume, 0.0001);
     assert.equal(p.quotePrecision, 1);
+    assert.equal(p.isApiSupported, true, "missing: supported");
+  });
+
+  await t.step("trading pairs: isApiSupported, and status under either name", () => {
+    const base = {
+      symbol: "X",
+      minTradeVolume: "1",
+      basePrecision: 0,
+      quotePrecision: 0,
+      maxLeverage: 1,
+    };
+    const one = (o: Record<string, unknown>) => S.tradingPairsSchema.parse([{ ...base, ...o }])[0];
+    for (
+      const [v, want] of [[true, true], ["true", true], [null, true], [false, false], [
+        "false",
+        false,
+      ]]
+    ) {
+      assert.equal(
+        one({ symbolStatus: "OPEN", isApiSupported: v }).isApiSupported,
+        want,
+        String(v),
+      );
+    }
+    assert.equal(one({ status: "STOP" }).symbolStatus, "STOP");
+    assert.equal(S.tradingPairsSchema.safeParse([base]).success, false, "no status at all");
   });
 
   await t.step("order lists, trades, positions, leverage", () => {
