@@ -179,6 +179,16 @@ export interface FakeState {
   volumeFields: "swapped" | "named";
   /** Server clock offset added to `now()` (Date header, timestamp checks, WS ping). */
   clockSkewMs: number;
+  /**
+   * Whether kline `startTime` / `endTime` take a bar opening exactly there (the docs do not
+   * say). Default: start inclusive, end exclusive.
+   */
+  klineWindow: { start: "inclusive" | "exclusive"; end: "inclusive" | "exclusive" };
+  /**
+   * Which bars a kline reply keeps when its window holds more than `limit` (at most 200):
+   * the newest (default) or the oldest.
+   */
+  klineOverflow: "newest" | "oldest";
   /** Candle of the bar starting at `ts`, or null for a bar the venue does not have. */
   klineFn: (ts: number, intervalMs: number, symbol: string) => Candle | null;
   /** When true, the WS server stops answering pings. */
@@ -357,6 +367,16 @@ export interface FakeBitunix {
   close(): Promise<void>;
 }
 
+/** Every reading of the venue's kline bounds and of its 200-row cap, for tests to loop over. */
+export const KLINE_CONVENTIONS: readonly {
+  readonly window: FakeState["klineWindow"];
+  readonly overflow: FakeState["klineOverflow"];
+}[] = (["inclusive", "exclusive"] as const).flatMap((start) =>
+  (["inclusive", "exclusive"] as const).flatMap((end) =>
+    (["newest", "oldest"] as const).map((overflow) => ({ window: { start, end }, overflow }))
+  )
+);
+
 const WS_IV_MS: Record<string, number> = {
   "1min": 60_000,
   "5min": 300_000,
@@ -486,6 +506,8 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     volumeFields: "swapped",
     clockSkewMs: 0,
     klineFn: (ts, iv) => defaultKline(ts, iv),
+    klineWindow: { start: "inclusive", end: "exclusive" },
+    klineOverflow: "newest",
     ignorePings: false,
   };
   const now = () => baseNow() + state.clockSkewMs;
@@ -563,14 +585,31 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     end: number | undefined,
     limit: number,
   ) {
-    const t = now();
-    const hi = Math.min(end ?? t + 1, t + 1); // bars that have started
-    let lastStart = Math.floor((hi - 1) / ivMs) * ivMs;
+    const w = state.klineWindow;
+    const started = Math.floor(now() / ivMs) * ivMs; // the newest bar that has opened
+    const last = end === undefined ? started : Math.min(
+      started,
+      w.end === "inclusive" ? Math.floor(end / ivMs) * ivMs : Math.ceil(end / ivMs) * ivMs - ivMs,
+    );
+    const first = Math.max(
+      0,
+      start === undefined
+        ? -Infinity
+        : w.start === "inclusive"
+        ? Math.ceil(start / ivMs) * ivMs
+        : Math.floor(start / ivMs) * ivMs + ivMs,
+    );
     const out: Candle[] = [];
-    while (out.length < limit && lastStart >= (start ?? -Infinity) && lastStart >= 0) {
-      const c = state.klineFn(lastStart, ivMs, symbol);
+    if (state.klineOverflow === "oldest" && start !== undefined) {
+      for (let ts = first; ts <= last && out.length < limit; ts += ivMs) {
+        const c = state.klineFn(ts, ivMs, symbol);
+        if (c) out.push(c);
+      }
+      return out.reverse(); // newest first, like the venue
+    }
+    for (let ts = last; ts >= first && out.length < limit; ts -= ivMs) {
+      const c = state.klineFn(ts, ivMs, symbol);
       if (c) out.push(c);
-      lastStart -= ivMs;
     }
     return out; // newest first, like the venue
   }

@@ -14,7 +14,12 @@ export { BitunixWsClient, DEFAULT_WS_URL, wsEndpoint } from "./ws_client.ts";
 export type { BitunixWsOptions, WsPush, WsStatus } from "./ws_client.ts";
 export { BitunixPrivateStream } from "./private_stream.ts";
 export type { BalanceUpdate, OrderUpdate, PositionUpdate } from "./private_stream.ts";
-export { fetchKlineRange, KLINES_PER_CALL } from "./kline_pager.ts";
+export {
+  fetchKlineRange,
+  KLINE_WINDOW_BARS,
+  klineQueryWindow,
+  KLINES_PER_CALL,
+} from "./kline_pager.ts";
 export { klineChannel, parseInterval } from "./intervals.ts";
 export { isTradable, untradableReason } from "./symbols.ts";
 export type * from "./types.ts";

@@ -147,8 +147,9 @@ export class BitunixRestClient {
   // ---- market (public) ----
 
   /**
-   * Candles, ascending by time, at most 200 per call. The venue returns bars in
-   * [startTime, endTime) (newest first, re-sorted here).
+   * Candles, ascending by time (the venue sends newest first), at most 200 per call. Whether
+   * `startTime`/`endTime` take a bar opening exactly there is not documented: page with
+   * `fetchKlineRange`, whose overlapping windows leave no hole either way.
    */
   async klines(p: {
     symbol: string;
