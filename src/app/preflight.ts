@@ -122,7 +122,9 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
       else if (Math.abs(skew) > maxSkewMs) {
         fail(
           "clock",
-          `local clock differs from server by ${Math.round(skew)} ms (limit ${maxSkewMs} ms)`,
+          `local clock differs from server by ${Math.round(skew)} ms (limit ${maxSkewMs} ms); ` +
+            "signed REST calls correct for it, the WebSocket login and the candle clock do " +
+            "not: set the system clock",
         );
       } else pass("clock", `skew within ${maxSkewMs} ms (${parts.join(", ")})`);
     } catch (e) {

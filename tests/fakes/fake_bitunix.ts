@@ -180,6 +180,12 @@ export interface FakeState {
   /** Server clock offset added to `now()` (Date header, timestamp checks, WS ping). */
   clockSkewMs: number;
   /**
+   * The answer to a signed request whose `timestamp` is outside the accepted window
+   * (default 10002 "Parameter error: timestamp outside the accepted window"; other sources
+   * list 10004 "Timestamp expired").
+   */
+  timestampRefusal: { code: number; msg: string };
+  /**
    * Whether kline `startTime` / `endTime` take a bar opening exactly there (the docs do not
    * say). Default: start inclusive, end exclusive.
    */
@@ -205,6 +211,8 @@ export interface FakeRequest {
   readonly body?: Record<string, unknown>;
   /** clientId from the body or query, if any. */
   readonly clientId?: string;
+  /** The `timestamp` header (signed requests). */
+  readonly timestamp?: string;
   /** Fake server time of arrival. */
   readonly ts: number;
 }
@@ -505,6 +513,10 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     tpslFillPrice: "market",
     volumeFields: "swapped",
     clockSkewMs: 0,
+    timestampRefusal: {
+      code: 10002,
+      msg: "Parameter error: timestamp outside the accepted window",
+    },
     klineFn: (ts, iv) => defaultKline(ts, iv),
     klineWindow: { start: "inclusive", end: "exclusive" },
     klineOverflow: "newest",
@@ -569,7 +581,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     if (!key) return fail(10003, "Api-key can't be empty");
     if (!nonce || !ts || !sign) return fail(10002, "Parameter error: nonce/timestamp/sign missing");
     if (Math.abs(Number(ts) - now()) > windowMs) {
-      return fail(10002, "Parameter error: timestamp outside the accepted window");
+      return fail(state.timestampRefusal.code, state.timestampRefusal.msg);
     }
     const pairs = [...url.searchParams.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const qs = pairs.map(([k, v]) => k + v).join("");
@@ -1566,6 +1578,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
         params,
         body,
         clientId: typeof cid === "string" ? cid : undefined,
+        timestamp: req.headers.get("timestamp") ?? undefined,
         ts: now(),
       });
       const fault = takeFault(url.pathname);

@@ -17,6 +17,22 @@ export const RETRYABLE_CODES: ReadonlySet<number> = new Set([1, 2, 10001, 10005,
 /** Rate-limit codes (10005 too many requests, 10006 request too frequently). */
 export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([10005, 10006]);
 
+/**
+ * Codes under which the venue refuses a request `timestamp` outside its window: the fake
+ * and one source answer 10002 "Parameter error: ...timestamp...", others list 10004
+ * "Timestamp expired" (the SDK's list gives 10004 to the IP whitelist instead).
+ */
+export const CLOCK_REFUSAL_CODES: ReadonlySet<number> = new Set([10002, 10004]);
+
+/**
+ * True when a refusal is about the request's `timestamp`: code 10002 or 10004 with a
+ * message that speaks of the timestamp, of expiry or of a time window.
+ */
+export function isClockRefusal(code: number | undefined, msg: string): boolean {
+  return code !== undefined && CLOCK_REFUSAL_CODES.has(code) &&
+    /time ?stamp|expired|time ?window|recv ?window/i.test(msg);
+}
+
 /** Venue code for a client id that was already used. */
 export const DUPLICATE_CLIENT_ID_CODE = 30042;
 

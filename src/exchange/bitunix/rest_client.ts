@@ -1,7 +1,14 @@
 import type { z } from "zod";
 import type { Candle, Interval } from "../../core/candle.ts";
+import type { EventSink } from "../../core/events.ts";
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from "./backoff.ts";
-import { BitunixError, isBitunixError, isRetryableCode, isRetryableStatus } from "./errors.ts";
+import {
+  BitunixError,
+  isBitunixError,
+  isClockRefusal,
+  isRetryableCode,
+  isRetryableStatus,
+} from "./errors.ts";
 import { REST_INTERVAL } from "./intervals.ts";
 import {
   type BucketName,
@@ -32,6 +39,19 @@ import type {
 /** Default REST base URL. */
 export const DEFAULT_BASE_URL = "https://fapi.bitunix.com";
 
+/** `component` of the events the Bitunix clients emit. */
+export const BITUNIX_COMPONENT = "bitunix";
+
+/** Counts of what went wrong so far, for a session's stats. */
+export interface BitunixRestCounters {
+  /** Attempts repeated after a retryable failure or a clock refusal. */
+  readonly retries: number;
+  /** Replies whose envelope or data failed its schema. */
+  readonly schemaFailures: number;
+  /** Times the clock offset moved by 0.5 s or more. */
+  readonly clockCorrections: number;
+}
+
 /** Options of the REST client; everything time- or chance-related is injectable. */
 export interface BitunixRestOptions {
   readonly baseUrl?: string;
@@ -54,6 +74,19 @@ export interface BitunixRestOptions {
   readonly onRetry?: (
     info: { endpoint: string; attempt: number; delayMs: number; error: string },
   ) => void;
+  /**
+   * Keep an offset from the venue's clock, learnt from the HTTP `Date` header of every
+   * response, and sign `timestamp` with local time (`now`) + offset; a timestamp refusal
+   * is measured again and retried once. Default true. With false the offset is still
+   * measured (error messages say how far off the clock is) but never applied.
+   */
+  readonly clockSync?: boolean;
+  /**
+   * Where `rest.retried`, `rest.schema_failed` and `rest.clock_corrected` go (component
+   * `bitunix`). Fields name endpoints, reasons and issue paths, never a payload or a
+   * credential.
+   */
+  readonly events?: EventSink;
 }
 
 /** What one call needs to know. */
@@ -113,7 +146,16 @@ export class BitunixRestClient {
   readonly #fetch: typeof fetch;
   readonly #limiters?: Record<BucketName, TokenBucket>;
   readonly #onRetry?: BitunixRestOptions["onRetry"];
+  readonly #clockSync: boolean;
+  readonly #events?: EventSink;
   #last?: ResponseInfo;
+  /** Applied offset (venue - local), ms. */
+  #offsetMs = 0;
+  /** The venue-minus-local offsets consistent with every Date header since the last reset. */
+  #bounds?: { lo: number; hi: number };
+  /** Last single measurement (midpoint), ms. */
+  #measuredMs?: number;
+  #counters = { retries: 0, schemaFailures: 0, clockCorrections: 0 };
 
   constructor(opts: BitunixRestOptions = {}) {
     this.baseUrl = (opts.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
@@ -127,6 +169,8 @@ export class BitunixRestClient {
     this.#nonce = opts.nonce ?? newNonce;
     this.#fetch = opts.fetch ?? fetch;
     this.#onRetry = opts.onRetry;
+    this.#clockSync = opts.clockSync ?? true;
+    this.#events = opts.events;
     if (opts.rateLimit !== false) {
       this.#limiters = createBitunixLimiters(
         opts.limiterTime ?? { now: () => performance.now(), sleep: defaultSleep },
@@ -142,6 +186,29 @@ export class BitunixRestClient {
   /** Latency and server date of the last successful HTTP exchange. */
   get lastResponse(): ResponseInfo | undefined {
     return this.#last;
+  }
+
+  /** The offset (venue - local, ms) signed requests carry; 0 with `clockSync: false`. */
+  get clockOffsetMs(): number {
+    return this.#offsetMs;
+  }
+
+  /**
+   * The venue's clock minus the local one as last measured from a `Date` header (1 s
+   * resolution, so within about +-0.5 s plus half the latency), or undefined before any.
+   */
+  get measuredClockOffsetMs(): number | undefined {
+    return this.#measuredMs;
+  }
+
+  /** The venue's time as this client reckons it (local `now` + applied offset), Unix ms. */
+  serverNow(): number {
+    return this.#now() + this.#offsetMs;
+  }
+
+  /** Retries, schema failures and clock corrections so far (a copy). */
+  get counters(): BitunixRestCounters {
+    return { ...this.#counters };
   }
 
   // ---- market (public) ----
@@ -632,6 +699,7 @@ export class BitunixRestClient {
 
   async #call<T extends z.ZodType>(spec: CallSpec<T>): Promise<z.output<T>> {
     const max = Math.max(1, this.#retry.maxAttempts);
+    let clockRetried = false;
     for (let attempt = 1;; attempt++) {
       try {
         return await this.#once(spec);
@@ -640,14 +708,78 @@ export class BitunixRestClient {
         const err = isBitunixError(e)
           ? e
           : new BitunixError(spec.endpoint, "network", describe(e), true);
-        if (!err.retryable || attempt >= max) throw attempt > 1 ? err.withAttempts(attempt) : err;
+        if (
+          this.#clockSync && !clockRetried && spec.auth && isClockRefusal(err.code, err.cause_)
+        ) {
+          // The refusal's own Date header has just corrected the offset: one more try.
+          clockRetried = true;
+          this.#retried(spec.endpoint, attempt, 0, err);
+          continue;
+        }
+        const budget = clockRetried ? attempt - 1 : attempt;
+        if (!err.retryable || budget >= max) throw attempt > 1 ? err.withAttempts(attempt) : err;
         const rateLimited = err.status === 429 ||
           (err.code !== undefined && (err.code === 10005 || err.code === 10006));
-        const delayMs = backoffDelay(this.#retry, attempt, this.#random, rateLimited);
-        this.#onRetry?.({ endpoint: spec.endpoint, attempt, delayMs, error: err.message });
+        const delayMs = backoffDelay(this.#retry, budget, this.#random, rateLimited);
+        this.#retried(spec.endpoint, attempt, delayMs, err);
         await this.#sleep(delayMs);
       }
     }
+  }
+
+  #retried(endpoint: string, attempt: number, delayMs: number, err: BitunixError): void {
+    this.#counters.retries++;
+    this.#onRetry?.({ endpoint, attempt, delayMs, error: err.message });
+    this.#events?.emit("warn", BITUNIX_COMPONENT, "rest.retried", {
+      endpoint,
+      attempt,
+      reason: err.cause_,
+      kind: err.kind,
+      ...(err.code !== undefined ? { code: err.code } : {}),
+      ...(err.status !== undefined ? { status: err.status } : {}),
+      delayMs,
+    });
+  }
+
+  /**
+   * Narrows the offsets consistent with a `Date` header (server time in [date, date + 1 s)
+   * at some moment between sending and receiving) and moves the applied offset only when
+   * it falls outside them, to their midpoint.
+   */
+  #learnClock(dateHeader: string | null, sentAt: number, receivedAt: number, endpoint: string) {
+    const date = dateHeader ? Date.parse(dateHeader) : Number.NaN;
+    if (!Number.isFinite(date)) return;
+    const lo = date - receivedAt;
+    const hi = date + 1_000 - sentAt;
+    this.#measuredMs = (lo + hi) / 2;
+    const b = this.#bounds;
+    this.#bounds = b && lo <= b.hi && hi >= b.lo
+      ? { lo: Math.max(lo, b.lo), hi: Math.min(hi, b.hi) }
+      : { lo, hi };
+    if (!this.#clockSync) return;
+    const { lo: l, hi: h } = this.#bounds;
+    if (this.#offsetMs >= l && this.#offsetMs <= h) return;
+    const previousMs = this.#offsetMs;
+    this.#offsetMs = Math.round((l + h) / 2);
+    if (Math.abs(this.#offsetMs - previousMs) >= 500) {
+      this.#counters.clockCorrections++;
+      this.#events?.emit("warn", BITUNIX_COMPONENT, "rest.clock_corrected", {
+        endpoint,
+        offsetMs: this.#offsetMs,
+        previousMs,
+      });
+    }
+  }
+
+  /** `(the local clock is 62.3 s behind the venue's)`, from the last measurement. */
+  #clockNote(): string {
+    const m = this.#measuredMs;
+    if (m === undefined) return "(the venue's time is unknown: no Date header)";
+    if (Math.abs(m) < 1_000) return "(the local clock agrees with the venue's to within 1 s)";
+    const s = (Math.abs(m) / 1_000).toFixed(1);
+    return m > 0
+      ? `(the local clock is ${s} s behind the venue's)`
+      : `(the local clock is ${s} s ahead of the venue's)`;
   }
 
   async #once<T extends z.ZodType>(spec: CallSpec<T>): Promise<z.output<T>> {
@@ -677,7 +809,7 @@ export class BitunixRestClient {
     if (spec.method === "POST") headers["content-type"] = "application/json";
     if (spec.auth) {
       const nonce = this.#nonce();
-      const timestamp = String(Math.round(this.#now()));
+      const timestamp = String(Math.round(this.#now() + this.#offsetMs));
       headers["api-key"] = this.#apiKey!;
       headers["nonce"] = nonce;
       headers["timestamp"] = timestamp;
@@ -697,6 +829,7 @@ export class BitunixRestClient {
       ctrl.abort();
     }, this.#timeoutMs);
     const started = performance.now();
+    const sentAt = this.#now();
     let text: string;
     let res: Response;
     try {
@@ -716,14 +849,16 @@ export class BitunixRestClient {
       clearTimeout(timer);
     }
     const latencyMs = performance.now() - started;
+    const receivedAt = this.#now();
     const dateHeader = res.headers.get("date");
     const serverDate = dateHeader ? Date.parse(dateHeader) : Number.NaN;
     this.#last = {
       endpoint,
       latencyMs,
       serverDate: Number.isFinite(serverDate) ? serverDate : undefined,
-      receivedAt: this.#now(),
+      receivedAt,
     };
+    this.#learnClock(dateHeader, sentAt, receivedAt, endpoint);
     if (!res.ok) {
       throw new BitunixError(
         endpoint,
@@ -757,7 +892,15 @@ export class BitunixRestClient {
     const code = env.data.code;
     if (code !== 0) {
       const msg = (env.data.msg ?? env.data.message ?? "").slice(0, 200);
-      throw new BitunixError(endpoint, "api", `${code} ${msg}`.trim(), isRetryableCode(code), code);
+      const cause = `${code} ${msg}`.trim();
+      const clock = spec.auth && isClockRefusal(code, msg);
+      throw new BitunixError(
+        endpoint,
+        "api",
+        clock ? `${cause} ${this.#clockNote()}` : cause,
+        isRetryableCode(code),
+        code,
+      );
     }
     const data = spec.schema.safeParse(env.data.data ?? null);
     if (!data.success) {

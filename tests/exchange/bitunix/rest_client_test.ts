@@ -227,10 +227,19 @@ Deno.test("BitunixRestClient against the fake venue", async (t) => {
       assert.equal(fake.requests.length - before, 1);
     });
 
-    await t.step("timestamp outside the server window is rejected", async () => {
-      const skewed = mk({ now: () => Date.now() - 120_000 });
-      await expectBitunixError(skewed.account(), /^Bitunix account failed: 10002 .*timestamp/);
-    });
+    await t.step(
+      "timestamp outside the server window: corrected, or rejected with the skew",
+      async () => {
+        const skewed = mk({ now: () => Date.now() - 120_000 });
+        assert.equal((await skewed.account()).available, 1000);
+        assert.ok(Math.abs(skewed.clockOffsetMs - 120_000) <= 1_500);
+        const fixed = mk({ now: () => Date.now() - 120_000, clockSync: false });
+        await expectBitunixError(
+          fixed.account(),
+          /^Bitunix account failed: 10002 .*timestamp.* \(the local clock is 1[12]\d\.\d s behind the venue's\) \(fatal\)$/,
+        );
+      },
+    );
 
     await t.step("missing credentials fail before any request", async () => {
       const anon = new BitunixRestClient({ baseUrl: fake.baseUrl });
