@@ -368,6 +368,11 @@ export interface FakeBitunix {
   setPrice(price: number, opts?: { symbol?: string }): FakeTpslOrder[];
   /** The symbol's current price (`state.prices[symbol]` or `state.price`). */
   priceOf(symbol: string): number;
+  /**
+   * Sends `{ch, ts, data}` as it is to the logged-in subscribers of a private channel
+   * (e.g. a push that violates the documented shape).
+   */
+  pushPrivate(ch: string, data: unknown): void;
   /** Books the held parts of split fills (all, or one order's), at the current time; returns the trades. */
   releaseHeldFills(orderId?: string): FakeTrade[];
   /** Pending (NEW) TP/SL orders, optionally of one symbol. */
@@ -1685,6 +1690,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
         .flatMap((s) => fireTriggers(s.symbol));
     },
     priceOf,
+    pushPrivate,
     releaseHeldFills(orderId) {
       const out: FakeTrade[] = [];
       for (const h of [...heldFills]) {

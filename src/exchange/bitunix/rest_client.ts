@@ -873,19 +873,18 @@ export class BitunixRestClient {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new BitunixError(
-        endpoint,
-        "malformed",
-        `malformed JSON response (${text.length} bytes)`,
-        false,
-      );
+      const issue = `malformed JSON response (${text.length} bytes)`;
+      this.#schemaFailed(endpoint, "json", { path: "", message: issue });
+      throw new BitunixError(endpoint, "malformed", issue, false);
     }
     const env = S.envelopeSchema.safeParse(json);
     if (!env.success) {
+      const issue = S.mainIssue(env.error);
+      this.#schemaFailed(endpoint, "envelope", issue);
       throw new BitunixError(
         endpoint,
         "schema",
-        `unexpected response shape: ${issueText(env.error)}`,
+        `unexpected response shape: ${issueText(issue)}`,
         false,
       );
     }
@@ -904,14 +903,21 @@ export class BitunixRestClient {
     }
     const data = spec.schema.safeParse(env.data.data ?? null);
     if (!data.success) {
-      throw new BitunixError(
-        endpoint,
-        "schema",
-        `unexpected data: ${issueText(data.error)}`,
-        false,
-      );
+      const issue = S.mainIssue(data.error);
+      this.#schemaFailed(endpoint, "data", issue);
+      throw new BitunixError(endpoint, "schema", `unexpected data: ${issueText(issue)}`, false);
     }
     return data.data;
+  }
+
+  #schemaFailed(endpoint: string, part: "json" | "envelope" | "data", issue: S.SchemaIssue): void {
+    this.#counters.schemaFailures++;
+    this.#events?.emit("warn", BITUNIX_COMPONENT, "rest.schema_failed", {
+      endpoint,
+      part,
+      path: issue.path,
+      issue: issue.message,
+    });
   }
 }
 
@@ -969,23 +975,8 @@ function mapTpsl(o: z.output<typeof S.tpslOrderSchema>): BitunixTpslOrder {
   };
 }
 
-/** The most specific zod issue (deepest path, looking inside union branches), as text. */
-function issueText(err: z.ZodError): string {
-  let best: { path: PropertyKey[]; message: string } | undefined;
-  const walk = (issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]) => {
-    for (const i of issues) {
-      const path = [...prefix, ...i.path];
-      if (i.code === "invalid_union" && i.errors.length) {
-        for (const branch of i.errors) walk(branch, path);
-      } else if (!best || path.length > best.path.length) {
-        best = { path, message: i.message };
-      }
-    }
-  };
-  walk(err.issues, []);
-  if (!best) return "invalid";
-  const path = best.path.length ? best.path.map(String).join(".") : "data";
-  return `${path}: ${best.message}`;
+function issueText(i: S.SchemaIssue): string {
+  return `${i.path || "data"}: ${i.message}`;
 }
 
 function describe(e: unknown): string {

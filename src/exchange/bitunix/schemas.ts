@@ -97,6 +97,36 @@ export function zOne<T extends z.ZodType>(item: T) {
   );
 }
 
+/** Where a payload broke its schema (a dotted path, "" for the whole) and why; no values. */
+export interface SchemaIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * The most specific zod issue (deepest path, looking inside union branches). zod's
+ * messages name expected types and options, not the input, so this never carries a value.
+ */
+export function mainIssue(err: z.ZodError): SchemaIssue {
+  let best: { path: PropertyKey[]; message: string } | undefined;
+  const walk = (issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]) => {
+    for (const i of issues) {
+      const path = [...prefix, ...i.path];
+      if (i.code === "invalid_union" && i.errors.length) {
+        for (const branch of i.errors) walk(branch, path);
+      } else if (!best || path.length > best.path.length) {
+        best = { path, message: i.message };
+      }
+    }
+  };
+  walk(err.issues, []);
+  if (!best) return { path: "", message: "invalid" };
+  return {
+    path: best.path.map(String).join(".").slice(0, 200),
+    message: best.message.slice(0, 200),
+  };
+}
+
 /** `{code, msg, data}` envelope; some clients see `message` instead of `msg`. */
 export const envelopeSchema = z.object({
   code: zNum,
