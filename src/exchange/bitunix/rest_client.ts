@@ -858,7 +858,9 @@ export class BitunixRestClient {
       serverDate: Number.isFinite(serverDate) ? serverDate : undefined,
       receivedAt,
     };
-    this.#learnClock(dateHeader, sentAt, receivedAt, endpoint);
+    // A reply served from a cache (Age > 0) carries the Date of when it was made.
+    const cached = Number(res.headers.get("age") ?? 0) > 0;
+    if (!cached) this.#learnClock(dateHeader, sentAt, receivedAt, endpoint);
     if (!res.ok) {
       throw new BitunixError(
         endpoint,

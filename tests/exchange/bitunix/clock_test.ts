@@ -188,3 +188,25 @@ Deno.test("clock offset: injected clocks, and a clock in step is left alone", as
     await fake.close();
   }
 });
+
+Deno.test("clock offset: a reply served from a cache teaches nothing", async () => {
+  const fake = startFakeBitunix();
+  try {
+    // A caching proxy in front of the venue: the Date of a reply made a minute ago, Age 60.
+    const cachingFetch: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (!String(input).includes("/market/")) return res;
+      const headers = new Headers(res.headers);
+      headers.set("date", new Date(Date.now() - 60_000).toUTCString());
+      headers.set("age", "60");
+      return new Response(await res.text(), { status: res.status, headers });
+    };
+    const { client } = mk(fake, { fetch: cachingFetch });
+    await client.tradingPairs(["BTCUSDT"]);
+    assert.equal(client.clockOffsetMs, 0);
+    await client.account();
+    assert.equal(client.counters.retries, 0);
+  } finally {
+    await fake.close();
+  }
+});
