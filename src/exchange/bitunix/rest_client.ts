@@ -194,8 +194,8 @@ export class BitunixRestClient {
   }
 
   /**
-   * The venue's clock minus the local one as last measured from a `Date` header (1 s
-   * resolution, so within about +-0.5 s plus half the latency), or undefined before any.
+   * The venue's clock minus the local one, the middle of what the `Date` headers so far
+   * allow (1 s resolution each, narrowed reply by reply), or undefined before any reply.
    */
   get measuredClockOffsetMs(): number | undefined {
     return this.#measuredMs;
@@ -751,13 +751,14 @@ export class BitunixRestClient {
     if (!Number.isFinite(date)) return;
     const lo = date - receivedAt;
     const hi = date + 1_000 - sentAt;
-    this.#measuredMs = (lo + hi) / 2;
     const b = this.#bounds;
+    // Still consistent with what was learnt before: narrow; else the clock jumped: restart.
     this.#bounds = b && lo <= b.hi && hi >= b.lo
       ? { lo: Math.max(lo, b.lo), hi: Math.min(hi, b.hi) }
       : { lo, hi };
-    if (!this.#clockSync) return;
     const { lo: l, hi: h } = this.#bounds;
+    this.#measuredMs = (l + h) / 2;
+    if (!this.#clockSync) return;
     if (this.#offsetMs >= l && this.#offsetMs <= h) return;
     const previousMs = this.#offsetMs;
     this.#offsetMs = Math.round((l + h) / 2);
