@@ -76,7 +76,9 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
     info = pairs.find((p) => p.symbol === symbol);
     if (!info) fail("symbol", `${symbol} is not listed by trading_pairs`);
     else if (info.status !== "OPEN") fail("symbol", `${symbol} status is ${info.status}, not OPEN`);
-    else pass("symbol", `${symbol} listed, status OPEN`);
+    else if (!info.apiSupported) {
+      fail("symbol", `${symbol} takes no API orders (trading_pairs isApiSupported false)`);
+    } else pass("symbol", `${symbol} listed, status OPEN, API trading supported`);
   } catch (e) {
     fail("rest", `${env.baseUrl} unreachable: ${msg(e)}`);
     fail("symbol", "not checked (REST unreachable)");
@@ -120,7 +122,9 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
       else if (Math.abs(skew) > maxSkewMs) {
         fail(
           "clock",
-          `local clock differs from server by ${Math.round(skew)} ms (limit ${maxSkewMs} ms)`,
+          `local clock differs from server by ${Math.round(skew)} ms (limit ${maxSkewMs} ms); ` +
+            "signed REST calls correct for it, the WebSocket login and the candle clock do " +
+            "not: set the system clock",
         );
       } else pass("clock", `skew within ${maxSkewMs} ms (${parts.join(", ")})`);
     } catch (e) {

@@ -1,6 +1,9 @@
 /**
- * On-disk kline cache: one JSON file per aligned chunk of 200 bars, written atomically
+ * On-disk kline cache: one JSON file per aligned chunk of bars, written atomically
  * (temp file + rename) so an interrupted download leaves only whole chunks behind.
+ * Format 2 (198-bar chunks, the base-coin volume whichever field the venue put it in);
+ * files of format 1 (200-bar chunks that could hold a hole at a chunk edge and the USDT
+ * notional as volume) read as missing and are fetched again.
  */
 import { z } from "zod";
 import type { Candle } from "../core/candle.ts";
@@ -14,8 +17,11 @@ export interface CacheChunk {
 }
 
 const finite = z.number().refine(Number.isFinite, "a finite number");
+/** The file format written now; other versions read as missing. */
+export const CACHE_FORMAT = 2;
+
 const chunkSchema = z.object({
-  v: z.literal(1),
+  v: z.literal(CACHE_FORMAT),
   start: finite,
   coveredUntil: finite,
   candles: z.array(z.tuple([finite, finite, finite, finite, finite, finite])),
@@ -62,7 +68,7 @@ export async function writeChunk(dir: string, chunk: CacheChunk): Promise<void> 
   const path = chunkPath(dir, chunk.start);
   const tmp = `${path}.${crypto.randomUUID()}.tmp`;
   const body = JSON.stringify({
-    v: 1,
+    v: CACHE_FORMAT,
     start: chunk.start,
     coveredUntil: chunk.coveredUntil,
     candles: chunk.candles.map((c) => [c.ts, c.open, c.high, c.low, c.close, c.volume]),

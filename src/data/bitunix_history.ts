@@ -1,7 +1,9 @@
 /**
  * Bitunix kline history for backtests: any [start, end) range (or the last N closed bars)
- * fetched 200 bars per call, cached on disk chunk by chunk so a repeat request makes no
- * call and an interrupted download resumes. Reports missing bars as gaps.
+ * fetched in chunks of 198 bars, one call each (asked with a bar of overlap so that no
+ * reading of the venue's `startTime`/`endTime` leaves a hole, and within its 200-row cap),
+ * cached on disk chunk by chunk so a repeat request makes no call and an interrupted
+ * download resumes. Reports missing bars as gaps.
  */
 import {
   bucketStart,
@@ -13,7 +15,11 @@ import {
 } from "../core/candle.ts";
 import { InputError } from "../core/errors.ts";
 import { parseInterval } from "../exchange/bitunix/intervals.ts";
-import { KLINES_PER_CALL } from "../exchange/bitunix/kline_pager.ts";
+import {
+  KLINE_WINDOW_BARS,
+  klineQueryWindow,
+  KLINES_PER_CALL,
+} from "../exchange/bitunix/kline_pager.ts";
 import type { BitunixRestClient } from "../exchange/bitunix/rest_client.ts";
 import { readChunk, writeChunk } from "./bitunix_cache.ts";
 
@@ -102,9 +108,9 @@ function progressWriter(
 
 /**
  * Loads Bitunix klines as a CandleSeries (ascending, no duplicates) plus a gap report.
- * Chunks are aligned to multiples of 200 bars; a chunk fully inside the closed past is
- * fetched once, the chunk holding the range end is refetched only when a later end is
- * asked for.
+ * Chunks are aligned to multiples of `KLINE_WINDOW_BARS` (198) bars; a chunk fully inside
+ * the closed past is fetched once, the chunk holding the range end is refetched only when
+ * a later end is asked for.
  */
 export async function loadBitunixCandles(opts: LoadBitunixCandlesOptions): Promise<BitunixCandles> {
   const interval = parseInterval(String(opts.interval));
@@ -128,7 +134,7 @@ export async function loadBitunixCandles(opts: LoadBitunixCandlesOptions): Promi
   } else {
     throw new InputError("history request", "a candle count or a start time");
   }
-  const span = KLINES_PER_CALL * iv;
+  const span = KLINE_WINDOW_BARS * iv;
   const dir = opts.cacheDir === null
     ? null
     : `${
@@ -145,12 +151,11 @@ export async function loadBitunixCandles(opts: LoadBitunixCandlesOptions): Promi
       const need = Math.min(end, cs + span);
       let chunk = dir ? await readChunk(dir, cs) : null;
       if (!chunk || chunk.coveredUntil < need) {
-        // Fetch the whole chunk window [cs, need) in one call (<= 200 bars).
+        // The whole chunk window [cs, need) in one call, a bar of overlap on each side.
         const rows = await opts.client.klines({
           symbol: opts.symbol,
           interval,
-          startTime: cs,
-          endTime: need,
+          ...klineQueryWindow(cs, need, iv),
           limit: KLINES_PER_CALL,
         });
         requests++;

@@ -47,6 +47,10 @@ Deno.test("preflight against the fake venue", async (t) => {
       ) {
         assert.match(line(r.lines, c) ?? "", /^PASS /, c);
       }
+      assert.equal(
+        line(r.lines, "symbol"),
+        "PASS symbol: BTCUSDT listed, status OPEN, API trading supported",
+      );
       assert.match(line(r.lines, "precision")!, /minQty 0.0001, qtyStep 0.0001, tickSize 0.1/);
       assert.match(line(r.lines, "leverage")!, /10x CROSS/);
       assert.match(line(r.lines, "positions")!, /BTCUSDT long 0.01 @ 59000/);
@@ -83,6 +87,17 @@ Deno.test("preflight against the fake venue", async (t) => {
       const r = await run(env(), { symbol: "ETHUSDT" });
       assert.match(line(r.lines, "symbol")!, /^FAIL symbol: ETHUSDT status is CANCEL_ONLY/);
       fake.state.symbols[1].symbolStatus = "OPEN";
+    });
+
+    await t.step("symbol closed to API trading", async () => {
+      fake.state.symbols[1].isApiSupported = false;
+      const r = await run(env(), { symbol: "ETHUSDT" });
+      fake.state.symbols[1].isApiSupported = true;
+      assert.equal(r.ok, false);
+      assert.equal(
+        line(r.lines, "symbol"),
+        "FAIL symbol: ETHUSDT takes no API orders (trading_pairs isApiSupported false)",
+      );
     });
 
     await t.step("clock skew beyond the limit fails", async () => {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { findGaps, loadBitunixCandles } from "../../src/data/bitunix_history.ts";
 import { BitunixRestClient } from "../../src/exchange/bitunix/rest_client.ts";
-import { defaultKline, startFakeBitunix } from "../fakes/fake_bitunix.ts";
+import { chunkPath } from "../../src/data/bitunix_cache.ts";
+import { defaultKline, KLINE_CONVENTIONS, startFakeBitunix } from "../fakes/fake_bitunix.ts";
 
 const T = Date.UTC(2026, 0, 15, 12, 3, 20); // mid-bar
 const M5 = 300_000;
@@ -99,6 +100,53 @@ Deno.test("Bitunix history download", async (t) => {
       const r = await loadBitunixCandles({ ...base, start: end - 250 * M5, end, cacheDir: null });
       assert.equal(r.series.length, 250);
       assert.equal(r.series.ts[249], end - M5);
+    });
+
+    await t.step("no hole whichever way the venue reads its kline bounds", async () => {
+      const quick = new BitunixRestClient({ baseUrl: fake.baseUrl, rateLimit: false });
+      for (const { window, overflow } of KLINE_CONVENTIONS) {
+        fake.state.klineWindow = window;
+        fake.state.klineOverflow = overflow;
+        const what = `start ${window.start}, end ${window.end}, keeps ${overflow}`;
+        const r = await loadBitunixCandles({ ...base, client: quick, cacheDir: null, count: 1000 });
+        assert.deepEqual(r.gaps, [], what);
+        assert.equal(r.series.length, 1000, what);
+        const end = Math.floor(T / M5) * M5;
+        const e = await loadBitunixCandles({
+          ...base,
+          client: quick,
+          cacheDir: null,
+          start: end - 450 * M5,
+          end: end - 50 * M5,
+        });
+        assert.deepEqual([e.series.length, e.gaps.length], [400, 0], what);
+      }
+      fake.state.klineWindow = { start: "inclusive", end: "exclusive" };
+      fake.state.klineOverflow = "newest";
+    });
+
+    await t.step("chunks cached by an older version are fetched again", async () => {
+      const dir3 = `${cacheDir}/old`;
+      const end = Math.floor(T / M5) * M5;
+      const last = end - M5;
+      await Deno.mkdir(`${dir3}/BTCUSDT/5m`, { recursive: true });
+      // chunks as the previous version wrote them (200-bar alignment, the venue's swapped
+      // volume read as BTC), at either alignment
+      for (const bars of [198, 200]) {
+        const cs = Math.floor(last / (bars * M5)) * bars * M5;
+        await Deno.writeTextFile(
+          chunkPath(`${dir3}/BTCUSDT/5m`, cs),
+          JSON.stringify({
+            v: 1,
+            start: cs,
+            coveredUntil: end,
+            candles: [[last, 1, 1, 1, 1, 6e4]],
+          }),
+        );
+      }
+      const r = await loadBitunixCandles({ ...base, cacheDir: dir3, count: 1 });
+      assert.equal(r.requests, 1);
+      assert.deepEqual([r.series.ts[0], r.series.volume[0]], [last, defaultKline(last, M5).volume]);
     });
 
     await t.step("unsupported interval is an InputError", async () => {

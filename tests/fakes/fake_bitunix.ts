@@ -25,6 +25,8 @@ export interface FakeSymbol {
   quotePrecision: number;
   maxLeverage: number;
   symbolStatus: string;
+  /** Whether orders may be placed through the API (false: web/app only); left out when unset. */
+  isApiSupported?: boolean;
 }
 
 /** Order states the venue reports (`PART_FILLED_CANCELED`: partly filled, rest cancelled). */
@@ -97,6 +99,12 @@ export interface FakeTrade {
   visibleAt?: number;
 }
 
+/**
+ * How the fake writes a time: ms as a JSON number, ms as a string, ISO-8601 in UTC
+ * (`...Z`), or RFC 3339 with a +08:00 offset (as one client's recorded pushes show).
+ */
+export type FakeTimeFormat = "number" | "string" | "iso" | "rfc3339";
+
 /** States of a TP/SL order: pending, triggered (it booked a close) or cancelled. */
 export type FakeTpslStatus = "NEW" | "TRIGGERED" | "CANCELED";
 
@@ -158,11 +166,37 @@ export interface FakeState {
   /** Reply of tpsl/get_pending_orders: a bare array, or `{orderList, total}` (the docs show both). */
   tpslPendingShape: "array" | "object";
   /** How TP/SL lists send ctime/triggerTime: ms number, ms as a string, or ISO-8601. */
-  tpslTimeFormat: "number" | "string" | "iso";
+  tpslTimeFormat: FakeTimeFormat;
+  /** How private WebSocket pushes (order, tpsl) send ctime/mtime and the like. */
+  pushTimeFormat: FakeTimeFormat;
+  /** How REST orders, trades, positions and klines send their times. */
+  restTimeFormat: FakeTimeFormat;
   /** Price of the close a TP/SL trigger books: the market price when it fired, or the trigger price. */
   tpslFillPrice: "market" | "trigger";
+  /**
+   * How volumes are named in klines (REST `baseVol`/`quoteVol`, WS `b`/`q`) and tickers:
+   * `swapped` (what the live REST API sends: the base-coin amount in `quoteVol`/`q`, the USDT
+   * notional in `baseVol`/`b`) or `named` (as the docs name them).
+   */
+  volumeFields: "swapped" | "named";
   /** Server clock offset added to `now()` (Date header, timestamp checks, WS ping). */
   clockSkewMs: number;
+  /**
+   * The answer to a signed request whose `timestamp` is outside the accepted window
+   * (default 10002 "Parameter error: timestamp outside the accepted window"; other sources
+   * list 10004 "Timestamp expired").
+   */
+  timestampRefusal: { code: number; msg: string };
+  /**
+   * Whether kline `startTime` / `endTime` take a bar opening exactly there (the docs do not
+   * say). Default: start inclusive, end exclusive.
+   */
+  klineWindow: { start: "inclusive" | "exclusive"; end: "inclusive" | "exclusive" };
+  /**
+   * Which bars a kline reply keeps when its window holds more than `limit` (at most 200):
+   * the newest (default) or the oldest.
+   */
+  klineOverflow: "newest" | "oldest";
   /** Candle of the bar starting at `ts`, or null for a bar the venue does not have. */
   klineFn: (ts: number, intervalMs: number, symbol: string) => Candle | null;
   /** When true, the WS server stops answering pings. */
@@ -179,6 +213,8 @@ export interface FakeRequest {
   readonly body?: Record<string, unknown>;
   /** clientId from the body or query, if any. */
   readonly clientId?: string;
+  /** The `timestamp` header (signed requests). */
+  readonly timestamp?: string;
   /** Fake server time of arrival. */
   readonly ts: number;
 }
@@ -334,12 +370,27 @@ export interface FakeBitunix {
   setPrice(price: number, opts?: { symbol?: string }): FakeTpslOrder[];
   /** The symbol's current price (`state.prices[symbol]` or `state.price`). */
   priceOf(symbol: string): number;
+  /**
+   * Sends `{ch, ts, data}` as it is to the logged-in subscribers of a private channel
+   * (e.g. a push that violates the documented shape).
+   */
+  pushPrivate(ch: string, data: unknown): void;
   /** Books the held parts of split fills (all, or one order's), at the current time; returns the trades. */
   releaseHeldFills(orderId?: string): FakeTrade[];
   /** Pending (NEW) TP/SL orders, optionally of one symbol. */
   pendingTpsl(symbol?: string): FakeTpslOrder[];
   close(): Promise<void>;
 }
+
+/** Every reading of the venue's kline bounds and of its 200-row cap, for tests to loop over. */
+export const KLINE_CONVENTIONS: readonly {
+  readonly window: FakeState["klineWindow"];
+  readonly overflow: FakeState["klineOverflow"];
+}[] = (["inclusive", "exclusive"] as const).flatMap((start) =>
+  (["inclusive", "exclusive"] as const).flatMap((end) =>
+    (["newest", "oldest"] as const).map((overflow) => ({ window: { start, end }, overflow }))
+  )
+);
 
 const WS_IV_MS: Record<string, number> = {
   "1min": 60_000,
@@ -445,6 +496,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
         quotePrecision: 1,
         maxLeverage: 125,
         symbolStatus: "OPEN",
+        isApiSupported: true,
       },
       {
         symbol: "ETHUSDT",
@@ -453,6 +505,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
         quotePrecision: 2,
         maxLeverage: 100,
         symbolStatus: "OPEN",
+        isApiSupported: true,
       },
     ],
     orders: [],
@@ -463,9 +516,18 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     sameMsTradeOrder: "scrambled",
     tpslPendingShape: "array",
     tpslTimeFormat: "number",
+    pushTimeFormat: "number",
+    restTimeFormat: "number",
     tpslFillPrice: "market",
+    volumeFields: "swapped",
     clockSkewMs: 0,
+    timestampRefusal: {
+      code: 10002,
+      msg: "Parameter error: timestamp outside the accepted window",
+    },
     klineFn: (ts, iv) => defaultKline(ts, iv),
+    klineWindow: { start: "inclusive", end: "exclusive" },
+    klineOverflow: "newest",
     ignorePings: false,
   };
   const now = () => baseNow() + state.clockSkewMs;
@@ -527,7 +589,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     if (!key) return fail(10003, "Api-key can't be empty");
     if (!nonce || !ts || !sign) return fail(10002, "Parameter error: nonce/timestamp/sign missing");
     if (Math.abs(Number(ts) - now()) > windowMs) {
-      return fail(10002, "Parameter error: timestamp outside the accepted window");
+      return fail(state.timestampRefusal.code, state.timestampRefusal.msg);
     }
     const pairs = [...url.searchParams.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const qs = pairs.map(([k, v]) => k + v).join("");
@@ -543,16 +605,41 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     end: number | undefined,
     limit: number,
   ) {
-    const t = now();
-    const hi = Math.min(end ?? t + 1, t + 1); // bars that have started
-    let lastStart = Math.floor((hi - 1) / ivMs) * ivMs;
+    const w = state.klineWindow;
+    const started = Math.floor(now() / ivMs) * ivMs; // the newest bar that has opened
+    const last = end === undefined ? started : Math.min(
+      started,
+      w.end === "inclusive" ? Math.floor(end / ivMs) * ivMs : Math.ceil(end / ivMs) * ivMs - ivMs,
+    );
+    const first = Math.max(
+      0,
+      start === undefined
+        ? -Infinity
+        : w.start === "inclusive"
+        ? Math.ceil(start / ivMs) * ivMs
+        : Math.floor(start / ivMs) * ivMs + ivMs,
+    );
     const out: Candle[] = [];
-    while (out.length < limit && lastStart >= (start ?? -Infinity) && lastStart >= 0) {
-      const c = state.klineFn(lastStart, ivMs, symbol);
+    if (state.klineOverflow === "oldest" && start !== undefined) {
+      for (let ts = first; ts <= last && out.length < limit; ts += ivMs) {
+        const c = state.klineFn(ts, ivMs, symbol);
+        if (c) out.push(c);
+      }
+      return out.reverse(); // newest first, like the venue
+    }
+    for (let ts = last; ts >= first && out.length < limit; ts -= ivMs) {
+      const c = state.klineFn(ts, ivMs, symbol);
       if (c) out.push(c);
-      lastStart -= ivMs;
     }
     return out; // newest first, like the venue
+  }
+
+  /** The two volume fields as the venue names them (`base` = baseVol/b, `quote` = quoteVol/q). */
+  function volumeJson(amount: number, price: number): { base: string; quote: string } {
+    const notional = String(round8(amount * price));
+    return state.volumeFields === "named"
+      ? { base: String(amount), quote: notional }
+      : { base: notional, quote: String(amount) };
   }
 
   function orderJson(o: FakeOrder) {
@@ -577,8 +664,8 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
       tpStopType: o.tpStopType ?? null,
       slPrice: o.slPrice ?? null,
       slStopType: o.slStopType ?? null,
-      ctime: o.ctime,
-      mtime: o.mtime ?? o.ctime,
+      ctime: timeJson(o.ctime, state.restTimeFormat),
+      mtime: timeJson(o.mtime ?? o.ctime, state.restTimeFormat),
     };
   }
 
@@ -690,8 +777,8 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
       orderStatus: o.status,
       reductionOnly: o.reduceOnly,
       fee: String(o.fee ?? 0),
-      ctime: o.ctime,
-      mtime: now(),
+      ctime: timeJson(o.ctime, state.pushTimeFormat),
+      mtime: timeJson(now(), state.pushTimeFormat),
     });
   }
 
@@ -771,7 +858,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
   // ---- the TP/SL book ----
 
   function tpslPush(t: FakeTpslOrder, event: "CREATE" | "UPDATE" | "CLOSE") {
-    pushPrivate("tpsl", { event, orderId: t.id, ...tpslJson(t, "number") });
+    pushPrivate("tpsl", { event, orderId: t.id, ...tpslJson(t, state.pushTimeFormat) });
   }
 
   function cancelTpsl(t: FakeTpslOrder) {
@@ -860,13 +947,6 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     return fired;
   }
 
-  function tpslTime(ms: number | undefined, format: FakeState["tpslTimeFormat"]) {
-    if (ms === undefined) return null;
-    if (format === "string") return String(ms);
-    if (format === "iso") return new Date(ms).toISOString();
-    return ms;
-  }
-
   function tpslJson(t: FakeTpslOrder, format = state.tpslTimeFormat) {
     const s = (x: number | undefined) => (x === undefined ? null : String(x));
     return {
@@ -886,8 +966,8 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
       slOrderPrice: s(t.slOrderPrice),
       slQty: s(t.slQty),
       status: t.status,
-      ctime: tpslTime(t.ctime, format),
-      triggerTime: tpslTime(t.triggerTime, format),
+      ctime: timeJson(t.ctime, format),
+      triggerTime: timeJson(t.triggerTime, format),
     };
   }
 
@@ -1101,16 +1181,19 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
         const start = q.has("startTime") ? Number(q.get("startTime")) : undefined;
         const end = q.has("endTime") ? Number(q.get("endTime")) : undefined;
         return ok(
-          klinesFor(symbol, ivMs, start, end, limit).map((c) => ({
-            open: String(c.open),
-            high: String(c.high),
-            low: String(c.low),
-            close: String(c.close),
-            time: c.ts,
-            quoteVol: String(round8(c.volume * c.close)),
-            baseVol: String(c.volume),
-            type: "LAST_PRICE",
-          })),
+          klinesFor(symbol, ivMs, start, end, limit).map((c) => {
+            const v = volumeJson(c.volume, c.close);
+            return {
+              open: String(c.open),
+              high: String(c.high),
+              low: String(c.low),
+              close: String(c.close),
+              time: timeJson(c.ts, state.restTimeFormat),
+              quoteVol: v.quote,
+              baseVol: v.base,
+              type: "LAST_PRICE",
+            };
+          }),
         );
       }
       case "GET /api/v1/futures/market/tickers": {
@@ -1118,14 +1201,15 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
         return ok(
           state.symbols.filter((s) => !want || want.includes(s.symbol)).map((s) => {
             const px = priceOf(s.symbol);
+            const v = volumeJson(20, px);
             return {
               symbol: s.symbol,
               markPrice: String(px),
               lastPrice: String(px),
               open: String(px),
               last: String(px),
-              quoteVol: "1000000",
-              baseVol: "20",
+              quoteVol: v.quote,
+              baseVol: v.base,
               high: String(px + 100),
               low: String(px - 100),
             };
@@ -1212,8 +1296,8 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
             liqPrice: "0",
             marginRate: "0.01",
             avgOpenPrice: String(x.avgOpenPrice),
-            ctime: x.ctime ?? now(),
-            mtime: now(),
+            ctime: timeJson(x.ctime ?? now(), state.restTimeFormat),
+            mtime: timeJson(now(), state.restTimeFormat),
           })),
         );
       case "POST /api/v1/futures/trade/place_order": {
@@ -1358,7 +1442,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
             reduceOnly: t.reduceOnly,
             fee: String(t.fee),
             realizedPNL: String(t.realizedPNL ?? 0),
-            ctime: t.ctime,
+            ctime: timeJson(t.ctime, state.restTimeFormat),
             roleType: "TAKER",
           })),
           total: list.length,
@@ -1387,6 +1471,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     if (!iv) return;
     const c = candle ?? state.klineFn(Math.floor(ts / iv) * iv, iv, symbol);
     if (!c) return;
+    const v = volumeJson(c.volume, c.close);
     const msg = {
       ch,
       symbol,
@@ -1396,8 +1481,8 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
         h: String(c.high),
         l: String(c.low),
         c: String(c.close),
-        b: String(c.volume),
-        q: String(round8(c.volume * c.close)),
+        b: v.base,
+        q: v.quote,
       },
     };
     for (const s of sockets) {
@@ -1504,6 +1589,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
         params,
         body,
         clientId: typeof cid === "string" ? cid : undefined,
+        timestamp: req.headers.get("timestamp") ?? undefined,
         ts: now(),
       });
       const fault = takeFault(url.pathname);
@@ -1610,6 +1696,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
         .flatMap((s) => fireTriggers(s.symbol));
     },
     priceOf,
+    pushPrivate,
     releaseHeldFills(orderId) {
       const out: FakeTrade[] = [];
       for (const h of [...heldFills]) {
@@ -1818,4 +1905,15 @@ function optStr(v: unknown): string | undefined {
 
 function round8(x: number): number {
   return Math.round(x * 1e8) / 1e8;
+}
+
+/** A time in the given wire format (null when unknown). */
+function timeJson(ms: number | undefined, format: FakeTimeFormat): number | string | null {
+  if (ms === undefined) return null;
+  if (format === "string") return String(ms);
+  if (format === "iso") return new Date(ms).toISOString();
+  if (format === "rfc3339") {
+    return new Date(ms + 8 * 3_600_000).toISOString().replace(/Z$/, "+08:00");
+  }
+  return ms;
 }

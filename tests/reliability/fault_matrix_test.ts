@@ -276,29 +276,52 @@ Deno.test("fault matrix: live session against the fake Bitunix", async (t) => {
     }
   });
 
-  await t.step("clock skew: private calls rejected and reported clearly", async () => {
-    const r = await runFaultSession({
-      before: (f, i) => {
-        if (i === 0) f.inject.clockSkew(120_000);
-        if (i === 10) f.inject.clockSkew(0);
-      },
-    });
-    try {
-      assertSafeEnd(r, 1);
-      const failed = eventsOf(r.system, "fills.failed");
-      assert.ok(failed.length >= 1);
-      assert.match(
-        failed[0].error,
-        /^Bitunix get_history_trades failed: 10002 Parameter error: timestamp outside the accepted window \(fatal\)$/,
-      );
-      assert.equal(r.fake.state.orders.length, 0, "no entry while the clock was off");
-      assert.ok(haltedAfterwards(r));
-    } finally {
-      await r.dispose();
-    }
-  });
+  await t.step(
+    "clock skew, correction off: private calls rejected and reported clearly",
+    async () => {
+      const r = await runFaultSession({
+        client: { clockSync: false },
+        before: (f, i) => {
+          if (i === 0) f.inject.clockSkew(120_000);
+          if (i === 10) f.inject.clockSkew(0);
+        },
+      });
+      try {
+        assertSafeEnd(r, 1);
+        const failed = eventsOf(r.system, "fills.failed");
+        assert.ok(failed.length >= 1);
+        assert.match(
+          failed[0].error,
+          /^Bitunix get_history_trades failed: 10002 Parameter error: timestamp outside the accepted window \(the local clock is 1[12]\d\.\d s behind the venue's\) \(fatal\)$/,
+        );
+        assert.equal(r.fake.state.orders.length, 0, "no entry while the clock was off");
+        assert.ok(haltedAfterwards(r));
+      } finally {
+        await r.dispose();
+      }
+    },
+  );
 
-  await t.step("clock skew: preflight FAILs the clock check", async () => {
+  await t.step(
+    "clock skew: the client learns the venue's time and the session trades",
+    async () => {
+      const r = await runFaultSession({
+        before: (f, i) => {
+          if (i === 0) f.inject.clockSkew(120_000);
+        },
+      });
+      try {
+        assertSafeEnd(r);
+        assert.equal(eventsOf(r.system, "fills.failed").length, 0);
+        assert.ok(r.fake.state.orders.length >= 4, `${r.fake.state.orders.length} orders`);
+        assert.ok(r.retries.length <= 1, "at most the first signed call is refused and retried");
+      } finally {
+        await r.dispose();
+      }
+    },
+  );
+
+  await t.step("clock skew: preflight FAILs the clock check, signed calls still pass", async () => {
     const fake = startFakeBitunix();
     try {
       fake.inject.clockSkew(60_000);
@@ -314,11 +337,11 @@ Deno.test("fault matrix: live session against the fake Bitunix", async (t) => {
         maxAttempts: 1,
       });
       assert.equal(r.ok, false);
-      assert.match(r.lines.find((l) => l.includes(" clock:")) ?? "", /^FAIL clock: .*differs/);
       assert.match(
-        r.lines.find((l) => l.includes(" credentials:")) ?? "",
-        /^FAIL credentials: .*timestamp outside the accepted window/,
+        r.lines.find((l) => l.includes(" clock:")) ?? "",
+        /^FAIL clock: .*differs.*signed REST calls correct for it/,
       );
+      assert.match(r.lines.find((l) => l.includes(" credentials:")) ?? "", /^PASS credentials:/);
     } finally {
       await fake.close();
     }

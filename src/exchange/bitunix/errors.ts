@@ -8,16 +8,35 @@ export type BitunixErrorKind =
   | "schema"
   | "config";
 
-/** Codes the venue uses for transient trouble: network error and rate limiting. */
-export const RETRYABLE_CODES: ReadonlySet<number> = new Set([10001, 10005, 10006]);
+/**
+ * Codes the venue uses for transient trouble: `1` "Network Error" and `2` "System error"
+ * (both seen live, outside the documented list), 10001 network error, and rate limiting.
+ */
+export const RETRYABLE_CODES: ReadonlySet<number> = new Set([1, 2, 10001, 10005, 10006]);
 
 /** Rate-limit codes (10005 too many requests, 10006 request too frequently). */
 export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([10005, 10006]);
 
+/**
+ * Codes under which the venue refuses a request `timestamp` outside its window: the fake
+ * and one source answer 10002 "Parameter error: ...timestamp...", others list 10004
+ * "Timestamp expired" (the SDK's list gives 10004 to the IP whitelist instead).
+ */
+export const CLOCK_REFUSAL_CODES: ReadonlySet<number> = new Set([10002, 10004]);
+
+/**
+ * True when a refusal is about the request's `timestamp`: code 10002 or 10004 with a
+ * message that speaks of the timestamp, of expiry or of a time window.
+ */
+export function isClockRefusal(code: number | undefined, msg: string): boolean {
+  return code !== undefined && CLOCK_REFUSAL_CODES.has(code) &&
+    /time ?stamp|expired|time ?window|recv ?window/i.test(msg);
+}
+
 /** Venue code for a client id that was already used. */
 export const DUPLICATE_CLIENT_ID_CODE = 30042;
 
-/** True when an API error code is worth retrying (10001, 10005, 10006); all other codes are fatal. */
+/** True when an API error code is worth retrying (1, 2, 10001, 10005, 10006); all others are fatal. */
 export function isRetryableCode(code: number): boolean {
   return RETRYABLE_CODES.has(code);
 }

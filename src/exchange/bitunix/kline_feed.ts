@@ -1,13 +1,31 @@
 import { bucketStart, type Candle, type Interval, INTERVAL_MS } from "../../core/candle.ts";
+import type { EventSink, LogLevel } from "../../core/events.ts";
 import type { FeedCandle, MarketFeed } from "../../core/ports.ts";
 import { klineChannel } from "./intervals.ts";
 import { fetchKlineRange } from "./kline_pager.ts";
 import type { BitunixRestClient } from "./rest_client.ts";
-import { wsKlineSchema } from "./schemas.ts";
+import { mainIssue, wsKlineSchema } from "./schemas.ts";
+import { baseVolume } from "./volume.ts";
 import { BitunixWsClient, type BitunixWsOptions, type WsPush } from "./ws_client.ts";
 
 /** Diagnostic events of a feed (for the event log); fields never carry credentials. */
 export type FeedEventHandler = (event: string, fields: Record<string, unknown>) => void;
+
+/** What a feed went through so far, for a session's stats. */
+export interface BitunixFeedCounters {
+  /** WebSocket connections lost (0 for the polling feed). */
+  readonly disconnects: number;
+  /** WebSocket connections ready again after a loss. */
+  readonly reconnects: number;
+  /** Closed bars emitted by REST catch-ups after a gap (drop, missed polls, a hole). */
+  readonly replayedCandles: number;
+  /** REST catch-ups that emitted bars (`feed.gap_filled` events). */
+  readonly gapFills: number;
+  /** WebSocket pushes that failed their schema. */
+  readonly schemaFailures: number;
+  /** Failed REST reads: warm-up, catch-up, polls. */
+  readonly restFailures: number;
+}
 
 /** Unbounded single-consumer queue behind `candles()`. */
 class CandleQueue {
@@ -46,7 +64,17 @@ interface ClosedBarFeedOptions {
   /** History bars emitted first with live: false (default 0). */
   readonly warmup?: number;
   readonly now?: () => number;
+  /** Called with every event below as well (name and fields). */
   readonly onEvent?: FeedEventHandler;
+  /**
+   * Where the feed's events go (component `bitunix`, fields with `symbol` and `interval`):
+   * `feed.disconnected`, `feed.reconnected`, `feed.connect_failed` (WebSocket: `url`
+   * without query, `kind`, `reason`, `attempt`, `delayMs`), `feed.gap_filled` (`reason`,
+   * `from`, `to` = open times [from, to), `expected`, `count` = bars replayed),
+   * `feed.schema_failed` (`ch`, `path`, `issue`), `feed.warmup_failed`,
+   * `feed.gap_fill_failed`, `feed.poll_failed`, `feed.error` (`error`).
+   */
+  readonly events?: EventSink;
 }
 
 /** Shared bookkeeping: emit closed bars in order, never twice. */
@@ -58,8 +86,17 @@ abstract class ClosedBarFeed implements MarketFeed {
   protected readonly interval: Interval;
   protected readonly now: () => number;
   protected readonly warmup: number;
-  protected readonly onEvent: FeedEventHandler;
   protected readonly iv: number;
+  protected readonly tally = {
+    disconnects: 0,
+    reconnects: 0,
+    replayedCandles: 0,
+    gapFills: 0,
+    schemaFailures: 0,
+    restFailures: 0,
+  };
+  readonly #onEvent?: FeedEventHandler;
+  readonly #events?: EventSink;
   #iterating = false;
 
   constructor(opts: ClosedBarFeedOptions) {
@@ -68,8 +105,27 @@ abstract class ClosedBarFeed implements MarketFeed {
     this.interval = opts.interval;
     this.now = opts.now ?? Date.now;
     this.warmup = opts.warmup ?? 0;
-    this.onEvent = opts.onEvent ?? (() => {});
+    this.#onEvent = opts.onEvent;
+    this.#events = opts.events;
     this.iv = INTERVAL_MS[opts.interval];
+  }
+
+  /** Disconnects, reconnects, replayed candles, gap fills and failures so far (a copy). */
+  get counters(): BitunixFeedCounters {
+    return { ...this.tally };
+  }
+
+  /** Sends an event to the sink (with symbol and interval) and to `onEvent`. */
+  protected report(level: LogLevel, event: string, fields: Record<string, unknown>): void {
+    const all = { ...fields, symbol: this.symbol, interval: this.interval };
+    this.#events?.emit(level, "bitunix", event, all);
+    this.#onEvent?.(event, all);
+  }
+
+  /** Reports a failed REST read under `event`. */
+  protected failed(event: string, e: unknown): void {
+    this.tally.restFailures++;
+    this.report("warn", event, { error: String((e as Error)?.message ?? e).slice(0, 300) });
   }
 
   /** Closed candles, oldest first: warm-up history (live: false), then live bars. */
@@ -85,10 +141,12 @@ abstract class ClosedBarFeed implements MarketFeed {
   /** Starts producing (called once by `candles()`). */
   protected abstract begin(): void;
 
-  protected emit(candle: Candle, live: boolean): void {
-    if (this.lastEmittedTs !== undefined && candle.ts <= this.lastEmittedTs) return;
+  /** Emits a bar unless it is not newer than the last one; true when emitted. */
+  protected emit(candle: Candle, live: boolean): boolean {
+    if (this.lastEmittedTs !== undefined && candle.ts <= this.lastEmittedTs) return false;
     this.lastEmittedTs = candle.ts;
     this.queue.push({ candle, live });
+    return true;
   }
 
   /** Emits warm-up history: the last `warmup` closed bars before `now`. */
@@ -121,19 +179,13 @@ abstract class ClosedBarFeed implements MarketFeed {
       end: upTo,
     });
     const expected = Math.round((upTo - start) / this.iv);
-    if (reason === "poll" && bars.length === expected) {
-      for (const c of bars) this.emit(c, c.ts === upTo - this.iv);
-      return;
-    }
-    this.onEvent("feed.gap_filled", {
-      symbol: this.symbol,
-      reason,
-      from: start,
-      to: upTo,
-      expected,
-      got: bars.length,
-    });
-    for (const c of bars) this.emit(c, c.ts === upTo - this.iv);
+    let count = 0;
+    for (const c of bars) if (this.emit(c, c.ts === upTo - this.iv)) count++;
+    // An ordinary poll brings the one bar that just closed: no gap.
+    if (count === 0 || (reason === "poll" && expected === 1)) return;
+    this.tally.gapFills++;
+    this.tally.replayedCandles += count;
+    this.report("info", "feed.gap_filled", { reason, from: start, to: upTo, expected, count });
   }
 }
 
@@ -142,7 +194,7 @@ export interface BitunixKlineFeedOptions extends ClosedBarFeedOptions {
   /** WS base URL (BITUNIX_WS_URL); `/public/` is appended. */
   readonly wsUrl?: string;
   /** Heartbeat/reconnect timings and randomness for the WS connection. */
-  readonly ws?: Omit<BitunixWsOptions, "kind" | "baseUrl" | "onPush" | "onStatus">;
+  readonly ws?: Omit<BitunixWsOptions, "kind" | "baseUrl" | "onPush" | "onStatus" | "events">;
 }
 
 /**
@@ -174,10 +226,14 @@ export class BitunixKlineFeed extends ClosedBarFeed {
             this.#current = undefined;
             this.#needSync = true;
           });
-          this.onEvent("feed.reconnected", { symbol: this.symbol });
-        } else if (status === "closed" && info.reason !== "closed by client") {
-          this.onEvent("feed.disconnected", { symbol: this.symbol, reason: info.reason });
         }
+      },
+      events: {
+        emit: (level, _component, event, fields = {}) => {
+          if (event === "feed.disconnected") this.tally.disconnects++;
+          if (event === "feed.reconnected") this.tally.reconnects++;
+          this.report(level, event, fields);
+        },
       },
     });
   }
@@ -198,7 +254,7 @@ export class BitunixKlineFeed extends ClosedBarFeed {
 
   protected begin(): void {
     this.#work = this.emitWarmup()
-      .catch((e) => this.onEvent("feed.warmup_failed", { error: String(e?.message ?? e) }))
+      .catch((e) => this.failed("feed.warmup_failed", e))
       .then(() => {
         if (this.#closed) return;
         this.#ws.subscribe([{ symbol: this.symbol, ch: klineChannel(this.interval) }]);
@@ -210,7 +266,13 @@ export class BitunixKlineFeed extends ClosedBarFeed {
     if (p.ch !== klineChannel(this.interval) || (p.symbol && p.symbol !== this.symbol)) return;
     const parsed = wsKlineSchema.safeParse(p.data);
     if (!parsed.success) {
-      this.onEvent("feed.bad_payload", { ch: p.ch });
+      const issue = mainIssue(parsed.error);
+      this.tally.schemaFailures++;
+      this.report("warn", "feed.schema_failed", {
+        ch: p.ch,
+        path: issue.path,
+        issue: issue.message,
+      });
       return;
     }
     const k = parsed.data;
@@ -220,10 +282,10 @@ export class BitunixKlineFeed extends ClosedBarFeed {
       high: k.h,
       low: k.l,
       close: k.c,
-      volume: k.b ?? 0,
+      volume: baseVolume({ base: k.b, quote: k.q }, k.c),
     };
     this.#work = this.#work.then(() => this.#onBar(bar)).catch((e) =>
-      this.onEvent("feed.error", { error: String(e?.message ?? e) })
+      this.report("error", "feed.error", { error: String(e?.message ?? e).slice(0, 300) })
     );
   }
 
@@ -231,9 +293,7 @@ export class BitunixKlineFeed extends ClosedBarFeed {
     if (this.#closed) return;
     if (this.#needSync) {
       this.#needSync = false;
-      await this.fillFromRest(bar.ts, "sync").catch((e) =>
-        this.onEvent("feed.gap_fill_failed", { error: String(e?.message ?? e) })
-      );
+      await this.fillFromRest(bar.ts, "sync").catch((e) => this.failed("feed.gap_fill_failed", e));
     }
     const cur = this.#current;
     if (!cur || bar.ts === cur.ts) {
@@ -243,9 +303,7 @@ export class BitunixKlineFeed extends ClosedBarFeed {
     if (bar.ts < cur.ts) return; // late push for an older bucket
     // Bucket roll-over: `cur` is closed.
     if (this.lastEmittedTs !== undefined && cur.ts > this.lastEmittedTs + this.iv) {
-      await this.fillFromRest(cur.ts, "gap").catch((e) =>
-        this.onEvent("feed.gap_fill_failed", { error: String(e?.message ?? e) })
-      );
+      await this.fillFromRest(cur.ts, "gap").catch((e) => this.failed("feed.gap_fill_failed", e));
     }
     this.emit(cur, true);
     this.#current = bar;
@@ -295,9 +353,7 @@ export class BitunixPollingFeed extends ClosedBarFeed {
   }
 
   async #run(): Promise<void> {
-    await this.emitWarmup().catch((e) =>
-      this.onEvent("feed.warmup_failed", { error: String(e?.message ?? e) })
-    );
+    await this.emitWarmup().catch((e) => this.failed("feed.warmup_failed", e));
     if (this.lastEmittedTs === undefined) {
       this.lastEmittedTs = bucketStart(this.now(), this.iv) - this.iv;
     }
@@ -306,7 +362,7 @@ export class BitunixPollingFeed extends ClosedBarFeed {
         await this.fillFromRest(bucketStart(this.now(), this.iv), "poll");
         this.#lastPollAt = this.now();
       } catch (e) {
-        this.onEvent("feed.poll_failed", { error: String((e as Error)?.message ?? e) });
+        this.failed("feed.poll_failed", e);
       }
       if (this.#closed) break;
       await new Promise<void>((r) => {

@@ -1,5 +1,20 @@
-import { wsBalanceSchema, wsOrderSchema, wsPositionSchema } from "./schemas.ts";
-import { BitunixWsClient, type BitunixWsOptions, type WsStatus } from "./ws_client.ts";
+import type { z } from "zod";
+import { mainIssue, wsBalanceSchema, wsOrderSchema, wsPositionSchema } from "./schemas.ts";
+import {
+  BitunixWsClient,
+  type BitunixWsCounters,
+  type BitunixWsOptions,
+  displayUrl,
+  type WsStatus,
+} from "./ws_client.ts";
+
+/** What the private stream went through so far, for a session's stats. */
+export interface BitunixPrivateStreamCounters {
+  readonly disconnects: number;
+  readonly reconnects: number;
+  /** Pushes that failed their schema (`feed.schema_failed`). */
+  readonly schemaFailures: number;
+}
 
 /** An order update from the private `order` channel. */
 export interface OrderUpdate {
@@ -43,6 +58,7 @@ export interface BitunixPrivateStreamOptions
   readonly onStatus?: (status: WsStatus, info: { reconnect: boolean; reason?: string }) => void;
   /** A push that failed its schema (channel name only). */
   readonly onBadPayload?: (ch: string) => void;
+  // `events` (from BitunixWsOptions) also gets `feed.schema_failed` (`ch`, `path`, `issue`).
 }
 
 /**
@@ -52,8 +68,21 @@ export interface BitunixPrivateStreamOptions
  */
 export class BitunixPrivateStream {
   readonly #ws: BitunixWsClient;
+  #schemaFailures = 0;
 
   constructor(opts: BitunixPrivateStreamOptions) {
+    const bad = (ch: string, error: z.ZodError) => {
+      this.#schemaFailures++;
+      const issue = mainIssue(error);
+      opts.events?.emit("warn", "bitunix", "feed.schema_failed", {
+        url: displayUrl(this.#ws.url),
+        kind: "private",
+        ch,
+        path: issue.path,
+        issue: issue.message,
+      });
+      opts.onBadPayload?.(ch);
+    };
     this.#ws = new BitunixWsClient({
       ...opts,
       kind: "private",
@@ -61,7 +90,7 @@ export class BitunixPrivateStream {
       onPush: (p) => {
         if (p.ch === "order") {
           const r = wsOrderSchema.safeParse(p.data);
-          if (!r.success) return opts.onBadPayload?.(p.ch);
+          if (!r.success) return bad(p.ch, r.error);
           for (const o of r.data) {
             opts.onOrder?.({
               event: o.event,
@@ -79,7 +108,7 @@ export class BitunixPrivateStream {
           }
         } else if (p.ch === "position") {
           const r = wsPositionSchema.safeParse(p.data);
-          if (!r.success) return opts.onBadPayload?.(p.ch);
+          if (!r.success) return bad(p.ch, r.error);
           for (const x of r.data) {
             opts.onPosition?.({
               event: x.event,
@@ -92,7 +121,7 @@ export class BitunixPrivateStream {
           }
         } else if (p.ch === "balance") {
           const r = wsBalanceSchema.safeParse(p.data);
-          if (!r.success) return opts.onBadPayload?.(p.ch);
+          if (!r.success) return bad(p.ch, r.error);
           for (const b of r.data) opts.onBalance?.(b);
         }
       },
@@ -114,6 +143,12 @@ export class BitunixPrivateStream {
   /** Last connection or login problem, if any. */
   get lastError(): string | undefined {
     return this.#ws.lastError;
+  }
+
+  /** Disconnects, reconnects and bad pushes so far (a copy). */
+  get counters(): BitunixPrivateStreamCounters {
+    const { disconnects, reconnects }: BitunixWsCounters = this.#ws.counters;
+    return { disconnects, reconnects, schemaFailures: this.#schemaFailures };
   }
 
   /** Closes the connection. */

@@ -1,7 +1,14 @@
 import type { z } from "zod";
 import type { Candle, Interval } from "../../core/candle.ts";
+import type { EventSink } from "../../core/events.ts";
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from "./backoff.ts";
-import { BitunixError, isBitunixError, isRetryableCode, isRetryableStatus } from "./errors.ts";
+import {
+  BitunixError,
+  isBitunixError,
+  isClockRefusal,
+  isRetryableCode,
+  isRetryableStatus,
+} from "./errors.ts";
 import { REST_INTERVAL } from "./intervals.ts";
 import {
   type BucketName,
@@ -10,6 +17,7 @@ import {
   type TokenBucket,
 } from "./rate_limiter.ts";
 import * as S from "./schemas.ts";
+import { baseVolume, quoteVolume } from "./volume.ts";
 import { cleanQuery, newNonce, type QueryValue, signRest, sortedQueryString } from "./sign.ts";
 import type {
   AccountInfo,
@@ -30,6 +38,19 @@ import type {
 
 /** Default REST base URL. */
 export const DEFAULT_BASE_URL = "https://fapi.bitunix.com";
+
+/** `component` of the events the Bitunix clients emit. */
+export const BITUNIX_COMPONENT = "bitunix";
+
+/** Counts of what went wrong so far, for a session's stats. */
+export interface BitunixRestCounters {
+  /** Attempts repeated after a retryable failure or a clock refusal. */
+  readonly retries: number;
+  /** Replies whose envelope or data failed its schema. */
+  readonly schemaFailures: number;
+  /** Times the clock offset moved by 0.5 s or more. */
+  readonly clockCorrections: number;
+}
 
 /** Options of the REST client; everything time- or chance-related is injectable. */
 export interface BitunixRestOptions {
@@ -53,6 +74,19 @@ export interface BitunixRestOptions {
   readonly onRetry?: (
     info: { endpoint: string; attempt: number; delayMs: number; error: string },
   ) => void;
+  /**
+   * Keep an offset from the venue's clock, learnt from the HTTP `Date` header of every
+   * response, and sign `timestamp` with local time (`now`) + offset; a timestamp refusal
+   * is measured again and retried once. Default true. With false the offset is still
+   * measured (error messages say how far off the clock is) but never applied.
+   */
+  readonly clockSync?: boolean;
+  /**
+   * Where `rest.retried`, `rest.schema_failed` and `rest.clock_corrected` go (component
+   * `bitunix`). Fields name endpoints, reasons and issue paths, never a payload or a
+   * credential.
+   */
+  readonly events?: EventSink;
 }
 
 /** What one call needs to know. */
@@ -112,7 +146,16 @@ export class BitunixRestClient {
   readonly #fetch: typeof fetch;
   readonly #limiters?: Record<BucketName, TokenBucket>;
   readonly #onRetry?: BitunixRestOptions["onRetry"];
+  readonly #clockSync: boolean;
+  readonly #events?: EventSink;
   #last?: ResponseInfo;
+  /** Applied offset (venue - local), ms. */
+  #offsetMs = 0;
+  /** The venue-minus-local offsets consistent with every Date header since the last reset. */
+  #bounds?: { lo: number; hi: number };
+  /** Last single measurement (midpoint), ms. */
+  #measuredMs?: number;
+  #counters = { retries: 0, schemaFailures: 0, clockCorrections: 0 };
 
   constructor(opts: BitunixRestOptions = {}) {
     this.baseUrl = (opts.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
@@ -126,6 +169,8 @@ export class BitunixRestClient {
     this.#nonce = opts.nonce ?? newNonce;
     this.#fetch = opts.fetch ?? fetch;
     this.#onRetry = opts.onRetry;
+    this.#clockSync = opts.clockSync ?? true;
+    this.#events = opts.events;
     if (opts.rateLimit !== false) {
       this.#limiters = createBitunixLimiters(
         opts.limiterTime ?? { now: () => performance.now(), sleep: defaultSleep },
@@ -143,11 +188,35 @@ export class BitunixRestClient {
     return this.#last;
   }
 
+  /** The offset (venue - local, ms) signed requests carry; 0 with `clockSync: false`. */
+  get clockOffsetMs(): number {
+    return this.#offsetMs;
+  }
+
+  /**
+   * The venue's clock minus the local one, the middle of what the `Date` headers so far
+   * allow (1 s resolution each, narrowed reply by reply), or undefined before any reply.
+   */
+  get measuredClockOffsetMs(): number | undefined {
+    return this.#measuredMs;
+  }
+
+  /** The venue's time as this client reckons it (local `now` + applied offset), Unix ms. */
+  serverNow(): number {
+    return this.#now() + this.#offsetMs;
+  }
+
+  /** Retries, schema failures and clock corrections so far (a copy). */
+  get counters(): BitunixRestCounters {
+    return { ...this.#counters };
+  }
+
   // ---- market (public) ----
 
   /**
-   * Candles, ascending by time, at most 200 per call. The venue returns bars in
-   * [startTime, endTime) (newest first, re-sorted here).
+   * Candles, ascending by time (the venue sends newest first), at most 200 per call. Whether
+   * `startTime`/`endTime` take a bar opening exactly there is not documented: page with
+   * `fetchKlineRange`, whose overlapping windows leave no hole either way.
    */
   async klines(p: {
     symbol: string;
@@ -173,7 +242,7 @@ export class BitunixRestClient {
       bucket: "market",
       schema: S.klinesSchema,
     });
-    // baseVol is used as volume; the docs hint the two volume fields may be swapped.
+    // The live API swaps the two volume fields; baseVolume tells them apart by price.
     return rows
       .map((k) => ({
         ts: k.time,
@@ -181,7 +250,7 @@ export class BitunixRestClient {
         high: k.high,
         low: k.low,
         close: k.close,
-        volume: k.baseVol ?? 0,
+        volume: baseVolume({ base: k.baseVol, quote: k.quoteVol }, k.close),
       }))
       .sort((a, b) => a.ts - b.ts);
   }
@@ -197,15 +266,21 @@ export class BitunixRestClient {
       bucket: "market",
       schema: S.tickersSchema,
     });
-    return rows.map((t) => ({
-      symbol: t.symbol,
-      lastPrice: t.lastPrice ?? t.last,
-      markPrice: t.markPrice,
-      high: t.high,
-      low: t.low,
-      baseVolume: t.baseVol,
-      quoteVolume: t.quoteVol,
-    }));
+    return rows.map((t) => {
+      const lastPrice = t.lastPrice ?? t.last;
+      const vol = { base: t.baseVol, quote: t.quoteVol };
+      const price = lastPrice ?? t.markPrice ?? Number.NaN;
+      const known = t.baseVol !== undefined || t.quoteVol !== undefined;
+      return {
+        symbol: t.symbol,
+        lastPrice,
+        markPrice: t.markPrice,
+        high: t.high,
+        low: t.low,
+        baseVolume: known ? baseVolume(vol, price) : undefined,
+        quoteVolume: known ? quoteVolume(vol, price) : undefined,
+      };
+    });
   }
 
   /** Order book. */
@@ -225,7 +300,10 @@ export class BitunixRestClient {
     };
   }
 
-  /** Contract rules; tick and step are derived from the precisions (no explicit field). */
+  /**
+   * Contract rules; tick and step are derived from the precisions (no explicit field).
+   * `untradableReason` (symbols.ts) tells whether a contract takes API orders.
+   */
   async tradingPairs(symbols?: string[]): Promise<SymbolInfo[]> {
     const rows = await this.#call({
       endpoint: "trading_pairs",
@@ -245,6 +323,7 @@ export class BitunixRestClient {
       tickSize: 10 ** -r.quotePrecision,
       maxLeverage: r.maxLeverage,
       status: r.symbolStatus.toUpperCase(),
+      apiSupported: r.isApiSupported,
     }));
   }
 
@@ -620,6 +699,7 @@ export class BitunixRestClient {
 
   async #call<T extends z.ZodType>(spec: CallSpec<T>): Promise<z.output<T>> {
     const max = Math.max(1, this.#retry.maxAttempts);
+    let clockRetried = false;
     for (let attempt = 1;; attempt++) {
       try {
         return await this.#once(spec);
@@ -628,14 +708,79 @@ export class BitunixRestClient {
         const err = isBitunixError(e)
           ? e
           : new BitunixError(spec.endpoint, "network", describe(e), true);
-        if (!err.retryable || attempt >= max) throw attempt > 1 ? err.withAttempts(attempt) : err;
+        if (
+          this.#clockSync && !clockRetried && spec.auth && isClockRefusal(err.code, err.cause_)
+        ) {
+          // The refusal's own Date header has just corrected the offset: one more try.
+          clockRetried = true;
+          this.#retried(spec.endpoint, attempt, 0, err);
+          continue;
+        }
+        const budget = clockRetried ? attempt - 1 : attempt;
+        if (!err.retryable || budget >= max) throw attempt > 1 ? err.withAttempts(attempt) : err;
         const rateLimited = err.status === 429 ||
           (err.code !== undefined && (err.code === 10005 || err.code === 10006));
-        const delayMs = backoffDelay(this.#retry, attempt, this.#random, rateLimited);
-        this.#onRetry?.({ endpoint: spec.endpoint, attempt, delayMs, error: err.message });
+        const delayMs = backoffDelay(this.#retry, budget, this.#random, rateLimited);
+        this.#retried(spec.endpoint, attempt, delayMs, err);
         await this.#sleep(delayMs);
       }
     }
+  }
+
+  #retried(endpoint: string, attempt: number, delayMs: number, err: BitunixError): void {
+    this.#counters.retries++;
+    this.#onRetry?.({ endpoint, attempt, delayMs, error: err.message });
+    this.#events?.emit("warn", BITUNIX_COMPONENT, "rest.retried", {
+      endpoint,
+      attempt,
+      reason: err.cause_,
+      kind: err.kind,
+      ...(err.code !== undefined ? { code: err.code } : {}),
+      ...(err.status !== undefined ? { status: err.status } : {}),
+      delayMs,
+    });
+  }
+
+  /**
+   * Narrows the offsets consistent with a `Date` header (server time in [date, date + 1 s)
+   * at some moment between sending and receiving) and moves the applied offset only when
+   * it falls outside them, to their midpoint.
+   */
+  #learnClock(dateHeader: string | null, sentAt: number, receivedAt: number, endpoint: string) {
+    const date = dateHeader ? Date.parse(dateHeader) : Number.NaN;
+    if (!Number.isFinite(date)) return;
+    const lo = date - receivedAt;
+    const hi = date + 1_000 - sentAt;
+    const b = this.#bounds;
+    // Still consistent with what was learnt before: narrow; else the clock jumped: restart.
+    this.#bounds = b && lo <= b.hi && hi >= b.lo
+      ? { lo: Math.max(lo, b.lo), hi: Math.min(hi, b.hi) }
+      : { lo, hi };
+    const { lo: l, hi: h } = this.#bounds;
+    this.#measuredMs = (l + h) / 2;
+    if (!this.#clockSync) return;
+    if (this.#offsetMs >= l && this.#offsetMs <= h) return;
+    const previousMs = this.#offsetMs;
+    this.#offsetMs = Math.round((l + h) / 2);
+    if (Math.abs(this.#offsetMs - previousMs) >= 500) {
+      this.#counters.clockCorrections++;
+      this.#events?.emit("warn", BITUNIX_COMPONENT, "rest.clock_corrected", {
+        endpoint,
+        offsetMs: this.#offsetMs,
+        previousMs,
+      });
+    }
+  }
+
+  /** `(the local clock is 62.3 s behind the venue's)`, from the last measurement. */
+  #clockNote(): string {
+    const m = this.#measuredMs;
+    if (m === undefined) return "(the venue's time is unknown: no Date header)";
+    if (Math.abs(m) < 1_000) return "(the local clock agrees with the venue's to within 1 s)";
+    const s = (Math.abs(m) / 1_000).toFixed(1);
+    return m > 0
+      ? `(the local clock is ${s} s behind the venue's)`
+      : `(the local clock is ${s} s ahead of the venue's)`;
   }
 
   async #once<T extends z.ZodType>(spec: CallSpec<T>): Promise<z.output<T>> {
@@ -665,7 +810,7 @@ export class BitunixRestClient {
     if (spec.method === "POST") headers["content-type"] = "application/json";
     if (spec.auth) {
       const nonce = this.#nonce();
-      const timestamp = String(Math.round(this.#now()));
+      const timestamp = String(Math.round(this.#now() + this.#offsetMs));
       headers["api-key"] = this.#apiKey!;
       headers["nonce"] = nonce;
       headers["timestamp"] = timestamp;
@@ -685,6 +830,7 @@ export class BitunixRestClient {
       ctrl.abort();
     }, this.#timeoutMs);
     const started = performance.now();
+    const sentAt = this.#now();
     let text: string;
     let res: Response;
     try {
@@ -704,14 +850,18 @@ export class BitunixRestClient {
       clearTimeout(timer);
     }
     const latencyMs = performance.now() - started;
+    const receivedAt = this.#now();
     const dateHeader = res.headers.get("date");
     const serverDate = dateHeader ? Date.parse(dateHeader) : Number.NaN;
     this.#last = {
       endpoint,
       latencyMs,
       serverDate: Number.isFinite(serverDate) ? serverDate : undefined,
-      receivedAt: this.#now(),
+      receivedAt,
     };
+    // A reply served from a cache (Age > 0) carries the Date of when it was made.
+    const cached = Number(res.headers.get("age") ?? 0) > 0;
+    if (!cached) this.#learnClock(dateHeader, sentAt, receivedAt, endpoint);
     if (!res.ok) {
       throw new BitunixError(
         endpoint,
@@ -726,37 +876,51 @@ export class BitunixRestClient {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new BitunixError(
-        endpoint,
-        "malformed",
-        `malformed JSON response (${text.length} bytes)`,
-        false,
-      );
+      const issue = `malformed JSON response (${text.length} bytes)`;
+      this.#schemaFailed(endpoint, "json", { path: "", message: issue });
+      throw new BitunixError(endpoint, "malformed", issue, false);
     }
     const env = S.envelopeSchema.safeParse(json);
     if (!env.success) {
+      const issue = S.mainIssue(env.error);
+      this.#schemaFailed(endpoint, "envelope", issue);
       throw new BitunixError(
         endpoint,
         "schema",
-        `unexpected response shape: ${issueText(env.error)}`,
+        `unexpected response shape: ${issueText(issue)}`,
         false,
       );
     }
     const code = env.data.code;
     if (code !== 0) {
       const msg = (env.data.msg ?? env.data.message ?? "").slice(0, 200);
-      throw new BitunixError(endpoint, "api", `${code} ${msg}`.trim(), isRetryableCode(code), code);
+      const cause = `${code} ${msg}`.trim();
+      const clock = spec.auth && isClockRefusal(code, msg);
+      throw new BitunixError(
+        endpoint,
+        "api",
+        clock ? `${cause} ${this.#clockNote()}` : cause,
+        isRetryableCode(code),
+        code,
+      );
     }
     const data = spec.schema.safeParse(env.data.data ?? null);
     if (!data.success) {
-      throw new BitunixError(
-        endpoint,
-        "schema",
-        `unexpected data: ${issueText(data.error)}`,
-        false,
-      );
+      const issue = S.mainIssue(data.error);
+      this.#schemaFailed(endpoint, "data", issue);
+      throw new BitunixError(endpoint, "schema", `unexpected data: ${issueText(issue)}`, false);
     }
     return data.data;
+  }
+
+  #schemaFailed(endpoint: string, part: "json" | "envelope" | "data", issue: S.SchemaIssue): void {
+    this.#counters.schemaFailures++;
+    this.#events?.emit("warn", BITUNIX_COMPONENT, "rest.schema_failed", {
+      endpoint,
+      part,
+      path: issue.path,
+      issue: issue.message,
+    });
   }
 }
 
@@ -814,23 +978,8 @@ function mapTpsl(o: z.output<typeof S.tpslOrderSchema>): BitunixTpslOrder {
   };
 }
 
-/** The most specific zod issue (deepest path, looking inside union branches), as text. */
-function issueText(err: z.ZodError): string {
-  let best: { path: PropertyKey[]; message: string } | undefined;
-  const walk = (issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]) => {
-    for (const i of issues) {
-      const path = [...prefix, ...i.path];
-      if (i.code === "invalid_union" && i.errors.length) {
-        for (const branch of i.errors) walk(branch, path);
-      } else if (!best || path.length > best.path.length) {
-        best = { path, message: i.message };
-      }
-    }
-  };
-  walk(err.issues, []);
-  if (!best) return "invalid";
-  const path = best.path.length ? best.path.map(String).join(".") : "data";
-  return `${path}: ${best.message}`;
+function issueText(i: S.SchemaIssue): string {
+  return `${i.path || "data"}: ${i.message}`;
 }
 
 function describe(e: unknown): string {

@@ -21,17 +21,38 @@ export const zOptNum = z
   .optional()
   .transform((v) => (typeof v === "number" ? v : undefined));
 
+/** An RFC 3339 / ISO-8601 date-time: date, `T` or space, time, optional zone. */
+const DATE_TIME =
+  /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+
 /**
- * A time as Unix ms: a JSON number, a numeric string, or an ISO-8601 / RFC 3339 string
- * (the TP/SL docs show times as strings).
+ * Unix ms of an RFC 3339 / ISO-8601 string. A date-time without a zone is read as UTC
+ * (never the local zone); anything else (`Jan 15 2026`, `15/01/2026`) is NaN.
+ */
+function parseDateTime(s: string): number {
+  const m = DATE_TIME.exec(s);
+  if (!m) return Number.NaN;
+  const [, date, time, zone] = m;
+  if (time === undefined) return Date.parse(`${date}T00:00:00Z`);
+  const z = zone === undefined || zone.toUpperCase() === "Z"
+    ? "Z"
+    : zone.length === 5
+    ? `${zone.slice(0, 3)}:${zone.slice(3)}`
+    : zone;
+  return Date.parse(`${date}T${time}${z}`);
+}
+
+/**
+ * A time as Unix ms: a JSON number, a numeric string, or an RFC 3339 / ISO-8601 string
+ * (private pushes and the TP/SL book send times as strings in some recordings).
  */
 export const zTime = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const s = typeof v === "string" ? v.trim() : "";
-  const n = typeof v === "number" ? v : /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : Date.parse(s);
+  const n = typeof v === "number" ? v : /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : parseDateTime(s);
   if (!Number.isFinite(n)) {
     ctx.issues.push({
       code: "custom",
-      message: "a time (ms, numeric string or ISO-8601)",
+      message: "a time (ms, numeric string or RFC 3339)",
       input: v,
     });
     return z.NEVER;
@@ -76,6 +97,36 @@ export function zOne<T extends z.ZodType>(item: T) {
   );
 }
 
+/** Where a payload broke its schema (a dotted path, "" for the whole) and why; no values. */
+export interface SchemaIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * The most specific zod issue (deepest path, looking inside union branches). zod's
+ * messages name expected types and options, not the input, so this never carries a value.
+ */
+export function mainIssue(err: z.ZodError): SchemaIssue {
+  let best: { path: PropertyKey[]; message: string } | undefined;
+  const walk = (issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]) => {
+    for (const i of issues) {
+      const path = [...prefix, ...i.path];
+      if (i.code === "invalid_union" && i.errors.length) {
+        for (const branch of i.errors) walk(branch, path);
+      } else if (!best || path.length > best.path.length) {
+        best = { path, message: i.message };
+      }
+    }
+  };
+  walk(err.issues, []);
+  if (!best) return { path: "", message: "invalid" };
+  return {
+    path: best.path.map(String).join(".").slice(0, 200),
+    message: best.message.slice(0, 200),
+  };
+}
+
 /** `{code, msg, data}` envelope; some clients see `message` instead of `msg`. */
 export const envelopeSchema = z.object({
   code: zNum,
@@ -90,7 +141,7 @@ export const klineSchema = z.object({
   high: zNum,
   low: zNum,
   close: zNum,
-  time: zNum,
+  time: zTime,
   quoteVol: zOptNum,
   baseVol: zOptNum,
 });
@@ -118,20 +169,38 @@ export const depthSchema = zOne(
   z.object({ asks: z.array(levelSchema), bids: z.array(levelSchema) }),
 );
 
-/** One contract of `/market/trading_pairs`. */
-export const tradingPairSchema = z.object({
-  symbol: z.string(),
-  base: zOptStr,
-  quote: zOptStr,
-  minTradeVolume: zNum,
-  basePrecision: zNum.pipe(z.number().int().min(0).max(18)),
-  quotePrecision: zNum.pipe(z.number().int().min(0).max(18)),
-  maxLeverage: zNum,
-  minLeverage: zOptNum,
-  defaultLeverage: zOptNum,
-  defaultMarginMode: zOptStr,
-  symbolStatus: z.string(),
-});
+/** A flag that counts as true unless the venue sends false (missing and null: true). */
+const zTrueUnlessFalse = z
+  .union([z.boolean(), z.literal("true"), z.literal("false"), z.null()])
+  .optional()
+  .transform((v) => v !== false && v !== "false");
+
+/**
+ * One contract of `/market/trading_pairs`. The status is `symbolStatus` in the docs; a
+ * reply naming it `status` is read the same. `isApiSupported` false marks a contract that
+ * takes no API orders (missing: supported).
+ */
+export const tradingPairSchema = z
+  .object({
+    symbol: z.string(),
+    base: zOptStr,
+    quote: zOptStr,
+    minTradeVolume: zNum,
+    basePrecision: zNum.pipe(z.number().int().min(0).max(18)),
+    quotePrecision: zNum.pipe(z.number().int().min(0).max(18)),
+    maxLeverage: zNum,
+    minLeverage: zOptNum,
+    defaultLeverage: zOptNum,
+    defaultMarginMode: zOptStr,
+    symbolStatus: z.string().optional(),
+    status: z.string().optional(),
+    isApiSupported: zTrueUnlessFalse,
+  })
+  .refine((p) => p.symbolStatus !== undefined || p.status !== undefined, {
+    message: "a symbolStatus",
+    path: ["symbolStatus"],
+  })
+  .transform(({ status, ...p }) => ({ ...p, symbolStatus: (p.symbolStatus ?? status)! }));
 /** `data` of `/market/trading_pairs`. */
 export const tradingPairsSchema = zMany(tradingPairSchema);
 
@@ -167,8 +236,8 @@ export const positionSchema = z.object({
   unrealizedPNL: zOptNum,
   liqPrice: zOptNum,
   avgOpenPrice: zOptNum,
-  ctime: zOptNum,
-  mtime: zOptNum,
+  ctime: zOptTime,
+  mtime: zOptTime,
 });
 /** `data` of `/position/get_pending_positions`. */
 export const positionsSchema = z
@@ -193,8 +262,8 @@ export const orderSchema = z.object({
   tpPrice: zOptNum,
   slPrice: zOptNum,
   leverage: zOptNum,
-  ctime: zOptNum,
-  mtime: zOptNum,
+  ctime: zOptTime,
+  mtime: zOptTime,
 });
 /** `data` of `/trade/get_order_detail`. */
 export const orderDetailSchema = zOne(orderSchema);
@@ -229,7 +298,7 @@ export const tradeSchema = z.object({
   realizedPNL: zOptNum,
   orderType: zOptStr,
   roleType: zOptStr,
-  ctime: zNum,
+  ctime: zTime,
 });
 /** `data` of `/trade/get_history_trades`. */
 export const tradeListSchema = z
@@ -350,7 +419,7 @@ export const wsMessageSchema = z.object({
   op: zOptStr,
   ch: zOptStr,
   symbol: zOptStr,
-  ts: zOptNum,
+  ts: zOptTime,
   pong: z.unknown().optional(),
   ping: z.unknown().optional(),
   code: zOptNum,
@@ -378,8 +447,8 @@ export const wsOrderSchema = zMany(
     orderStatus: zOptStr,
     reductionOnly: zOptBool,
     fee: zOptNum,
-    ctime: zOptNum,
-    mtime: zOptNum,
+    ctime: zOptTime,
+    mtime: zOptTime,
   }),
 );
 

@@ -14,6 +14,11 @@ export interface SymbolInfo {
   readonly maxLeverage: number;
   /** `OPEN`, `CANCEL_ONLY` or `STOP`. */
   readonly status: string;
+  /**
+   * False when the venue takes no API orders on this symbol (`isApiSupported: false`).
+   * Tradable = status OPEN and apiSupported (see `untradableReason`).
+   */
+  readonly apiSupported: boolean;
 }
 
 /** Last and mark price of one symbol. */
@@ -23,7 +28,9 @@ export interface Ticker {
   readonly markPrice?: number;
   readonly high?: number;
   readonly low?: number;
+  /** 24 h volume in base coin (told apart from the notional by price; see volume.ts). */
   readonly baseVolume?: number;
+  /** 24 h volume in quote coin (USDT). */
   readonly quoteVolume?: number;
 }
 

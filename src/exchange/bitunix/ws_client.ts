@@ -1,9 +1,37 @@
 import { isInputError } from "../../core/errors.ts";
+import type { EventSink } from "../../core/events.ts";
 import { wsMessageSchema } from "./schemas.ts";
 import { newNonce, signWsLogin } from "./sign.ts";
 
 /** Default WebSocket base; the client appends `/public/` or `/private/`. */
 export const DEFAULT_WS_URL = "wss://fapi.bitunix.com";
+
+/** `component` of the WebSocket events (the same as the REST client's). */
+const COMPONENT = "bitunix";
+
+/** Connection counts so far, for a session's stats. */
+export interface BitunixWsCounters {
+  /** An open connection was lost (dropped by the venue, the network, or no pong). */
+  readonly disconnects: number;
+  /** A connection was ready again after a loss. */
+  readonly reconnects: number;
+  /** A connection attempt failed before it opened. */
+  readonly connectFailures: number;
+}
+
+/** A URL fit for a log: no query, no fragment, no user or password. */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.search = "";
+    u.hash = "";
+    u.username = "";
+    u.password = "";
+    return u.toString();
+  } catch {
+    return url.replace(/[?#].*$/, "");
+  }
+}
 
 /** A channel push, parsed only as far as the envelope. */
 export interface WsPush {
@@ -43,6 +71,12 @@ export interface BitunixWsOptions {
   readonly onPush?: (push: WsPush) => void;
   /** Called with each state change; `reconnect` is true for a ready after a drop. */
   readonly onStatus?: (status: WsStatus, info: { reconnect: boolean; reason?: string }) => void;
+  /**
+   * Where `feed.disconnected`, `feed.reconnected`, `feed.connect_failed` and
+   * `feed.login_failed` go (component `bitunix`; fields `url` without query, `kind`,
+   * `reason`, `attempt`, `delayMs`, `downMs`), never credentials.
+   */
+  readonly events?: EventSink;
 }
 
 /** Joins a WS base URL and the path of a connection kind. */
@@ -73,6 +107,9 @@ export class BitunixWsClient {
   #ready = false;
   #lastMessageAt?: number;
   #lastError?: string;
+  /** When the last open connection was lost (performance.now ms). */
+  #lostAt?: number;
+  #counters = { disconnects: 0, reconnects: 0, connectFailures: 0 };
 
   constructor(opts: BitunixWsOptions) {
     this.#o = opts;
@@ -96,6 +133,19 @@ export class BitunixWsClient {
   /** Last connection or login problem, if any (never contains credentials). */
   get lastError(): string | undefined {
     return this.#lastError;
+  }
+
+  /** Disconnects, reconnects and failed connection attempts so far (a copy). */
+  get counters(): BitunixWsCounters {
+    return { ...this.#counters };
+  }
+
+  #emit(level: "info" | "warn" | "error", event: string, fields: Record<string, unknown>): void {
+    this.#o.events?.emit(level, COMPONENT, event, {
+      url: displayUrl(this.url),
+      kind: this.#o.kind,
+      ...fields,
+    });
   }
 
   /** Opens the connection (idempotent). */
@@ -156,11 +206,15 @@ export class BitunixWsClient {
       ws = new WebSocket(this.url);
     } catch (e) {
       this.#lastError = e instanceof Error ? e.message : String(e);
-      this.#scheduleReconnect();
+      this.#counters.connectFailures++;
+      const next = this.#scheduleReconnect();
+      this.#emit("warn", "feed.connect_failed", { reason: this.#lastError, ...next });
       return;
     }
     this.#ws = ws;
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       if (this.#o.kind === "private") this.#login();
       else this.#becomeReady();
     };
@@ -180,7 +234,20 @@ export class BitunixWsClient {
         this.#settleReady(false);
         return;
       }
-      this.#scheduleReconnect();
+      const reason = `code ${e.code}${e.reason ? ` ${e.reason}` : ""}`;
+      if (opened) {
+        this.#counters.disconnects++;
+        this.#lostAt ??= performance.now();
+        const next = this.#scheduleReconnect();
+        this.#emit("warn", "feed.disconnected", { reason, ...next });
+      } else {
+        this.#counters.connectFailures++;
+        const next = this.#scheduleReconnect();
+        this.#emit("warn", "feed.connect_failed", {
+          reason: this.#lastError ? `${reason} (${this.#lastError})` : reason,
+          ...next,
+        });
+      }
     };
   }
 
@@ -193,9 +260,21 @@ export class BitunixWsClient {
 
   #becomeReady(): void {
     const reconnect = this.#everReady;
+    const attempts = this.#attempt;
     this.#ready = true;
     this.#everReady = true;
     this.#attempt = 0;
+    if (reconnect) {
+      this.#counters.reconnects++;
+      const downMs = this.#lostAt === undefined
+        ? undefined
+        : Math.round(performance.now() - this.#lostAt);
+      this.#lostAt = undefined;
+      this.#emit("info", "feed.reconnected", {
+        attempt: attempts,
+        ...(downMs !== undefined ? { downMs } : {}),
+      });
+    }
     this.#lastError = undefined;
     if (this.#subs.length) this.#send({ op: "subscribe", args: this.#subs });
     const period = this.#o.pingIntervalMs ?? 10_000;
@@ -242,14 +321,15 @@ export class BitunixWsClient {
     } catch { /* ignore */ }
   }
 
-  #scheduleReconnect(): void {
-    if (this.#closed) return;
+  /** Schedules the next attempt; returns its number and delay. */
+  #scheduleReconnect(): { attempt: number; delayMs: number } {
     this.#attempt++;
     const base = this.#o.reconnectBaseMs ?? 1_000;
     const max = this.#o.reconnectMaxMs ?? 30_000;
     const exp = Math.min(max, base * 2 ** (this.#attempt - 1));
-    const delay = Math.round(exp / 2 + (exp / 2) * (this.#o.random ?? Math.random)());
-    this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
+    const delayMs = Math.round(exp / 2 + (exp / 2) * (this.#o.random ?? Math.random)());
+    if (!this.#closed) this.#reconnectTimer = setTimeout(() => this.#connect(), delayMs);
+    return { attempt: this.#attempt, delayMs };
   }
 
   #clearTimers(): void {
@@ -283,10 +363,9 @@ export class BitunixWsClient {
         if (good) this.#becomeReady();
         else {
           this.#lastError = "login failed";
-          this.#o.onStatus?.("login_failed", {
-            reconnect: false,
-            reason: `${msg.code ?? ""} ${msg.msg ?? ""}`.trim(),
-          });
+          const reason = `${msg.code ?? ""} ${msg.msg ?? ""}`.trim();
+          this.#o.onStatus?.("login_failed", { reconnect: false, reason });
+          this.#emit("error", "feed.login_failed", { reason: reason.slice(0, 200) });
           this.#drop("login failed");
         }
       }

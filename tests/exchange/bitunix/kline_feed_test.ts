@@ -217,3 +217,35 @@ Deno.test("BitunixWsClient heartbeat and private login", async (t) => {
     await fake.close();
   }
 });
+
+Deno.test("BitunixKlineFeed: pushed volume is the base-coin amount under either naming", async () => {
+  let now = T0 + 10_000;
+  const fake = startFakeBitunix({ now: () => now, wsSnapshot: false });
+  const feed = new BitunixKlineFeed({
+    client: new BitunixRestClient({ baseUrl: fake.baseUrl, sleep: () => Promise.resolve() }),
+    symbol: "BTCUSDT",
+    interval: "1m",
+    wsUrl: fake.wsUrl,
+    now: () => now,
+    ws: { pingIntervalMs: 60_000 },
+  });
+  const { got, done } = collect(feed);
+  const ch = "market_kline_1min";
+  const bar = (ts: number) => ({ ts, open: 100, high: 110, low: 90, close: 105, volume: 3 });
+  try {
+    await waitFor(() => fake.subscribers(ch) === 1, "subscription");
+    fake.state.volumeFields = "swapped";
+    fake.pushKline({ ch, ts: T0 + 20_000, candle: bar(T0) });
+    now = T0 + M1 + 1_000;
+    fake.state.volumeFields = "named";
+    fake.pushKline({ ch, ts: now, candle: bar(T0 + M1) });
+    now = T0 + 2 * M1 + 1_000;
+    fake.pushKline({ ch, ts: now, candle: bar(T0 + 2 * M1) });
+    await waitFor(() => got.length === 2, "two closed bars");
+    assert.deepEqual(got.map((c) => [c.candle.ts, c.candle.volume]), [[T0, 3], [T0 + M1, 3]]);
+  } finally {
+    await feed.close();
+    await done;
+    await fake.close();
+  }
+});

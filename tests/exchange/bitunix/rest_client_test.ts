@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { BitunixRestClient } from "../../../src/exchange/bitunix/rest_client.ts";
 import { isBitunixError } from "../../../src/exchange/bitunix/errors.ts";
-import { startFakeBitunix } from "../../fakes/fake_bitunix.ts";
+import { isTradable, untradableReason } from "../../../src/exchange/bitunix/symbols.ts";
+import { defaultKline, startFakeBitunix } from "../../fakes/fake_bitunix.ts";
 
 /** Records every message a test produces so the secret check can scan them. */
 export const producedMessages: string[] = [];
@@ -50,6 +51,7 @@ Deno.test("BitunixRestClient against the fake venue", async (t) => {
           tickSize: 0.1,
           maxLeverage: 125,
           status: "OPEN",
+          apiSupported: true,
         },
       );
       const [tk] = await client.tickers(["BTCUSDT"]);
@@ -60,6 +62,42 @@ Deno.test("BitunixRestClient against the fake venue", async (t) => {
       const bars = await client.klines({ symbol: "BTCUSDT", interval: "1m", limit: 5 });
       assert.equal(bars.length, 5);
       for (let i = 1; i < bars.length; i++) assert.equal(bars[i].ts - bars[i - 1].ts, 60_000);
+    });
+
+    await t.step(
+      "kline and ticker volume is the base-coin amount under either naming",
+      async () => {
+        for (const fields of ["swapped", "named"] as const) {
+          fake.state.volumeFields = fields;
+          const bars = await client.klines({ symbol: "BTCUSDT", interval: "1m", limit: 3 });
+          assert.equal(bars.length, 3);
+          for (const b of bars) {
+            assert.equal(b.volume, defaultKline(b.ts, 60_000).volume, `${fields} at ${b.ts}`);
+          }
+          const [tk] = await client.tickers(["BTCUSDT"]);
+          assert.deepEqual([tk.baseVolume, tk.quoteVolume], [20, 20 * 60_000], fields);
+        }
+        fake.state.volumeFields = "swapped";
+      },
+    );
+
+    await t.step("tradable only when status is OPEN and isApiSupported is not false", async () => {
+      const eth = fake.state.symbols[1];
+      const info = async () => (await client.tradingPairs(["ETHUSDT"]))[0];
+      assert.equal(untradableReason(await info()), undefined);
+      eth.isApiSupported = false;
+      let i = await info();
+      assert.equal(i.apiSupported, false);
+      assert.equal(isTradable(i), false);
+      assert.equal(untradableReason(i), "API trading not supported (isApiSupported false)");
+      delete eth.isApiSupported; // a reply without the field: supported
+      i = await info();
+      assert.deepEqual([i.apiSupported, isTradable(i)], [true, true]);
+      eth.symbolStatus = "CANCEL_ONLY";
+      i = await info();
+      assert.deepEqual([isTradable(i), untradableReason(i)], [false, "status CANCEL_ONLY"]);
+      eth.symbolStatus = "OPEN";
+      eth.isApiSupported = true;
     });
 
     await t.step("signed private calls are accepted (account, leverage)", async () => {
@@ -78,6 +116,34 @@ Deno.test("BitunixRestClient against the fake venue", async (t) => {
         marginMode: "ISOLATION",
         marginCoin: "USDT",
       });
+    });
+
+    await t.step("REST times as strings (orders, trades, positions, klines)", async () => {
+      for (const format of ["rfc3339", "iso", "string"] as const) {
+        fake.state.restTimeFormat = format;
+        const clientId = `times-${format}`;
+        const { orderId } = await client.placeOrder({
+          symbol: "BTCUSDT",
+          side: "BUY",
+          orderType: "MARKET",
+          qty: "0.001",
+          clientId,
+        });
+        const booked = fake.state.orders.find((o) => o.orderId === orderId)!;
+        const o = await client.orderDetail({ orderId });
+        assert.equal(o.ctime, booked.ctime, format);
+        const { trades } = await client.historyTrades({ orderId });
+        assert.equal(trades[0].ts, fake.state.trades.find((x) => x.orderId === orderId)!.ctime);
+        const [p] = await client.pendingPositions("BTCUSDT");
+        assert.ok(p.qty > 0);
+        const bars = await client.klines({ symbol: "BTCUSDT", interval: "1m", limit: 2 });
+        assert.equal(bars[1].ts - bars[0].ts, 60_000);
+        assert.equal(bars[0].ts % 60_000, 0);
+      }
+      fake.state.restTimeFormat = "number";
+      fake.state.orders = [];
+      fake.state.trades = [];
+      fake.state.positions = [];
     });
 
     await t.step("retries HTTP 5xx then succeeds", async () => {
@@ -107,6 +173,19 @@ Deno.test("BitunixRestClient against the fake venue", async (t) => {
       assert.equal(sleeps.length, 1);
       assert.ok(sleeps[0] >= 500, `slept ${sleeps[0]}`);
       assert.match(retries.at(-1)!, /10006 Request too frequently/);
+    });
+
+    await t.step("codes 1 (Network Error) and 2 (System error) are retried", async () => {
+      for (const [code, msg] of [[1, "Network Error"], [2, "System error"]] as const) {
+        sleeps.length = 0;
+        const before = fake.requests.length;
+        fake.inject.errorCode(code, msg, 1, { path: "/account" });
+        const a = await client.account();
+        assert.equal(a.available, 1000);
+        assert.equal(fake.requests.length - before, 2, `code ${code}: one retry`);
+        assert.equal(sleeps.length, 1);
+        assert.match(retries.at(-1)!, new RegExp(`: ${code} ${msg} \\(retryable\\)$`));
+      }
     });
 
     await t.step("timeout is reported and retried", async () => {
@@ -148,10 +227,19 @@ Deno.test("BitunixRestClient against the fake venue", async (t) => {
       assert.equal(fake.requests.length - before, 1);
     });
 
-    await t.step("timestamp outside the server window is rejected", async () => {
-      const skewed = mk({ now: () => Date.now() - 120_000 });
-      await expectBitunixError(skewed.account(), /^Bitunix account failed: 10002 .*timestamp/);
-    });
+    await t.step(
+      "timestamp outside the server window: corrected, or rejected with the skew",
+      async () => {
+        const skewed = mk({ now: () => Date.now() - 120_000 });
+        assert.equal((await skewed.account()).available, 1000);
+        assert.ok(Math.abs(skewed.clockOffsetMs - 120_000) <= 1_500);
+        const fixed = mk({ now: () => Date.now() - 120_000, clockSync: false });
+        await expectBitunixError(
+          fixed.account(),
+          /^Bitunix account failed: 10002 .*timestamp.* \(the local clock is 1[12]\d\.\d s behind the venue's\) \(fatal\)$/,
+        );
+      },
+    );
 
     await t.step("missing credentials fail before any request", async () => {
       const anon = new BitunixRestClient({ baseUrl: fake.baseUrl });

@@ -78,6 +78,32 @@ Deno.test("Bitunix payload schemas", async (t) => {
     }]);
     assert.equal(p.minTradeVolume, 0.0001);
     assert.equal(p.quotePrecision, 1);
+    assert.equal(p.isApiSupported, true, "missing: supported");
+  });
+
+  await t.step("trading pairs: isApiSupported, and status under either name", () => {
+    const base = {
+      symbol: "X",
+      minTradeVolume: "1",
+      basePrecision: 0,
+      quotePrecision: 0,
+      maxLeverage: 1,
+    };
+    const one = (o: Record<string, unknown>) => S.tradingPairsSchema.parse([{ ...base, ...o }])[0];
+    for (
+      const [v, want] of [[true, true], ["true", true], [null, true], [false, false], [
+        "false",
+        false,
+      ]]
+    ) {
+      assert.equal(
+        one({ symbolStatus: "OPEN", isApiSupported: v }).isApiSupported,
+        want,
+        String(v),
+      );
+    }
+    assert.equal(one({ status: "STOP" }).symbolStatus, "STOP");
+    assert.equal(S.tradingPairsSchema.safeParse([base]).success, false, "no status at all");
   });
 
   await t.step("order lists, trades, positions, leverage", () => {
@@ -142,6 +168,49 @@ Deno.test("Bitunix payload schemas", async (t) => {
     };
     assert.equal(S.wsOrderSchema.parse(one).length, 1);
     assert.equal(S.wsOrderSchema.parse([one, one]).length, 2);
+  });
+
+  await t.step("times: ms numbers, numeric strings, RFC 3339 / ISO-8601 strings", () => {
+    const ms = Date.UTC(2026, 0, 15, 12, 0, 0, 123);
+    for (
+      const v of [
+        ms,
+        String(ms),
+        ` ${ms} `,
+        "2026-01-15T12:00:00.123Z",
+        "2026-01-15T20:00:00.123+08:00",
+        "2026-01-15T07:00:00.123-0500",
+        "2026-01-15 12:00:00.123", // no zone: UTC, never the local zone
+        "2026-01-15T12:00:00.123z",
+      ]
+    ) assert.equal(S.zTime.parse(v), ms, JSON.stringify(v));
+    assert.equal(S.zTime.parse("2026-01-15T12:00Z"), Date.UTC(2026, 0, 15, 12, 0));
+    for (
+      const bad of ["", "soon", "Jan 15 2026", "15/01/2026 12:00", "2026-13-45T99:00:00Z", null]
+    ) {
+      assert.equal(S.zTime.safeParse(bad).success, false, JSON.stringify(bad));
+    }
+    assert.equal(S.zOptTime.parse(undefined), undefined);
+    assert.equal(S.zOptTime.parse(""), undefined);
+    assert.equal(S.zOptTime.parse("0"), undefined);
+  });
+
+  await t.step("every time field accepts string times", () => {
+    const iso = "2026-01-15T20:00:00.000+08:00";
+    const ms = Date.UTC(2026, 0, 15, 12);
+    const kline = { open: "1", high: "1", low: "1", close: "1", time: iso };
+    assert.equal(S.klinesSchema.parse([kline])[0].time, ms);
+    const order = { orderId: "1", symbol: "BTCUSDT", qty: "1", side: "BUY" };
+    const o = S.orderDetailSchema.parse({ ...order, ctime: iso, mtime: String(ms) });
+    assert.deepEqual([o.ctime, o.mtime], [ms, ms]);
+    const trade = { tradeId: 1, orderId: 2, symbol: "BTCUSDT", qty: "1", price: "1", side: "BUY" };
+    assert.equal(S.tradeListSchema.parse([{ ...trade, ctime: iso }]).trades[0].ctime, ms);
+    const pos = { positionId: "p", symbol: "BTCUSDT", qty: "1", side: "LONG" };
+    const [p] = S.positionsSchema.parse([{ ...pos, ctime: iso, mtime: iso }]);
+    assert.deepEqual([p.ctime, p.mtime], [ms, ms]);
+    const [w] = S.wsOrderSchema.parse({ ...order, ctime: iso, mtime: "2026-01-15T12:00:00Z" });
+    assert.deepEqual([w.ctime, w.mtime], [ms, ms]);
+    assert.equal(S.wsMessageSchema.parse({ ch: "order", ts: iso }).ts, ms);
   });
 
   await t.step("envelope accepts msg or message", () => {

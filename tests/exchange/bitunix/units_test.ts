@@ -26,8 +26,8 @@ function simTime(start = 0) {
 }
 
 Deno.test("error classification", async (t) => {
-  await t.step("retryable codes: 10001, 10005, 10006", () => {
-    for (const c of [10001, 10005, 10006]) assert.equal(isRetryableCode(c), true, String(c));
+  await t.step("retryable codes: 1, 2, 10001, 10005, 10006", () => {
+    for (const c of [1, 2, 10001, 10005, 10006]) assert.equal(isRetryableCode(c), true, String(c));
   });
   await t.step("fatal codes: 10002-10004, 10007, 2xxxx, 3xxxx", () => {
     for (const c of [10002, 10003, 10004, 10007, 10008, 20001, 20003, 30001, 30042]) {
