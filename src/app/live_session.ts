@@ -27,6 +27,9 @@ import { reconcileOnStart } from "./reconcile.ts";
 import type { Command } from "./command.ts";
 import { notice, parseCommandFlags } from "./_flags.ts";
 import { startDashboardServer } from "./dashboard.ts";
+import type { EventSink } from "../core/events.ts";
+import type { BitunixFeedCounters } from "../exchange/bitunix/kline_feed.ts";
+import { RelaySink } from "../ops/relay_sink.ts";
 import { runSession, type SessionDeps, type SessionFeed } from "./session_runner.ts";
 
 /** Names of the variables that hold credentials; paper sessions never read them. */
@@ -37,7 +40,8 @@ export function buildFeed(
   config: SessionConfig,
   client: BitunixRestClient | null,
   wsUrl: string,
-): SessionFeed {
+  events?: EventSink,
+): SessionFeed & { readonly counters?: BitunixFeedCounters } {
   if (config.source === "mock") {
     return new MockLiveFeed({
       interval: config.interval,
@@ -51,6 +55,7 @@ export function buildFeed(
     symbol: config.symbol,
     interval: config.interval,
     warmup: config.warmup,
+    events,
   };
   return config.useWebSocket
     ? new BitunixKlineFeed({ ...opts, wsUrl })
@@ -199,6 +204,7 @@ export async function runSessionCommand(
   );
   const deps: { -readonly [K in keyof SessionDeps]?: SessionDeps[K] } = {};
   let client: BitunixRestClient | null = null;
+  const relay = new RelaySink();
 
   if (live && (!env.apiKey || !env.apiSecret)) {
     throw new InputError(
@@ -224,6 +230,7 @@ export async function runSessionCommand(
       baseUrl: env.baseUrl,
       apiKey: live ? env.apiKey : undefined,
       apiSecret: live ? env.apiSecret : undefined,
+      events: relay,
     });
   }
   if (live) {
@@ -257,11 +264,15 @@ export async function runSessionCommand(
   };
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
+  const feed = buildFeed(config, client, env.wsUrl, relay);
   try {
     const result = await runSession(config, {
       ...deps,
-      feed: buildFeed(config, client, env.wsUrl),
+      feed,
       stop: stop.signal,
+      // retries, schema failures, disconnects and replays go to the session's logs
+      connectEvents: (sink) => relay.connect(sink),
+      venueCounters: () => ({ ...client?.counters, ...feed.counters }),
       startDashboard: (readModel) =>
         startDashboardServer({
           port: config.port,

@@ -86,6 +86,10 @@ export interface SessionDeps {
   readonly staleCheckMs?: number;
   /** How far the live venue's trade history has been read (saved for a restart). */
   readonly fillCursor?: () => FillCursor;
+  /** Receives the session's event sink once it exists (for clients built before it). */
+  readonly connectEvents?: (sink: EventSink) => void;
+  /** Counts of what the venue connection went through (retries, drops...), for the stats. */
+  readonly venueCounters?: () => Readonly<Record<string, number>>;
 }
 
 export type { AdoptedPosition };
@@ -197,6 +201,7 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
     },
   };
   const sink = teeSink(systemSink, events, modelSink);
+  deps.connectEvents?.(sink);
   const closers: (() => Promise<void> | void)[] = [];
   const cleanup = async () => {
     for (const c of closers.reverse()) {
@@ -649,8 +654,10 @@ async function writeSessionArtifacts(s: OpenSession): Promise<string> {
     equity,
     drawdown: drawdownSeries(startEquity, equity),
   };
+  const counters = s.deps.venueCounters?.();
   const files: Record<string, string | Uint8Array> = {
-    "stats.json": statsJson(report),
+    // what the venue connection went through, this process (retries, drops, replays...)
+    "stats.json": statsJson(report, counters ? { venue: counters } : {}),
     "config.json": JSON.stringify(resolved, null, 2) + "\n",
     "summary.html": renderSummaryHtml(report, chartJsSource),
   };

@@ -151,9 +151,17 @@ Deno.test("live session through the CLI: confirmation", async (t) => {
     });
 
     await t.step("SKIP_LIVE_CONFIRM=TRUE proceeds: reconciles, then trades", async () => {
+      // two transient venue failures: retried, and said in the logs and the stats
+      fake.inject.serverError(2, { path: "/position/get_pending_positions" });
       const r = await runCli(args, { cwd: ws.dir, env: { ...env, SKIP_LIVE_CONFIRM: "TRUE" } });
       assert.equal(r.code, 0, r.stderr);
       const system = readJsonl(`${ws.dir}/logs/system.jsonl`);
+      const retried = system.filter((e) => e.event === "rest.retried");
+      assert.ok(retried.length >= 2, `${retried.length} rest.retried events`);
+      assert.equal(retried[0].endpoint, "get_pending_positions");
+      const stats = JSON.parse(await Deno.readTextFile(`${ws.dir}/runs/latest/stats.json`));
+      assert.ok(stats.venue.retries >= 2, JSON.stringify(stats.venue));
+      assert.equal(typeof stats.venue.disconnects, "number");
       const rec = system.find((e) => e.event === "reconcile.finished");
       assert.equal(rec?.status, "ok");
       const places = fake.requestsTo("/trade/place_order");

@@ -125,8 +125,15 @@ Deno.test({
         home,
       );
       assert.match(log, /received SIGINT: forwarding it to child pid \d+/);
-      // the task runner's copy of the same Ctrl+C reached the watchdog and was ignored
-      assert.match(log, /INFO received SIGINT again \d+ ms after the first: a duplicate delivery/);
+      // the task runner's copy of the same Ctrl+C, when it reaches the watchdog before the
+      // watchdog is done (it usually does), is ignored: never a kill
+      for (const line of log.split("\n").filter((l) => / again /.test(l))) {
+        assert.match(
+          line,
+          /INFO received SIGINT again \d+ ms after the first: a duplicate delivery/,
+        );
+      }
+      assert.doesNotMatch(log, /SIGKILL/);
     } finally {
       await Deno.remove(home, { recursive: true });
     }

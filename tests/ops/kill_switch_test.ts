@@ -230,7 +230,9 @@ Deno.test("kill switch watcher", async (t) => {
         try {
           await w.check();
           assert.equal(w.tripped, false);
-          await Deno.writeFile(path, bytes(BOM16LE, utf16le("TRUE\r\n")));
+          // written whole (an editor's save): a half-written file would trip on its own
+          await Deno.writeFile(`${path}.tmp`, bytes(BOM16LE, utf16le("TRUE\r\n")));
+          await Deno.rename(`${path}.tmp`, path);
           await waitFor(() => trips.length > 0, 1000);
           assert.deepEqual(trips[0], { tripped: true, reason: "true", content: "TRUE\\r\\n" });
           const logged = sink.events.filter((e) => e.event === "killswitch.tripped");

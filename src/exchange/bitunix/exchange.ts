@@ -13,6 +13,7 @@ import type {
 import type { Exchange } from "../../core/ports.ts";
 import { BitunixError, DUPLICATE_CLIENT_ID_CODE, isBitunixError } from "./errors.ts";
 import type { BitunixRestClient } from "./rest_client.ts";
+import { untradableReason } from "./symbols.ts";
 import type { BitunixTrade, PlaceOrderParams, SymbolInfo } from "./types.ts";
 
 /** Bitunix "order not found" (get_order_detail for an id the venue never booked). */
@@ -201,8 +202,9 @@ export class BitunixExchange implements Exchange {
   /** Sends a market order (entries with stop and take-profit attached). */
   async placeOrder(order: OrderRequest, opts: PlaceOptions = {}): Promise<OrderAck> {
     const info = await this.symbolInfo(order.symbol);
-    if (info.status !== "OPEN") {
-      throw new InputError(`symbol '${order.symbol}'`, `a tradable symbol (status ${info.status})`);
+    const untradable = untradableReason(info);
+    if (untradable) {
+      throw new InputError(`symbol '${order.symbol}'`, `a tradable symbol (${untradable})`);
     }
     if (!(order.qty > 0) || !Number.isFinite(order.qty)) {
       throw new InputError(`order qty ${order.qty}`, "a positive number");

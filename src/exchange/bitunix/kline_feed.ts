@@ -25,6 +25,10 @@ export interface BitunixFeedCounters {
   readonly schemaFailures: number;
   /** Failed REST reads: warm-up, catch-up, polls. */
   readonly restFailures: number;
+  /** Closed WebSocket bars whose REST bar differed (the REST values were used). */
+  readonly barsCorrected: number;
+  /** Closed WebSocket bars REST could not confirm in time (the pushed values were used). */
+  readonly barsUnconfirmed: number;
 }
 
 /** Unbounded single-consumer queue behind `candles()`. */
@@ -94,6 +98,8 @@ abstract class ClosedBarFeed implements MarketFeed {
     gapFills: 0,
     schemaFailures: 0,
     restFailures: 0,
+    barsCorrected: 0,
+    barsUnconfirmed: 0,
   };
   readonly #onEvent?: FeedEventHandler;
   readonly #events?: EventSink;
@@ -195,13 +201,24 @@ export interface BitunixKlineFeedOptions extends ClosedBarFeedOptions {
   readonly wsUrl?: string;
   /** Heartbeat/reconnect timings and randomness for the WS connection. */
   readonly ws?: Omit<BitunixWsOptions, "kind" | "baseUrl" | "onPush" | "onStatus" | "events">;
+  /**
+   * How long a closed bar waits for REST to confirm it before it is decided on as pushed
+   * (default 2,000 ms of wall time; 0 = never ask).
+   */
+  readonly confirmMs?: number;
+  /** Waits between confirmation attempts (default real timers). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /**
  * Live closed bars from the public `market_kline_<iv>` WebSocket channel. The venue sends
  * no bar-open time and no "closed" flag, so a bar is closed when a push for a newer bucket
- * (floor(ts / interval)) arrives; its last pushed values are the closed bar. After a
- * reconnect (and after warm-up) missed bars are fetched from REST before live ones.
+ * (floor(ts / interval)) arrives. Its last push misses the bar's last moments (the close,
+ * high and low can still move), so before a live bar is emitted the venue's own closed bar
+ * is read from REST, within `confirmMs`: a difference is reported (`feed.bar_corrected`)
+ * and the REST values are used; when REST cannot confirm in time the pushed values are
+ * used and that is reported (`feed.bar_unconfirmed`). After a reconnect (and after
+ * warm-up) missed bars are fetched from REST before live ones.
  */
 export class BitunixKlineFeed extends ClosedBarFeed {
   readonly #ws: BitunixWsClient;
@@ -209,9 +226,13 @@ export class BitunixKlineFeed extends ClosedBarFeed {
   #needSync = true;
   #work: Promise<void> = Promise.resolve();
   #closed = false;
+  readonly #confirmMs: number;
+  readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(opts: BitunixKlineFeedOptions) {
     super(opts);
+    this.#confirmMs = opts.confirmMs ?? 2_000;
+    this.#sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.#ws = new BitunixWsClient({
       ...opts.ws,
       now: opts.ws?.now ?? opts.now,
@@ -305,8 +326,60 @@ export class BitunixKlineFeed extends ClosedBarFeed {
     if (this.lastEmittedTs !== undefined && cur.ts > this.lastEmittedTs + this.iv) {
       await this.fillFromRest(cur.ts, "gap").catch((e) => this.failed("feed.gap_fill_failed", e));
     }
-    this.emit(cur, true);
+    this.emit(await this.#confirmed(cur), true);
     this.#current = bar;
+  }
+
+  /** The venue's REST bar for a bar the WebSocket just closed, or the pushed one in time. */
+  async #confirmed(pushed: Candle): Promise<Candle> {
+    if (this.#confirmMs <= 0) return pushed;
+    const started = performance.now();
+    for (let attempt = 0;; attempt++) {
+      try {
+        const bars = await fetchKlineRange(this.client, {
+          symbol: this.symbol,
+          interval: this.interval,
+          start: pushed.ts,
+          end: pushed.ts + this.iv,
+        });
+        const rest = bars.find((b) => b.ts === pushed.ts);
+        if (rest) {
+          const diff = {
+            open: rest.open - pushed.open,
+            high: rest.high - pushed.high,
+            low: rest.low - pushed.low,
+            close: rest.close - pushed.close,
+          };
+          if (diff.open || diff.high || diff.low || diff.close) {
+            this.tally.barsCorrected++;
+            this.report("info", "feed.bar_corrected", {
+              ts: pushed.ts,
+              pushed: {
+                open: pushed.open,
+                high: pushed.high,
+                low: pushed.low,
+                close: pushed.close,
+              },
+              rest: { open: rest.open, high: rest.high, low: rest.low, close: rest.close },
+              diff,
+            });
+          }
+          return rest;
+        }
+      } catch {
+        // retried below, within the wait
+      }
+      const left = this.#confirmMs - (performance.now() - started);
+      if (left <= 0 || this.#closed) break;
+      await this.#sleep(Math.min(left, 100 * 2 ** attempt));
+    }
+    this.tally.barsUnconfirmed++;
+    this.report("warn", "feed.bar_unconfirmed", {
+      ts: pushed.ts,
+      waitedMs: Math.round(performance.now() - started),
+      message: "REST did not confirm the closed bar in time; deciding on the pushed values",
+    });
+    return pushed;
   }
 }
 

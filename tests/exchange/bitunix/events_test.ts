@@ -185,6 +185,8 @@ Deno.test("kline feed events: drop, reconnect, gap, bad push", async (t) => {
         gapFills: 1,
         schemaFailures: 0,
         restFailures: 0,
+        barsCorrected: 0,
+        barsUnconfirmed: 0,
       });
     });
 

@@ -52,14 +52,17 @@ Deno.test("BitunixKlineFeed: bar close by bucket roll-over, drop, REST gap fill"
       assert.deepEqual(got[4].candle, defaultKline(T0 - M1, M1));
     });
 
-    await t.step("a push for a newer bucket closes the previous bar", async () => {
+    await t.step("a push for a newer bucket closes the previous bar, as REST has it", async () => {
       fake.pushKline({ ch, ts: T0 + 20_000 });
-      const final = { ts: T0, open: 1, high: 3, low: 0.5, close: 2, volume: 7 };
-      fake.pushKline({ ch, ts: T0 + 59_000, candle: final });
+      // the last push before the roll-over misses the bar's last moments
+      const partial = { ts: T0, open: 1, high: 3, low: 0.5, close: 2, volume: 7 };
+      fake.pushKline({ ch, ts: T0 + 59_000, candle: partial });
       now = T0 + M1 + 1_000;
       fake.pushKline({ ch, ts: now });
       await waitFor(() => got.length === 6, "closed bar T0");
-      assert.deepEqual(got[5], { candle: final, live: true });
+      assert.deepEqual(got[5], { candle: defaultKline(T0, M1), live: true });
+      assert.ok(events.includes("feed.bar_corrected"));
+      assert.equal(feed.counters.barsCorrected, 1);
       assert.ok(feed.lastMessageAt !== undefined);
     });
 
@@ -228,6 +231,7 @@ Deno.test("BitunixKlineFeed: pushed volume is the base-coin amount under either 
     wsUrl: fake.wsUrl,
     now: () => now,
     ws: { pingIntervalMs: 60_000 },
+    confirmMs: 0, // the pushed values themselves are under test
   });
   const { got, done } = collect(feed);
   const ch = "market_kline_1min";
@@ -243,6 +247,48 @@ Deno.test("BitunixKlineFeed: pushed volume is the base-coin amount under either 
     fake.pushKline({ ch, ts: now, candle: bar(T0 + 2 * M1) });
     await waitFor(() => got.length === 2, "two closed bars");
     assert.deepEqual(got.map((c) => [c.candle.ts, c.candle.volume]), [[T0, 3], [T0 + M1, 3]]);
+  } finally {
+    await feed.close();
+    await done;
+    await fake.close();
+  }
+});
+
+Deno.test("BitunixKlineFeed: a closed bar REST cannot confirm in time is decided as pushed", async () => {
+  let now = T0 + 10_000;
+  const fake = startFakeBitunix({ now: () => now });
+  const client = new BitunixRestClient({
+    baseUrl: fake.baseUrl,
+    sleep: () => Promise.resolve(),
+    retry: { maxAttempts: 1 },
+  });
+  const fields: Record<string, unknown>[] = [];
+  const feed = new BitunixKlineFeed({
+    client,
+    symbol: "BTCUSDT",
+    interval: "1m",
+    wsUrl: fake.wsUrl,
+    now: () => now,
+    confirmMs: 150,
+    ws: { reconnectBaseMs: 20, reconnectMaxMs: 40, pingIntervalMs: 60_000 },
+    onEvent: (e, f) => e === "feed.bar_unconfirmed" && fields.push(f),
+  });
+  const { got, done } = collect(feed);
+  const ch = "market_kline_1min";
+  try {
+    await waitFor(() => fake.subscribers(ch) === 1, "subscription");
+    const pushed = { ts: T0, open: 1, high: 3, low: 0.5, close: 2, volume: 7 };
+    fake.pushKline({ ch, ts: T0 + 59_000, candle: pushed });
+    fake.inject.serverError(1_000, { path: "/market/kline" });
+    now = T0 + M1 + 1_000;
+    fake.pushKline({ ch, ts: now });
+    await waitFor(() => got.some((c) => c.live), "closed bar T0");
+    const live = got.find((c) => c.live)!;
+    assert.deepEqual(live.candle, pushed);
+    assert.equal(fields.length, 1);
+    assert.equal(fields[0].ts, T0);
+    assert.ok((fields[0].waitedMs as number) >= 100);
+    assert.equal(feed.counters.barsUnconfirmed, 1);
   } finally {
     await feed.close();
     await done;
