@@ -27,6 +27,13 @@ const orderSchema = z.object({
   stopBps: num.optional(),
   tpR: num.optional(),
   maxNotional: num.optional(),
+  bracket: z.object({
+    stopKind: z.number().int().min(0).max(3),
+    stopValue: num,
+    tpKind: z.number().int().min(0).max(3),
+    tpValue: num,
+    tpR: num,
+  }).optional(),
 });
 const fillSchema = z.object({
   clientId: z.string(),

@@ -9,6 +9,13 @@ import { EXIT_REASONS } from "../core/trade.ts";
 
 const side = z.enum(["long", "short"]);
 const num = z.number().finite();
+/** JSON has no Infinity: a take-profit that is not there (+-Infinity) is written as null. */
+const tpPrice = num.nullable();
+function noTpIsInfinity<T extends { side: "long" | "short"; tpPrice: number | null }>(
+  o: T,
+): T & { tpPrice: number } {
+  return { ...o, tpPrice: o.tpPrice ?? (o.side === "long" ? Infinity : -Infinity) };
+}
 
 /** The persisted day's loss accounting of the RiskGate (see RiskDayState). */
 export const riskDaySchema = z.object({
@@ -29,13 +36,13 @@ export const tradeSchema = z.object({
   qty: num,
   notional: num,
   stopPrice: num,
-  tpPrice: num,
+  tpPrice,
   exitReason: z.enum(EXIT_REASONS),
   grossPnl: num,
   fees: num,
   pnl: num,
   equityAfter: num,
-});
+}).transform(noTpIsInfinity);
 
 /** The ledger's open position (see OpenPosition). */
 export const openPositionSchema = z.object({
@@ -44,13 +51,13 @@ export const openPositionSchema = z.object({
   entryTs: num,
   entryPrice: num,
   stopPrice: num,
-  tpPrice: num,
+  tpPrice,
   entryFee: num,
   closedQty: num.optional(),
   closedValue: num.optional(),
   closedGross: num.optional(),
   closedFees: num.optional(),
-});
+}).transform(noTpIsInfinity);
 
 /**
  * The run record a session writes to: one folder from its start until it stops cleanly,

@@ -3,7 +3,12 @@ import { INTERVALS } from "../core/candle.ts";
 import { HARD_LIMITS } from "../core/hard_limits.ts";
 import { type BacktestParams, DEFAULT_BACKTEST_PARAMS as D } from "../core/backtest_params.ts";
 import { InputError } from "../core/errors.ts";
-import { resolveStrategyParams, type StrategyDef, strategyDef } from "../strategy/mod.ts";
+import {
+  resolveStrategyParams,
+  type StrategyDef,
+  strategyDef,
+  strategyParams,
+} from "../strategy/mod.ts";
 import { type FlagSpec, numberFlag, type ParsedFlags } from "./argv.ts";
 
 /** Accepts BTCUSDT-style futures symbols; `BTCUSD` is mapped to BTCUSDT by `resolveSymbol`. */
@@ -122,14 +127,15 @@ export interface ChosenStrategy {
  */
 export function strategyFromFlags(f: ParsedFlags): ChosenStrategy {
   const def = strategyDef(f.strategy as string);
+  const declared = new Set(strategyParams(def).map((p) => p.name));
   const given: Record<string, number | undefined> = {};
   for (const k of STRATEGY_PARAM_FLAGS) {
     if (f[k] === undefined) continue;
-    if (!(k in def.params)) {
+    if (!declared.has(k)) {
       throw new InputError(
         `--${k}`,
         `not a parameter of strategy ${def.name} (its parameters: ${
-          Object.keys(def.params).map((p) => `--${p}`).join(", ")
+          [...declared].map((p) => `--${p}`).join(", ")
         })`,
       );
     }

@@ -147,3 +147,61 @@ export function exitCostAt(
 export function qtyWithinNotional(qty: number, price: number, maxNotional: number): number {
   return qty * price > maxNotional ? maxNotional / price : qty;
 }
+
+/** A stop or take-profit at basis points of the fill (the take-profit's 0: tpR x the stop). */
+export const LEVEL_BPS = 0;
+/** A stop or take-profit at a distance in price units from the fill. */
+export const LEVEL_DISTANCE = 1;
+/** A stop or take-profit at an absolute price. */
+export const LEVEL_PRICE = 2;
+/** No take-profit. */
+export const LEVEL_NONE = 3;
+
+/** Where an entry's stop and take-profit go, relative to its fill. */
+export interface BracketSpec {
+  readonly stopKind: number;
+  readonly stopValue: number;
+  readonly tpKind: number;
+  readonly tpValue: number;
+  /** Take-profit as a multiple of the stop distance (tpKind LEVEL_BPS with value 0). */
+  readonly tpR: number;
+}
+
+/** The bracket of a spec with a stop `stopBps` away and a take-profit `tpR` times further. */
+export function defaultBracket(stopBps: number, tpR: number): BracketSpec {
+  return { stopKind: LEVEL_BPS, stopValue: stopBps, tpKind: LEVEL_BPS, tpValue: 0, tpR };
+}
+
+/**
+ * The stop and take-profit prices of an entry filled (or about to fill) at `price`. No
+ * take-profit is +-Infinity, which no bar reaches.
+ */
+export function bracketAt(
+  isLong: boolean,
+  price: number,
+  b: BracketSpec,
+): { stop: number; tp: number } {
+  let stop: number;
+  if (b.stopKind === LEVEL_BPS) stop = stopPriceFor(isLong, price, b.stopValue);
+  else if (b.stopKind === LEVEL_DISTANCE) stop = isLong ? price - b.stopValue : price + b.stopValue;
+  else stop = b.stopValue;
+  let tp: number;
+  if (b.tpKind === LEVEL_NONE) tp = isLong ? Infinity : -Infinity;
+  else if (b.tpKind === LEVEL_PRICE) tp = b.tpValue;
+  else if (b.tpKind === LEVEL_DISTANCE) tp = isLong ? price + b.tpValue : price - b.tpValue;
+  else if (b.stopKind === LEVEL_BPS && b.tpValue === 0) {
+    tp = tpPriceFor(isLong, price, b.stopValue, b.tpR);
+  } else {
+    const d = Math.abs(price - stop) * b.tpR;
+    tp = isLong ? price + d : price - d;
+  }
+  return { stop, tp };
+}
+
+/**
+ * A quantity built from several fills, without float noise (venue quantities have a few
+ * decimals; 0.0256 - 0.0128 must stay 0.0128). Single-fill positions never pass here.
+ */
+export function cleanQty(q: number): number {
+  return Math.round(q * 1e12) / 1e12;
+}

@@ -1,4 +1,5 @@
 import type { Side } from "./trade.ts";
+import type { BracketSpec } from "./fill_rules.ts";
 
 /** Buy or sell, as sent to a venue. */
 export type OrderSide = "buy" | "sell";
@@ -34,6 +35,8 @@ export interface OrderRequest {
    * limits and the day's loss budget). The venue sizes the entry down to it at the fill.
    */
   readonly maxNotional?: number;
+  /** Entries: where the stop and take-profit go from the fill (default: stopBps and tpR). */
+  readonly bracket?: BracketSpec;
 }
 
 /** Options of one order submission. */

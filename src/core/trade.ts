@@ -63,7 +63,7 @@ export function tradeToCsvRow(t: Trade): string {
     t.qty,
     t.notional,
     t.stopPrice,
-    t.tpPrice,
+    Number.isFinite(t.tpPrice) ? t.tpPrice : "", // no take-profit
     t.exitReason,
     t.grossPnl,
     t.fees,

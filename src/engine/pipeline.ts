@@ -1,22 +1,17 @@
 import type { Candle } from "../core/candle.ts";
 import { isOrderRefused } from "../core/errors.ts";
 import type { EventSink } from "../core/events.ts";
-import {
-  exitCostAt,
-  lossPerNotionalAtStop,
-  positionQty,
-  stopPriceFor,
-  tpPriceFor,
-} from "../core/fill_rules.ts";
 import type { Fill, OrderRequest, VenuePosition } from "../core/order.ts";
 import type { Exchange, FeedCandle } from "../core/ports.ts";
-import type { ExitReason, Trade } from "../core/trade.ts";
-import type { Strategy } from "../strategy/strategy.ts";
+import type { Trade } from "../core/trade.ts";
+import type { StrategyInstance } from "../strategy/api.ts";
+import { StrategyRunner } from "../strategy/runner.ts";
+import { type CoreOrder, TradingCore } from "./core.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
 import { clientIdFor } from "./client_id.ts";
 import { GrowableSeries } from "../core/growable_series.ts";
-import { type Denial, type DenialCode, isDenial, type RiskGate } from "./risk_gate.ts";
-import { cleanQty, type OpenPosition, TradeLedger } from "./trade_ledger.ts";
+import type { Denial, DenialCode, RiskGate } from "./risk_gate.ts";
+import type { OpenPosition, TradeLedger } from "./trade_ledger.ts";
 
 /** What the pipeline needs; `app/` picks every implementation. */
 export interface PipelineDeps {
@@ -25,7 +20,7 @@ export interface PipelineDeps {
   readonly runKey: string;
   readonly symbol: string;
   readonly intervalMs: number;
-  readonly strategy: Strategy;
+  readonly strategy: StrategyInstance & { readonly name?: string };
   /** Sizing, bracket and costs (the `mode` field must be `position`). */
   readonly params: BacktestParams;
   readonly exchange: Exchange;
@@ -93,16 +88,6 @@ export interface CandleOutcome {
   readonly denials: readonly string[];
 }
 
-const EXIT_REASON: Record<Fill["reason"], ExitReason> = {
-  entry: "signal",
-  stop: "stop",
-  tp: "tp",
-  signal: "signal",
-  end: "end",
-  flatten: "end",
-  external: "external",
-};
-
 /** Quantities within this fraction count as the same position (venue rounding). */
 const SAME_QTY = 1e-6;
 
@@ -126,30 +111,41 @@ const posText = (p: { side: string; qty: number } | null) =>
  * when missing; when that fails the position is closed and trading halts).
  */
 export class AgentPipeline {
+  /** The trading rules (the same core the backtest loop drives). */
+  readonly core: TradingCore;
   readonly ledger: TradeLedger;
   readonly series = new GrowableSeries();
   /** Marked-to-market equity at each accepted candle. */
   readonly equity: number[] = [];
   exposedCandles = 0;
-  denials = 0;
-  /** Refused entries by reason. */
-  readonly denialsByCode: Partial<Record<DenialCode, number>> = {};
-  #prevBias = 0;
   #lastTs = -Infinity;
   #prevLive = false;
   /** The last live candle's exit failed: the next one acts on the strategy's state. */
   #retry = false;
   #mismatch: string | null = null;
-  readonly #lossPerNotional: number;
   /** When each order was sent (timer ms), for the signal-to-fill latency. */
   readonly #sentAt = new Map<string, number>();
   /** The notional cap of each entry sent (client id -> maxNotional). */
   readonly #entryCaps = new Map<string, number>();
 
   constructor(readonly deps: PipelineDeps, startEquity = deps.params.startEquity) {
-    this.ledger = new TradeLedger(startEquity, deps.params.feeBps);
-    const p = deps.params;
-    this.#lossPerNotional = lossPerNotionalAtStop(p.stopBps, p.feeBps, p.slippageBps);
+    const runner = new StrategyRunner(
+      deps.strategy.name ?? "strategy",
+      deps.strategy,
+      this.series,
+    );
+    this.core = new TradingCore(deps.params, deps.gate, runner, startEquity);
+    this.ledger = this.core.ledger;
+  }
+
+  /** Entries refused so far. */
+  get denials(): number {
+    return this.core.denials;
+  }
+
+  /** Refused entries by reason. */
+  get denialsByCode(): Readonly<Partial<Record<DenialCode, number>>> {
+    return this.core.denialsByCode;
   }
 
   /** Processes one closed candle through every agent. */
@@ -163,7 +159,7 @@ export class AgentPipeline {
         candleTs: c.ts,
         reason: "not after the previous candle",
       });
-      return { accepted: false, bias: this.#prevBias, orders: [], denials: [] };
+      return { accepted: false, bias: 0, orders: [], denials: [] };
     }
     if (this.#lastTs !== -Infinity && c.ts - this.#lastTs > d.intervalMs) {
       d.sink.emit("warn", "market", "candle.gap", {
@@ -187,70 +183,52 @@ export class AgentPipeline {
     if (this.ledger.position !== null) this.exposedCandles++;
     const eq = this.ledger.equityAt(c.close);
     this.equity.push(eq);
-    d.gate.markEquity(c.ts, eq);
+    this.core.mark(c.ts, eq);
     this.#step("journal", t0, { fills: fills.length }, {
       equity: eq,
       position: this.ledger.position?.side ?? null,
     });
-    // 3. signal
+    // 3. signal and 4. risk: the core's rules decide the orders
     t0 = d.timer();
-    const bias = d.strategy.next(this.series, i);
-    this.#step("signal", t0, { close: c.close }, { bias });
-    // 4. risk
-    t0 = d.timer();
-    const orders: OrderRequest[] = [];
-    const denials: string[] = [];
     // state, not edge, on the first live candle after history and after a candle whose
     // exit did not go through; a live position against the strategy is always exited
     const sync = fc.live && (!this.#prevLive || this.#retry);
     this.#retry = false;
-    const pos = this.ledger.position;
-    const curDir = pos === null ? 0 : pos.side === "long" ? 1 : -1;
-    if (bias !== curDir && (sync || fc.live || bias !== this.#prevBias)) {
-      if (curDir !== 0) {
-        orders.push({
-          clientId: clientIdFor(d.runKey, c.ts, "exit"),
-          symbol: d.symbol,
-          side: curDir > 0 ? "sell" : "buy",
-          qty: pos!.qty,
-          intent: "exit",
-          reduceOnly: true,
-          refPrice: c.close,
+    this.#prevLive = fc.live;
+    const denials: string[] = [];
+    const k = this.core.decide(i, {
+      orders: fc.live,
+      sync,
+      live: fc.live,
+      hold: this.#mismatch !== null
+        ? { code: "halted", message: `Cannot place order: ${this.#mismatch}` }
+        : null,
+    });
+    const decision = this.core.runner.out;
+    this.#step("signal", t0, { close: c.close }, {
+      bias: Number.isNaN(decision.bias) ? null : decision.bias,
+    });
+    t0 = d.timer();
+    const refused = this.core.lastDenial;
+    if (refused !== null) {
+      denials.push(refused.message);
+      if (fc.live) {
+        d.sink.emit("warn", "risk", "risk.denied", {
+          candleTs: c.ts,
+          reason: refused.message,
+          code: refused.code,
+          bias: Number.isNaN(decision.bias) ? null : decision.bias,
         });
       }
-      if (bias !== 0 && (sync || bias !== this.#prevBias)) {
-        const p = d.params;
-        const want = positionQty(eq, c.close, p.riskPct, p.stopBps, p.maxLeverage);
-        const size = this.#mismatch !== null
-          ? { code: "halted" as const, message: `Cannot place order: ${this.#mismatch}` }
-          : d.gate.sizeEntry({
-            qty: want,
-            refPrice: c.close,
-            equity: eq,
-            lossPerNotional: this.#lossPerNotional,
-            committedLoss: pos === null ? 0 : exitCostAt(pos.qty, c.close, p.feeBps, p.slippageBps),
-          });
-        if (!isDenial(size)) {
-          orders.push({
-            clientId: clientIdFor(d.runKey, c.ts, "entry"),
-            symbol: d.symbol,
-            side: bias > 0 ? "buy" : "sell",
-            qty: size.qty,
-            intent: "entry",
-            reduceOnly: false,
-            refPrice: c.close,
-            stopBps: p.stopBps,
-            tpR: p.tpR,
-            maxNotional: size.maxNotional,
-          });
-        } else {
-          this.#deny(size, denials, fc.live ? { candleTs: c.ts, bias } : null);
-        }
-      }
     }
-    this.#prevBias = bias;
-    this.#prevLive = fc.live;
-    this.#step("risk", t0, { bias, equity: eq }, {
+    const orders: OrderRequest[] = [];
+    const moves: number[] = [];
+    for (let j = 0; j < k; j++) {
+      const o = this.#request(this.core.orders[j], c.ts);
+      if (typeof o === "number") moves.push(o);
+      else orders.push(o);
+    }
+    this.#step("risk", t0, { bias: decision.bias, equity: eq }, {
       orders: orders.map((o) => o.clientId),
       denials,
     });
@@ -258,6 +236,7 @@ export class AgentPipeline {
     t0 = d.timer();
     const sent: string[] = [];
     if (fc.live) {
+      for (const price of moves) await this.#moveStop(price);
       let exitFailed = false;
       for (const o of orders) {
         // a reversal's entry assumes its exit closed the position; if the position were
@@ -292,7 +271,82 @@ export class AgentPipeline {
       trades: this.ledger.trades,
       riskState: d.gate.state,
     });
-    return { accepted: true, bias, orders: fc.live ? orders : [], denials };
+    return {
+      accepted: true,
+      bias: Number.isNaN(decision.bias) ? 0 : decision.bias,
+      orders: fc.live ? orders : [],
+      denials,
+    };
+  }
+
+  /** An order of the core as the venue gets it (a stop move as its new price). */
+  #request(o: CoreOrder, ts: number): OrderRequest | number {
+    const d = this.deps;
+    const pos = this.ledger.position;
+    const closing = pos !== null && pos.side === "long" ? "sell" : "buy";
+    switch (o.kind) {
+      case "move-stop":
+        return o.price;
+      case "exit":
+        return {
+          clientId: clientIdFor(d.runKey, ts, "exit"),
+          symbol: d.symbol,
+          side: closing,
+          qty: pos!.qty,
+          intent: "exit",
+          reduceOnly: true,
+          refPrice: this.series.close[this.series.length - 1],
+        };
+      case "reduce":
+        return {
+          clientId: clientIdFor(d.runKey, ts, "reduce"),
+          symbol: d.symbol,
+          side: closing,
+          qty: o.qty,
+          intent: "reduce",
+          reduceOnly: true,
+          refPrice: this.series.close[this.series.length - 1],
+        };
+      case "entry":
+        return {
+          clientId: clientIdFor(d.runKey, ts, "entry"),
+          symbol: d.symbol,
+          side: o.dir > 0 ? "buy" : "sell",
+          qty: o.qty,
+          intent: "entry",
+          reduceOnly: false,
+          refPrice: o.refPrice,
+          stopBps: o.stopKind === 0 ? o.stopValue : undefined,
+          tpR: o.tpR,
+          maxNotional: o.maxNotional,
+          bracket: {
+            stopKind: o.stopKind,
+            stopValue: o.stopValue,
+            tpKind: o.tpKind,
+            tpValue: o.tpValue,
+            tpR: o.tpR,
+          },
+        };
+    }
+  }
+
+  /** Moves the venue's stop (the core already moved the position's). */
+  async #moveStop(price: number): Promise<void> {
+    const d = this.deps;
+    const pos = this.ledger.position;
+    if (pos === null) return;
+    try {
+      await d.exchange.protect(d.symbol, {
+        stopPrice: price,
+        ...(Number.isFinite(pos.tpPrice) ? { tpPrice: pos.tpPrice } : {}),
+      });
+      d.sink.emit("info", "execution", "protection.moved", { stopPrice: price });
+    } catch (e) {
+      d.sink.emit("error", "execution", "protection.move_failed", {
+        stopPrice: price,
+        error: errorText(e),
+      });
+    }
   }
 
   /**
@@ -344,7 +398,10 @@ export class AgentPipeline {
     });
     if (!wrongSide) {
       try {
-        await d.exchange.protect(d.symbol, { stopPrice: pos.stopPrice, tpPrice: pos.tpPrice });
+        await d.exchange.protect(d.symbol, {
+          stopPrice: pos.stopPrice,
+          ...(Number.isFinite(pos.tpPrice) ? { tpPrice: pos.tpPrice } : {}),
+        });
         d.sink.emit("warn", "execution", "protection.replaced", {
           stopPrice: pos.stopPrice,
           tpPrice: pos.tpPrice,
@@ -528,8 +585,7 @@ export class AgentPipeline {
     logFields: Record<string, unknown> | null,
   ): void {
     denials.push(denial.message);
-    this.denials++;
-    this.denialsByCode[denial.code] = (this.denialsByCode[denial.code] ?? 0) + 1;
+    this.core.recordDenial(denial);
     if (logFields !== null) {
       this.deps.sink.emit("warn", "risk", "risk.denied", {
         ...logFields,
@@ -539,72 +595,38 @@ export class AgentPipeline {
     }
   }
 
-  /**
-   * Books a fill the way a one-way venue nets it: it opens, adds to, reduces, closes or
-   * (if not reduce-only) flips the position. Fees and prices are the venue's.
-   */
+  /** Books a venue fill in the core and reports it. */
   #applyFill(f: Fill, mark: Record<string, unknown> = {}): void {
     const d = this.deps;
-    const led = this.ledger;
-    const pos = led.position;
-    const buy = f.side === "buy";
-    let trade: Trade | null = null;
-    if (pos === null || (pos.side === "long") === buy) {
-      if (f.external) {
-        // somebody else's trade on our symbol: not ours to book; the comparison with the
-        // venue's position says what it did
-        d.sink.emit("warn", "journal", "fill.foreign", {
-          ...fillEventFields(f),
-          position: posText(pos),
-        });
-        return;
-      }
-      if (f.reduceOnly) {
-        d.sink.emit("error", "journal", "fill.unexpected", {
-          clientId: f.clientId,
-          orderId: f.orderId,
-          reason: pos === null ? "exit while flat" : "reduce-only fill in the position's direction",
-        });
-        return;
-      }
-      if (pos === null) this.#open(f, f.qty, f.fee);
-      else led.addToPosition(f.qty, f.price, f.fee);
-    } else {
-      const closeQty = Math.min(f.qty, pos.qty);
-      const rest = cleanQty(f.qty - closeQty);
-      const closeFee = rest > 0 ? f.fee * closeQty / f.qty : f.fee;
-      trade = led.reduce(f.ts, closeQty, f.price, EXIT_REASON[f.reason], closeFee);
-      if (rest > f.qty * 1e-9) {
-        if (f.reduceOnly) {
-          // an exit closes what the venue holds: a part someone else added goes with it
-          d.sink.emit("warn", "journal", "fill.foreign", {
-            ...fillEventFields(f),
-            reason: `closed ${rest} more than this agent held (${pos.qty}): not its own`,
-          });
-        } else this.#open(f, rest, f.fee - closeFee);
-      }
+    const pos = this.ledger.position;
+    const r = this.core.applyFill(f);
+    if (r.kind === "foreign") {
+      // somebody else's trade on our symbol: not ours to book; the comparison with the
+      // venue's position says what it did
+      d.sink.emit("warn", "journal", "fill.foreign", {
+        ...fillEventFields(f),
+        position: posText(pos),
+      });
+      return;
+    }
+    if (r.kind === "unexpected") {
+      d.sink.emit("error", "journal", "fill.unexpected", {
+        clientId: f.clientId,
+        orderId: f.orderId,
+        reason: r.reason,
+      });
+      return;
+    }
+    if (r.extra) {
+      d.sink.emit("warn", "journal", "fill.foreign", { ...fillEventFields(f), reason: r.extra });
     }
     d.sink.emit("info", "execution", "order.filled", {
       ...fillEventFields(f),
       ...this.#latency(f),
-      ...(trade ? { trade: trade.id, pnl: trade.pnl } : {}),
+      ...(r.trade ? { trade: r.trade.id, pnl: r.trade.pnl } : {}),
       ...mark,
     });
     d.onFill?.(f);
-  }
-
-  #open(f: Fill, qty: number, fee: number): void {
-    const isLong = f.side === "buy";
-    const p = this.deps.params;
-    this.ledger.open(
-      isLong ? "long" : "short",
-      qty,
-      f.ts,
-      f.price,
-      f.stopPrice ?? stopPriceFor(isLong, f.price, p.stopBps),
-      f.tpPrice ?? tpPriceFor(isLong, f.price, p.stopBps, p.tpR),
-      fee,
-    );
   }
 
   /** Signal-to-fill-confirmation latency of an order this pipeline sent. */

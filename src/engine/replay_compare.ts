@@ -79,7 +79,7 @@ const candleSchema = z.object({
 
 const marketInputSchema = z.looseObject({ candle: candleSchema, live: z.boolean() });
 const signalDecisionSchema = z.looseObject({
-  bias: z.union([z.literal(-1), z.literal(0), z.literal(1)]),
+  bias: z.union([z.literal(-1), z.literal(0), z.literal(1), z.null()]),
 });
 const riskDecisionSchema = z.looseObject({
   orders: z.array(z.string()),

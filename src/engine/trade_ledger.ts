@@ -1,4 +1,4 @@
-import { feeFor, grossPnlFor } from "../core/fill_rules.ts";
+import { cleanQty, feeFor, grossPnlFor } from "../core/fill_rules.ts";
 import type { ExitReason, Side, Trade } from "../core/trade.ts";
 
 /** An open position as the ledger tracks it. */
@@ -27,14 +27,6 @@ export interface OpenPosition {
 const QTY_EPS = 1e-9;
 
 /**
- * A quantity built from several fills, without float noise (venue quantities have a few
- * decimals; 0.0256 - 0.0128 must stay 0.0128). Single-fill positions never pass here.
- */
-export function cleanQty(q: number): number {
-  return Math.round(q * 1e12) / 1e12;
-}
-
-/**
  * Cash and trade accounting shared by the backtest fast path and the agent pipeline, so
  * both compute every number with the same operations in the same order (identical
  * trades hash). Entry fees leave cash at entry; pnl and exit fees at each exit. A
@@ -43,12 +35,15 @@ export function cleanQty(q: number): number {
  * real quantities, the weighted exit price and every fee.
  */
 export class TradeLedger {
-  cash: number;
+  cash = 0;
   readonly trades: Trade[] = [];
   position: OpenPosition | null = null;
 
-  constructor(startEquity: number, readonly feeBps: number) {
+  readonly feeBps: number = 0;
+
+  constructor(startEquity: number, feeBps: number) {
     this.cash = startEquity;
+    this.feeBps = feeBps;
   }
 
   /** Opens a position from an entry fill (`fee` defaults to the configured rate). */

@@ -1,27 +1,25 @@
 import { z } from "zod";
-import type { CandleSeries } from "../core/candle.ts";
-import type { Bias, Strategy, StrategyDef } from "./strategy.ts";
+import type { Bias, StrategyContext, StrategyDefinition, StrategyInstance } from "./api.ts";
 
 /** Parameters of the breakout strategy. */
 export type BreakoutParams = { lookback: number };
 
 /**
- * Donchian channel breakout: turns long when the close rises above the highest high of
- * the previous `lookback` candles, short when it falls below their lowest low, and keeps
- * its last view in between.
+ * Channel breakout: long when the close rises above the highest high of the previous
+ * `lookback` candles, short when it falls below their lowest low, and its last view in
+ * between. It loses when breakouts fail and the price falls back into the channel.
  */
-export const breakout: StrategyDef<BreakoutParams> = {
+export const breakout: StrategyDefinition<BreakoutParams> = {
   name: "breakout",
   summary: "long on a close above the prior N-candle high, short below the prior N-candle low",
-  params: { lookback: { help: "channel length in candles", default: 20 } },
-  schema: z.object({ lookback: z.number().int().min(2).max(10_000) }),
-  create({ lookback }): Strategy {
-    return new Breakout(lookback);
-  },
+  params: z.object({
+    lookback: z.number().int().min(2).max(10_000).default(20).describe("channel length in candles"),
+  }),
+  create: ({ lookback }) => new Breakout(lookback),
 };
 
 /** State in fields rather than closure variables (see EmaCross). */
-class Breakout implements Strategy {
+class Breakout implements StrategyInstance {
   readonly name = "breakout";
   readonly warmup: number = 0;
   readonly lookback: number = 0;
@@ -29,21 +27,22 @@ class Breakout implements Strategy {
 
   constructor(lookback: number) {
     this.lookback = lookback;
-    this.warmup = lookback + 1;
+    this.warmup = lookback;
   }
 
-  next(s: CandleSeries, i: number): Bias {
+  onCandle(ctx: StrategyContext): Bias {
+    const b = ctx.bars;
     const lookback = this.lookback;
-    if (i < lookback) return 0;
+    if (b.index < lookback) return 0;
     let hi = -Infinity;
     let lo = Infinity;
-    const high = s.high;
-    const low = s.low;
-    for (let j = i - lookback; j < i; j++) {
-      if (high[j] > hi) hi = high[j];
-      if (low[j] < lo) lo = low[j];
+    for (let ago = lookback; ago >= 1; ago--) {
+      const h = b.high(ago);
+      const l = b.low(ago);
+      if (h > hi) hi = h;
+      if (l < lo) lo = l;
     }
-    const c = s.close[i];
+    const c = b.close();
     if (c > hi) this.bias = 1;
     else if (c < lo) this.bias = -1;
     return this.bias;

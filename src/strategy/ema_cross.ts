@@ -1,28 +1,23 @@
 import { z } from "zod";
-import type { CandleSeries } from "../core/candle.ts";
-import type { Bias, Strategy, StrategyDef } from "./strategy.ts";
+import type { Bias, StrategyContext, StrategyDefinition, StrategyInstance } from "./api.ts";
 
 /** Parameters of the EMA cross strategy. */
 export type EmaCrossParams = { fast: number; slow: number };
 
 /**
- * Trend following on two exponential moving averages of the close: long while the fast
- * EMA is above the slow one, short while below. Both EMAs are seeded with the first close.
+ * EMA cross: trend following on two exponential moving averages of the close. Long while
+ * the fast EMA is above the slow one, short while below; both are seeded with the first
+ * close. It loses in ranges, where the averages cross back and forth and every cross
+ * pays the spread, the fees and a stop.
  */
-export const emaCross: StrategyDef<EmaCrossParams> = {
+export const emaCross: StrategyDefinition<EmaCrossParams> = {
   name: "ema-cross",
   summary: "long while EMA(fast) > EMA(slow) of the close, short while below",
-  params: {
-    fast: { help: "fast EMA length in candles", default: 12 },
-    slow: { help: "slow EMA length in candles", default: 26 },
-  },
-  schema: z.object({
-    fast: z.number().int().min(1).max(10_000),
-    slow: z.number().int().min(2).max(10_000),
+  params: z.object({
+    fast: z.number().int().min(1).max(10_000).default(12).describe("fast EMA length in candles"),
+    slow: z.number().int().min(2).max(10_000).default(26).describe("slow EMA length in candles"),
   }).refine((p) => p.fast < p.slow, "fast must be shorter than slow"),
-  create({ fast, slow }): Strategy {
-    return new EmaCross(fast, slow);
-  },
+  create: ({ fast, slow }) => new EmaCross(fast, slow),
 };
 
 /**
@@ -30,7 +25,7 @@ export const emaCross: StrategyDef<EmaCrossParams> = {
  * plain double fields unboxed, while doubles stored in a closure (or, measured here, in
  * private fields) cost more than the whole rest of a backtest step.
  */
-class EmaCross implements Strategy {
+class EmaCross implements StrategyInstance {
   readonly name = "ema-cross";
   // every field starts as a number (never undefined), so V8 stores them unboxed
   readonly warmup: number = 0;
@@ -48,9 +43,10 @@ class EmaCross implements Strategy {
     this.ks = 2 / (slow + 1);
   }
 
-  next(s: CandleSeries, i: number): Bias {
-    const c = s.close[i];
-    if (i === 0) {
+  onCandle(ctx: StrategyContext): Bias {
+    const b = ctx.bars;
+    const c = b.close();
+    if (b.index === 0) {
       this.ef = c;
       this.es = c;
       return 0;
@@ -59,7 +55,7 @@ class EmaCross implements Strategy {
     const es = this.es + (c - this.es) * this.ks;
     this.ef = ef;
     this.es = es;
-    if (i < this.slow) return 0;
+    if (b.index < this.slow) return 0;
     if (ef > es) this.bias = 1;
     else if (ef < es) this.bias = -1;
     return this.bias;

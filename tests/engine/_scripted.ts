@@ -4,7 +4,7 @@ import type { Bias, Strategy } from "../../src/strategy/strategy.ts";
 
 /** A strategy that returns a fixed bias per candle index (0 beyond the script). */
 export function scripted(biases: readonly Bias[]): Strategy {
-  return { name: "scripted", warmup: 0, next: (_s, i) => biases[i] ?? 0 };
+  return { name: "scripted", warmup: 0, onCandle: (ctx) => biases[ctx.bars.index] ?? 0 };
 }
 
 /** Candles from [open, high, low, close] rows, one minute apart. */

@@ -254,7 +254,9 @@ Deno.test("kill switch watcher", async (t) => {
       try {
         await w.check();
         assert.equal(w.tripped, false);
-        await Deno.writeTextFile(path, "yes");
+        // written whole: a watcher reading between truncate and write would see it empty
+        await Deno.writeTextFile(`${path}.tmp`, "yes");
+        await Deno.rename(`${path}.tmp`, path);
         await waitFor(() => w.tripped, 1000);
         const logged = sink.events.filter((e) => e.event === "killswitch.tripped");
         assert.equal(logged.length, 1);

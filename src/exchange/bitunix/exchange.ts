@@ -1,4 +1,5 @@
 import { InputError, OrderRefusedError } from "../../core/errors.ts";
+import { bracketAt } from "../../core/fill_rules.ts";
 import type {
   Fill,
   FillReason,
@@ -87,6 +88,46 @@ export function bracketPrices(
     stopPrice: refPrice * (1 - dir * d),
     tpPrice: tpR !== undefined && tpR > 0 ? refPrice * (1 + dir * tpR * d) : undefined,
   };
+}
+
+/**
+ * The stop and take-profit an entry sends, from the latest price: its bracket spec (stop
+ * and take-profit as bps, distance or price) or, without one, stopBps and tpR. A stop that
+ * is not a positive price on the loss side of the latest price is refused: an entry never
+ * leaves unprotected or with a stop that fires at once.
+ */
+export function entryBracket(
+  order: OrderRequest,
+  latest: number,
+): { stopPrice: number; tpPrice?: number } {
+  const isLong = order.side === "buy";
+  let stop: number;
+  let tp: number | undefined;
+  if (order.bracket !== undefined) {
+    const b = bracketAt(isLong, latest, order.bracket);
+    stop = b.stop;
+    tp = Number.isFinite(b.tp) ? b.tp : undefined;
+  } else {
+    if (!(order.stopBps! > 0)) {
+      throw new InputError(`entry ${order.clientId}`, "a positive stopBps");
+    }
+    const b = bracketPrices(order.side, latest, order.stopBps!, order.tpR);
+    stop = b.stopPrice;
+    tp = b.tpPrice;
+  }
+  if (!(stop > 0 && Number.isFinite(stop) && (isLong ? stop < latest : stop > latest))) {
+    throw new InputError(
+      `entry ${order.clientId}`,
+      `a stop ${isLong ? "below" : "above"} the latest price ${latest} (got ${stop})`,
+    );
+  }
+  if (tp !== undefined && !(tp > 0 && (isLong ? tp > latest : tp < latest))) {
+    throw new InputError(
+      `entry ${order.clientId}`,
+      `a take-profit ${isLong ? "above" : "below"} the latest price ${latest} (got ${tp})`,
+    );
+  }
+  return { stopPrice: stop, ...(tp !== undefined ? { tpPrice: tp } : {}) };
 }
 
 /**
@@ -268,11 +309,8 @@ export class BitunixExchange implements Exchange {
     const qtyText = this.#qtyText(qty, info, order);
     let slPrice: string | undefined;
     let tpPrice: string | undefined;
-    if (order.stopBps !== undefined) {
-      if (!(order.stopBps > 0)) {
-        throw new InputError(`entry ${order.clientId}`, "a positive stopBps");
-      }
-      const b = bracketPrices(order.side, latest, order.stopBps, order.tpR);
+    if (order.bracket !== undefined || order.stopBps !== undefined) {
+      const b = entryBracket(order, latest);
       slPrice = b.stopPrice.toFixed(info.pricePrecision);
       tpPrice = b.tpPrice?.toFixed(info.pricePrecision);
       this.#sentBrackets.set(order.clientId, {

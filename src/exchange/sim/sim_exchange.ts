@@ -1,14 +1,9 @@
 import type { Candle } from "../../core/candle.ts";
 import {
-  bracketHit,
-  feeFor,
-  HIT_NONE,
-  hitPrice,
-  isStopHit,
-  qtyWithinNotional,
-  slipped,
-  stopPriceFor,
-  tpPriceFor,
+  type BracketSpec,
+  defaultBracket,
+  LEVEL_NONE,
+  LEVEL_PRICE,
 } from "../../core/fill_rules.ts";
 import type {
   Fill,
@@ -22,6 +17,7 @@ import type {
 } from "../../core/order.ts";
 import type { CandleDrivenExchange } from "../../core/ports.ts";
 import { OrderRefusedError } from "../../core/errors.ts";
+import { type SimEntry, type SimFillSink, SimVenue } from "../../core/sim_venue.ts";
 
 /** Costs and fill assumptions of the simulated venue. */
 export interface SimExchangeOptions {
@@ -40,25 +36,33 @@ export interface SimExchangeState {
 }
 
 /**
- * The simulated venue used by backtests and paper trading. Market orders fill at the
- * next candle's open (plus adverse slippage); entries get a stop and take-profit at the
- * configured distances from the fill; each candle is checked against the bracket with
- * the shared fill rules, so paper fills follow the backtest's model exactly. An entry is
- * sized down at its fill price to its `maxNotional` (the RiskGate's limits hold where the
- * money moves, not at the decision price). A repeated client id is acknowledged as a
- * duplicate and never fills twice.
+ * The simulated venue of paper sessions behind the Exchange port: the backtest's own
+ * SimVenue (the same fill rules, the same numbers), with orders as requests and fills as
+ * a queue to drain. A repeated client id is acknowledged as a duplicate and never fills
+ * twice.
  */
-export class SimExchange implements CandleDrivenExchange {
-  #position: VenuePosition | null = null;
+export class SimExchange implements CandleDrivenExchange, SimFillSink {
+  readonly #venue: SimVenue;
   #pending: OrderRequest[] = [];
   #fills: Fill[] = [];
   #known = new Map<string, string>();
   #nextId = 1;
   #lastClose: Candle | null = null;
+  #symbol = "BTCUSDT";
 
   constructor(readonly options: SimExchangeOptions, state?: SimExchangeState) {
+    this.#venue = new SimVenue(options.feeBps, options.slippageBps, options.intrabar, this);
     if (state) {
-      this.#position = state.position;
+      const p = state.position;
+      if (p !== null) {
+        const v = this.#venue;
+        v.dir = p.side === "long" ? 1 : -1;
+        v.qty = p.qty;
+        v.entry = p.entryPrice;
+        v.stop = p.stopPrice ?? (p.side === "long" ? -Infinity : Infinity);
+        v.tp = p.tpPrice ?? (p.side === "long" ? Infinity : -Infinity);
+        this.#symbol = p.symbol;
+      }
       this.#pending = [...state.pending];
       this.#fills = [...state.fills];
       this.#nextId = state.nextOrderId;
@@ -75,6 +79,7 @@ export class SimExchange implements CandleDrivenExchange {
     if (refused) return Promise.reject(new OrderRefusedError(refused));
     const orderId = `sim-${this.#nextId++}`;
     this.#known.set(order.clientId, orderId);
+    this.#symbol = order.symbol;
     this.#pending.push(order);
     return Promise.resolve({ clientId: order.clientId, orderId, duplicate: false });
   }
@@ -92,19 +97,23 @@ export class SimExchange implements CandleDrivenExchange {
   }
 
   position(_symbol: string): Promise<VenuePosition | null> {
-    return Promise.resolve(this.#position);
+    return Promise.resolve(this.#position());
   }
 
   protection(_symbol: string): Promise<Protection | null> {
-    const p = this.#position;
-    if (p === null || p.stopPrice === undefined) return Promise.resolve(null);
-    return Promise.resolve({ stopPrice: p.stopPrice, tpPrice: p.tpPrice });
+    const v = this.#venue;
+    if (v.dir === 0 || !Number.isFinite(v.stop)) return Promise.resolve(null);
+    return Promise.resolve({
+      stopPrice: v.stop,
+      ...(Number.isFinite(v.tp) ? { tpPrice: v.tp } : {}),
+    });
   }
 
   protect(_symbol: string, bracket: { stopPrice: number; tpPrice?: number }): Promise<void> {
-    const p = this.#position;
-    if (p === null) return Promise.reject(new Error("Cannot protect: no open position"));
-    this.#position = { ...p, stopPrice: bracket.stopPrice, tpPrice: bracket.tpPrice };
+    const v = this.#venue;
+    if (v.dir === 0) return Promise.reject(new Error("Cannot protect: no open position"));
+    v.stop = bracket.stopPrice;
+    if (bracket.tpPrice !== undefined) v.tp = bracket.tpPrice;
     return Promise.resolve();
   }
 
@@ -121,31 +130,8 @@ export class SimExchange implements CandleDrivenExchange {
 
   /** Fills pending orders at this candle's open, then checks the bracket over the bar. */
   onCandle(c: Candle): void {
-    const pending = this.#pending;
-    this.#pending = [];
-    for (const o of pending) this.#fillMarket(o, c.open, c.ts);
-    const p = this.#position;
-    if (p !== null && p.stopPrice !== undefined && p.tpPrice !== undefined) {
-      const isLong = p.side === "long";
-      const hit = bracketHit(
-        isLong,
-        c.open,
-        c.high,
-        c.low,
-        p.stopPrice,
-        p.tpPrice,
-        this.options.intrabar === "optimistic",
-      );
-      if (hit !== HIT_NONE) {
-        const level = hitPrice(hit, c.open, p.stopPrice, p.tpPrice);
-        this.#exit(
-          c.ts,
-          slipped(level, !isLong, this.options.slippageBps),
-          isStopHit(hit) ? "stop" : "tp",
-          `${p.symbol}-bracket-${c.ts}`,
-        );
-      }
-    }
+    this.#queue();
+    this.#venue.bar(c.ts, c.open, c.high, c.low);
     this.#lastClose = c;
   }
 
@@ -158,13 +144,15 @@ export class SimExchange implements CandleDrivenExchange {
     if (c === null) return;
     const pending = this.#pending;
     this.#pending = [];
-    for (const o of pending) this.#fillMarket(o, c.close, c.ts);
+    for (const o of pending) {
+      if (o.intent !== "entry") this.#venue.closeAt(c.close, c.ts, reasonOf(o));
+    }
   }
 
   /** Snapshot for persistence (paper sessions). */
   snapshot(): SimExchangeState {
     return {
-      position: this.#position,
+      position: this.#position(),
       pending: [...this.#pending],
       knownClientIds: [...this.#known.keys()],
       fills: [...this.#fills],
@@ -172,63 +160,111 @@ export class SimExchange implements CandleDrivenExchange {
     };
   }
 
-  #fillMarket(o: OrderRequest, price: number, ts: number): void {
-    const buy = o.side === "buy";
-    const p = this.#position;
-    if (o.reduceOnly || o.intent !== "entry") {
-      if (p === null || (p.side === "long") === buy) return; // nothing to reduce
-      const reason: FillReason = o.intent === "exit"
-        ? "signal"
-        : o.intent === "flatten"
-        ? "end"
-        : "signal";
-      const qty = o.intent === "reduce" ? Math.min(o.qty, p.qty) : p.qty;
-      this.#exit(ts, slipped(price, buy, this.options.slippageBps), reason, o.clientId, qty);
-      return;
+  /** Hands the pending requests to the venue for the next open. */
+  #queue(): void {
+    const pending = this.#pending;
+    this.#pending = [];
+    const v = this.#venue;
+    for (const o of pending) {
+      if (o.intent === "entry" && !o.reduceOnly) {
+        const b = o.bracket ?? legacyBracket(o);
+        const e: SimEntry = {
+          dir: o.side === "buy" ? 1 : -1,
+          qty: o.qty,
+          maxNotional: o.maxNotional ?? Infinity,
+          stopKind: b.stopKind,
+          stopValue: b.stopValue,
+          tpKind: b.tpKind,
+          tpValue: b.tpValue,
+          tpR: b.tpR,
+          id: o.clientId,
+        };
+        v.enter(e);
+      } else {
+        // reduce-only: closes what is open (a partial take closes its part only)
+        const reduces = v.dir !== 0 && (v.dir > 0) === (o.side === "sell");
+        if (reduces) v.exit(o.intent === "reduce" ? o.qty : Infinity, o.clientId, reasonOf(o));
+      }
     }
-    if (p !== null) return; // one position at a time: an entry while positioned is ignored
-    const isLong = buy;
-    const entry = slipped(price, isLong, this.options.slippageBps);
-    const stopBps = o.stopBps ?? 0;
-    const qty = o.maxNotional === undefined
-      ? o.qty
-      : qtyWithinNotional(o.qty, entry, o.maxNotional);
-    this.#position = {
-      symbol: o.symbol,
-      side: isLong ? "long" : "short",
-      qty,
-      entryPrice: entry,
-      stopPrice: stopBps > 0 ? stopPriceFor(isLong, entry, stopBps) : undefined,
-      tpPrice: stopBps > 0 && o.tpR ? tpPriceFor(isLong, entry, stopBps, o.tpR) : undefined,
+  }
+
+  #position(): VenuePosition | null {
+    const v = this.#venue;
+    if (v.dir === 0) return null;
+    return {
+      symbol: this.#symbol,
+      side: v.dir > 0 ? "long" : "short",
+      qty: v.qty,
+      entryPrice: v.entry,
+      ...(Number.isFinite(v.stop) ? { stopPrice: v.stop } : {}),
+      ...(Number.isFinite(v.tp) ? { tpPrice: v.tp } : {}),
     };
+  }
+
+  /** SimFillSink: an entry filled. */
+  entryFilled(
+    dir: number,
+    qty: number,
+    price: number,
+    fee: number,
+    ts: number,
+    stop: number,
+    tp: number,
+    id: string,
+  ): void {
     this.#fills.push({
-      clientId: o.clientId,
-      orderId: this.#known.get(o.clientId) ?? o.clientId,
-      symbol: o.symbol,
-      side: o.side,
+      clientId: id,
+      orderId: this.#known.get(id) ?? id,
+      symbol: this.#symbol,
+      side: dir > 0 ? "buy" : "sell",
       qty,
-      price: entry,
-      fee: feeFor(qty, entry, this.options.feeBps),
+      price,
+      fee,
       ts,
       reason: "entry",
+      ...(Number.isFinite(stop) ? { stopPrice: stop } : {}),
+      ...(Number.isFinite(tp) ? { tpPrice: tp } : {}),
     });
   }
 
-  #exit(ts: number, price: number, reason: FillReason, clientId: string, qty?: number): void {
-    const p = this.#position!;
-    const closed = qty ?? p.qty;
-    this.#position = closed < p.qty ? { ...p, qty: p.qty - closed } : null;
+  /** SimFillSink: part or all of the position closed. */
+  exitFilled(
+    dir: number,
+    qty: number,
+    price: number,
+    fee: number,
+    ts: number,
+    reason: FillReason,
+    id: string,
+  ): void {
+    const closingLong = dir > 0;
+    const clientId = id || `${this.#symbol}-bracket-${ts}`;
     this.#fills.push({
       clientId,
       orderId: this.#known.get(clientId) ?? clientId,
-      symbol: p.symbol,
-      side: p.side === "long" ? "sell" : "buy",
-      qty: closed,
+      symbol: this.#symbol,
+      side: closingLong ? "sell" : "buy",
+      qty,
       price,
-      fee: feeFor(closed, price, this.options.feeBps),
+      fee,
       ts,
       reason,
       reduceOnly: true,
     });
   }
+}
+
+/** The bracket of an entry given as stopBps and tpR: none of either when absent. */
+function legacyBracket(o: OrderRequest): BracketSpec {
+  const stopBps = o.stopBps ?? 0;
+  if (!(stopBps > 0)) {
+    const none = o.side === "buy" ? -Infinity : Infinity;
+    return { stopKind: LEVEL_PRICE, stopValue: none, tpKind: LEVEL_NONE, tpValue: 0, tpR: 0 };
+  }
+  const b = defaultBracket(stopBps, o.tpR ?? 0);
+  return o.tpR ? b : { ...b, tpKind: LEVEL_NONE };
+}
+
+function reasonOf(o: OrderRequest): FillReason {
+  return o.intent === "flatten" ? "end" : "signal";
 }

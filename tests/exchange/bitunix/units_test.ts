@@ -6,7 +6,13 @@ import {
   isRetryableStatus,
 } from "../../../src/exchange/bitunix/errors.ts";
 import { createBitunixLimiters, TokenBucket } from "../../../src/exchange/bitunix/rate_limiter.ts";
-import { bracketPrices, roundQtyDown } from "../../../src/exchange/bitunix/exchange.ts";
+import {
+  bracketPrices,
+  entryBracket,
+  roundQtyDown,
+} from "../../../src/exchange/bitunix/exchange.ts";
+import type { OrderRequest } from "../../../src/core/order.ts";
+import { LEVEL_DISTANCE, LEVEL_NONE, LEVEL_PRICE } from "../../../src/core/fill_rules.ts";
 import { klineChannel, parseInterval } from "../../../src/exchange/bitunix/intervals.ts";
 
 /** A simulated clock whose sleep advances time instantly. */
@@ -122,6 +128,54 @@ Deno.test("order math", async (t) => {
     assert.equal(short.stopPrice, 60_000 * (1 + 0.005));
     assert.equal(short.tpPrice, 60_000 * (1 - 0.01));
     assert.equal(bracketPrices("buy", 100, 10).tpPrice, undefined);
+  });
+  await t.step("an entry's bracket spec is priced from the latest price, never unprotected", () => {
+    const base: OrderRequest = {
+      clientId: "c1",
+      symbol: "BTCUSDT",
+      side: "buy",
+      qty: 0.01,
+      intent: "entry",
+      reduceOnly: false,
+      refPrice: 60_000,
+    };
+    const spec = (stopKind: number, stopValue: number, tpKind: number, tpValue: number) => ({
+      ...base,
+      bracket: { stopKind, stopValue, tpKind, tpValue, tpR: 2 },
+    });
+    // a stop 300 below and a take-profit 600 above the latest price, not the decision's
+    assert.deepEqual(entryBracket(spec(LEVEL_DISTANCE, 300, LEVEL_DISTANCE, 600), 61_000), {
+      stopPrice: 60_700,
+      tpPrice: 61_600,
+    });
+    // no take-profit: only the stop goes
+    assert.deepEqual(entryBracket(spec(LEVEL_PRICE, 59_000, LEVEL_NONE, 0), 60_000), {
+      stopPrice: 59_000,
+    });
+    // take-profit at tpR x the stop distance
+    assert.deepEqual(entryBracket(spec(LEVEL_DISTANCE, 500, 0, 0), 60_000), {
+      stopPrice: 59_500,
+      tpPrice: 61_000,
+    });
+    // a stop the price has already crossed would fire at once: refused, nothing sent
+    assert.throws(
+      () => entryBracket(spec(LEVEL_PRICE, 60_500, LEVEL_NONE, 0), 60_000),
+      /entry c1.*a stop below the latest price 60000/,
+    );
+    assert.throws(
+      () => entryBracket({ ...spec(LEVEL_PRICE, 59_000, LEVEL_NONE, 0), side: "sell" }, 60_000),
+      /a stop above the latest price/,
+    );
+    assert.throws(
+      () => entryBracket(spec(LEVEL_PRICE, 59_000, LEVEL_PRICE, 59_900), 60_000),
+      /a take-profit above the latest price/,
+    );
+    // without a spec, stopBps and tpR as before; a zero stop is refused
+    assert.deepEqual(entryBracket({ ...base, stopBps: 50, tpR: 2 }, 60_000), {
+      stopPrice: 60_000 * (1 - 0.005),
+      tpPrice: 60_000 * (1 + 0.01),
+    });
+    assert.throws(() => entryBracket({ ...base, stopBps: 0 }, 60_000), /a positive stopBps/);
   });
 });
 

@@ -1,0 +1,190 @@
+import {
+  bracketAt,
+  bracketHit,
+  type BracketSpec,
+  cleanQty,
+  feeFor,
+  HIT_NONE,
+  hitPrice,
+  isStopHit,
+  qtyWithinNotional,
+  slipped,
+} from "./fill_rules.ts";
+import type { FillReason } from "./order.ts";
+
+/** An entry waiting for the next open. */
+export interface SimEntry extends BracketSpec {
+  /** 1 long, -1 short. */
+  readonly dir: number;
+  readonly qty: number;
+  /** The notional the fill may reach (caps at the fill price). */
+  readonly maxNotional: number;
+  /** The caller's id for the order (client id), passed back with its fill. */
+  readonly id: string;
+}
+
+/** Receives the simulated venue's fills (the engine's ledger, or a paper venue's queue). */
+export interface SimFillSink {
+  /** An entry filled: the position opens with this bracket. */
+  entryFilled(
+    dir: number,
+    qty: number,
+    price: number,
+    fee: number,
+    ts: number,
+    stop: number,
+    tp: number,
+    id: string,
+  ): void;
+  /** `qty` of the position (side `dir`) closed: all of it unless a partial take. */
+  exitFilled(
+    dir: number,
+    qty: number,
+    price: number,
+    fee: number,
+    ts: number,
+    reason: FillReason,
+    id: string,
+  ): void;
+}
+
+/**
+ * The simulated venue of backtests and paper sessions: market orders fill at the next
+ * candle's open plus adverse slippage, an entry sized down at its fill price to its
+ * notional cap; the position's stop and take-profit are checked against every bar with
+ * the shared fill rules (a bar touching both: stop first when conservative, take-profit
+ * first when optimistic; a bar opening through a level exits at the open). Everything is
+ * kept in fields, not objects, because it runs once per candle in the backtest loop.
+ */
+export class SimVenue {
+  /** 1 long, -1 short, 0 flat. */
+  dir = 0;
+  qty = 0;
+  entry = 0;
+  stop = 0;
+  tp = 0;
+  /** An exit to fill at the next open (NaN: none; Infinity: the whole position). */
+  exitQty = Number.NaN;
+  exitId = "";
+  exitReason: FillReason = "signal";
+  pendingEntry: SimEntry | null = null;
+  /** Something waits for the next open (checked on every bar). */
+  private waiting = false;
+  private readonly optimistic: boolean = false;
+
+  // explicit fields, not constructor parameter properties (see TradingCore)
+  readonly feeBps: number = 0;
+  readonly slippageBps: number = 0;
+  declare readonly sink: SimFillSink;
+
+  constructor(
+    feeBps: number,
+    slippageBps: number,
+    intrabar: "conservative" | "optimistic",
+    sink: SimFillSink,
+  ) {
+    this.feeBps = feeBps;
+    this.slippageBps = slippageBps;
+    this.sink = sink;
+    this.optimistic = intrabar === "optimistic";
+  }
+
+  /** Queues an exit of `qty` (Infinity: all) for the next open. */
+  exit(qty: number, id: string, reason: FillReason = "signal"): void {
+    this.exitQty = qty;
+    this.exitId = id;
+    this.exitReason = reason;
+    this.waiting = true;
+  }
+
+  /** Queues an entry for the next open (one at a time). */
+  enter(e: SimEntry): void {
+    this.pendingEntry = e;
+    this.waiting = true;
+  }
+
+  /** Moves the stop now (it counts from the next bar). */
+  moveStop(price: number): void {
+    if (this.dir !== 0) this.stop = price;
+  }
+
+  /** Cancels what is waiting for the next open; returns how many orders that was. */
+  cancelPending(): number {
+    const n = (Number.isNaN(this.exitQty) ? 0 : 1) + (this.pendingEntry === null ? 0 : 1);
+    this.exitQty = Number.NaN;
+    this.pendingEntry = null;
+    this.waiting = false;
+    return n;
+  }
+
+  /**
+   * One bar: fills what waits at its open (exit first, then entry), then checks the
+   * bracket over the bar. Returns true when a position was open during the bar.
+   */
+  bar(ts: number, open: number, high: number, low: number): boolean {
+    if (this.waiting) this.fillWaiting(ts, open);
+    if (this.dir === 0) return false;
+    const isLong = this.dir > 0;
+    const hit = bracketHit(isLong, open, high, low, this.stop, this.tp, this.optimistic);
+    if (hit !== HIT_NONE) {
+      const level = hitPrice(hit, open, this.stop, this.tp);
+      this.#close(
+        Infinity,
+        slipped(level, !isLong, this.slippageBps),
+        ts,
+        isStopHit(hit) ? "stop" : "tp",
+        "",
+      );
+    }
+    return true;
+  }
+
+  private fillWaiting(ts: number, open: number): void {
+    this.waiting = false;
+    if (!Number.isNaN(this.exitQty)) {
+      const q = this.exitQty;
+      this.exitQty = Number.NaN;
+      if (this.dir !== 0) {
+        this.#close(
+          q,
+          slipped(open, this.dir < 0, this.slippageBps),
+          ts,
+          this.exitReason,
+          this.exitId,
+        );
+      }
+    }
+    const e = this.pendingEntry;
+    if (e !== null) {
+      this.pendingEntry = null;
+      if (this.dir === 0) this.#open(e, open, ts);
+    }
+  }
+
+  /** Closes what is open at `price` (a backtest's end, bar mode's close). */
+  closeAt(price: number, ts: number, reason: FillReason): void {
+    if (this.dir === 0) return;
+    this.#close(Infinity, slipped(price, this.dir < 0, this.slippageBps), ts, reason, "");
+  }
+
+  #open(e: SimEntry, open: number, ts: number): void {
+    const isLong = e.dir > 0;
+    const price = slipped(open, isLong, this.slippageBps);
+    const qty = qtyWithinNotional(e.qty, price, e.maxNotional);
+    const { stop, tp } = bracketAt(isLong, price, e);
+    this.dir = e.dir;
+    this.qty = qty;
+    this.entry = price;
+    this.stop = stop;
+    this.tp = tp;
+    this.sink.entryFilled(e.dir, qty, price, feeFor(qty, price, this.feeBps), ts, stop, tp, e.id);
+  }
+
+  #close(q: number, price: number, ts: number, reason: FillReason, id: string): void {
+    const dir = this.dir;
+    const qty = q >= this.qty ? this.qty : q;
+    if (qty >= this.qty) this.dir = 0;
+    else this.qty = cleanQty(this.qty - qty);
+    this.sink.exitFilled(dir, qty, price, feeFor(qty, price, this.feeBps), ts, reason, id);
+  }
+}

@@ -1,0 +1,89 @@
+import type { BacktestParams } from "../core/backtest_params.ts";
+import type { CandleSeries } from "../core/candle.ts";
+import type { Trade } from "../core/trade.ts";
+import type { StrategyInstance } from "../strategy/api.ts";
+import { StrategyRunner } from "../strategy/runner.ts";
+import { type CoreOrder, type DecideFlags, TradingCore } from "./core.ts";
+import type { DenialCode } from "./risk_gate.ts";
+import { RiskGate } from "./risk_gate.ts";
+import { SimVenue } from "../core/sim_venue.ts";
+
+/** What one backtest pass produced. */
+export interface BacktestResult {
+  readonly trades: Trade[];
+  /** Marked-to-market equity at each candle close. */
+  readonly equity: Float64Array;
+  /** Candles during which a position was open. */
+  readonly exposedCandles: number;
+  /** Entries the RiskGate refused (daily loss, limits). */
+  readonly denials: number;
+  /** The refusals by reason. */
+  readonly denialsByCode: Readonly<Partial<Record<DenialCode, number>>>;
+}
+
+const DECIDE: DecideFlags = { orders: true, sync: false, live: false };
+const LAST: DecideFlags = { orders: false, sync: false, live: false };
+
+/** Sends one of the core's orders to the simulated venue. */
+export function submitToSim(venue: SimVenue, o: CoreOrder, id = ""): void {
+  switch (o.kind) {
+    case "exit":
+    case "reduce":
+      venue.exit(o.qty, id);
+      return;
+    case "move-stop":
+      venue.moveStop(o.price);
+      return;
+    case "entry":
+      venue.enter({ ...o, id });
+  }
+}
+
+/**
+ * A backtest pass: the one engine (TradingCore) driven over typed arrays with the
+ * simulated venue, synchronously. Each candle: orders decided on the previous close fill
+ * at its open, the bracket is checked over it, equity is marked at its close, then the
+ * strategy decides on it. A position open after the last candle closes at its close
+ * (`end`).
+ */
+export function runBacktest(
+  series: CandleSeries,
+  strategy: StrategyInstance & { readonly name?: string },
+  p: BacktestParams,
+): BacktestResult {
+  const n = series.length;
+  const { ts, open, high, low, close } = series;
+  const gate = new RiskGate({ maxLeverage: p.maxLeverage, ...p.limits }, undefined, p.minQty);
+  const runner = new StrategyRunner(strategy.name ?? "strategy", strategy, series);
+  const core = new TradingCore(p, gate, runner);
+  const venue = new SimVenue(p.feeBps, p.slippageBps, p.intrabar, core);
+  const ledger = core.ledger;
+  const equity = new Float64Array(n);
+  const barMode = p.mode === "bar";
+  const orders = core.orders;
+  let exposed = 0;
+  for (let i = 0; i < n; i++) {
+    const t = ts[i];
+    if (venue.bar(t, open[i], high[i], low[i])) {
+      exposed++;
+      if (barMode) venue.closeAt(close[i], t, "end");
+    }
+    const c = close[i];
+    const eq = ledger.equityAt(c);
+    equity[i] = eq;
+    core.mark(t, eq);
+    const k = core.decide(i, i < n - 1 ? DECIDE : LAST);
+    for (let j = 0; j < k; j++) submitToSim(venue, orders[j]);
+  }
+  if (n > 0 && venue.dir !== 0) {
+    venue.closeAt(close[n - 1], ts[n - 1], "end");
+    equity[n - 1] = ledger.cash;
+  }
+  return {
+    trades: ledger.trades,
+    equity,
+    exposedCandles: exposed,
+    denials: core.denials,
+    denialsByCode: core.denialsByCode,
+  };
+}

@@ -1,0 +1,287 @@
+import type { CandleSeries } from "../core/candle.ts";
+import type {
+  Bars,
+  Decision,
+  Intent,
+  Level,
+  PositionView,
+  StrategyContext,
+  StrategyInstance,
+} from "./api.ts";
+
+/** A strategy failed on a candle: it threw, answered something invalid, or took too long. */
+export class StrategyError extends Error {
+  constructor(
+    readonly strategy: string,
+    readonly candleTs: number,
+    readonly problem: string,
+  ) {
+    super(
+      `Strategy ${strategy} failed on the candle of ${
+        Number.isFinite(candleTs) ? new Date(candleTs).toISOString() : "?"
+      }: ${problem}`,
+    );
+    this.name = "StrategyError";
+  }
+}
+
+/** True when `e` is a StrategyError (works across module copies in bundles). */
+export function isStrategyError(e: unknown): e is StrategyError {
+  return e instanceof Error && e.name === "StrategyError";
+}
+
+/**
+ * Read-only, look-back-only access to a series at one index (the engine moves `index`).
+ * Reading a later candle than the current one throws.
+ */
+export class SeriesBars implements Bars {
+  index = -1;
+  declare series: CandleSeries;
+
+  constructor(series: CandleSeries) {
+    this.series = series;
+  }
+
+  get count(): number {
+    return this.index + 1;
+  }
+
+  // each reader repeats the check: a shared helper is not inlined as reliably, and these
+  // run for every candle of a backtest
+  time(ago = 0): number {
+    const k = this.index - ago;
+    if (k > this.index) lookAhead(ago);
+    return k >= 0 ? this.series.ts[k] : Number.NaN;
+  }
+  open(ago = 0): number {
+    const k = this.index - ago;
+    if (k > this.index) lookAhead(ago);
+    return k >= 0 ? this.series.open[k] : Number.NaN;
+  }
+  high(ago = 0): number {
+    const k = this.index - ago;
+    if (k > this.index) lookAhead(ago);
+    return k >= 0 ? this.series.high[k] : Number.NaN;
+  }
+  low(ago = 0): number {
+    const k = this.index - ago;
+    if (k > this.index) lookAhead(ago);
+    return k >= 0 ? this.series.low[k] : Number.NaN;
+  }
+  close(ago = 0): number {
+    const k = this.index - ago;
+    if (k > this.index) lookAhead(ago);
+    return k >= 0 ? this.series.close[k] : Number.NaN;
+  }
+  volume(ago = 0): number {
+    const k = this.index - ago;
+    if (k > this.index) lookAhead(ago);
+    return k >= 0 ? this.series.volume[k] : Number.NaN;
+  }
+}
+
+function lookAhead(ago: number): never {
+  throw new RangeError(
+    `cannot read a candle after the current one (ago ${ago}): decisions use closed candles only`,
+  );
+}
+
+/** The position as a strategy sees it (one mutable object, reused candle after candle). */
+export class MutablePosition implements PositionView {
+  side: "long" | "short" = "long";
+  qty = 0;
+  entryPrice = 0;
+  entryTime = 0;
+  stopPrice = 0;
+  tpPrice = Number.NaN;
+  barsHeld = 0;
+}
+
+/** The context object handed to the strategy (reused; fields updated per candle). */
+export class MutableContext implements StrategyContext {
+  position: PositionView | null = null;
+  equity = 0;
+  // an explicit field, not a constructor parameter property: with one, V8 (as Deno
+  // builds it) boxes every double stored into this object anew (`equity`, per candle)
+  declare readonly bars: SeriesBars;
+  constructor(bars: SeriesBars) {
+    this.bars = bars;
+  }
+}
+
+/** What a decision asks the engine for, normalised (no objects on a plain candle). */
+export class NormalizedDecision {
+  /** Target side: 1, -1, 0 (flat), or NaN when the strategy did not ask to change it. */
+  target = Number.NaN;
+  /** True when the target came from the Bias shorthand (it follows its edges). */
+  fromBias = false;
+  /** The bias given (NaN: none), for the shorthand's edges. */
+  bias = Number.NaN;
+  stop: Level | undefined = undefined;
+  takeProfit: Level | null | undefined = undefined;
+  size = 1;
+  /** New stop price (NaN: none). */
+  moveStop = Number.NaN;
+  /** Fraction to close now (0: none). */
+  takePartial = 0;
+
+  reset(): void {
+    this.target = Number.NaN;
+    this.fromBias = false;
+    this.bias = Number.NaN;
+    this.stop = undefined;
+    this.takeProfit = undefined;
+    this.size = 1;
+    this.moveStop = Number.NaN;
+    this.takePartial = 0;
+  }
+}
+
+/**
+ * Calls a strategy once per candle with a reused context and turns its answer into a
+ * NormalizedDecision. Anything thrown or answered that is not a Decision becomes a
+ * StrategyError naming the strategy and the candle; the engine's state is never touched
+ * by the strategy itself.
+ */
+export class StrategyRunner {
+  declare readonly bars: SeriesBars;
+  declare readonly ctx: MutableContext;
+  readonly pos = new MutablePosition();
+  readonly out = new NormalizedDecision();
+  /** The last answer set more than the Bias fields (reset them all next time). */
+  dirty = false;
+  positioned = false;
+
+  declare readonly name: string;
+  declare readonly strategy: StrategyInstance;
+
+  constructor(name: string, strategy: StrategyInstance, series: CandleSeries) {
+    this.name = name;
+    this.strategy = strategy;
+    this.bars = new SeriesBars(series);
+    this.ctx = new MutableContext(this.bars);
+    this.warmup = strategy.warmup;
+  }
+
+  /** Points the strategy at another series (sessions grow theirs). */
+  setSeries(series: CandleSeries): void {
+    this.bars.series = series;
+  }
+
+  /**
+   * Asks the strategy about candle `i` and normalises the answer into `out`.
+   * @param positioned whether the `pos` fields describe an open position
+   */
+  decide(i: number, equity: number, positioned: boolean): NormalizedDecision {
+    const out = this.out;
+    if (this.dirty) this.clean();
+    this.bars.index = i;
+    const ctx = this.ctx;
+    ctx.equity = equity;
+    if (positioned !== this.positioned) this.setPositioned(positioned);
+    const d = this.call(i);
+    // the common answer, a Bias after the warm-up, in a few lines V8 inlines
+    if ((d === 1 || d === -1 || d === 0) && i >= this.warmup) {
+      out.bias = d;
+      out.target = d;
+      out.fromBias = true;
+      return out;
+    }
+    out.target = Number.NaN;
+    out.fromBias = false;
+    out.bias = Number.NaN;
+    return this.other(i, d);
+  }
+
+  private readonly warmup: number = 0;
+
+  private clean(): void {
+    this.out.reset();
+    this.dirty = false;
+  }
+
+  private setPositioned(positioned: boolean): void {
+    this.positioned = positioned;
+    this.ctx.position = positioned ? this.pos : null;
+  }
+
+  /** The strategy's answer; what it throws becomes a StrategyError naming the candle. */
+  private call(i: number): Decision {
+    try {
+      return this.strategy.onCandle(this.ctx);
+    } catch (e) {
+      throw new StrategyError(
+        this.name,
+        this.bars.series.ts[i],
+        `it threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`.slice(0, 300),
+      );
+    }
+  }
+
+  /** Everything but a Bias after the warm-up. */
+  private other(i: number, d: Decision): NormalizedDecision {
+    const out = this.out;
+    if (i < this.warmup) {
+      if (typeof d === "number") out.bias = d; // shown in step records, not acted on
+      return out;
+    }
+    if (typeof d === "number") this.#garbage(i, d);
+    if (d === undefined || d === null) return out;
+    if (Array.isArray(d)) {
+      for (const x of d) this.#intent(i, x);
+      return out;
+    }
+    this.#intent(i, d as Intent);
+    return out;
+  }
+
+  #intent(i: number, x: unknown): void {
+    const out = this.out;
+    this.dirty = true;
+    if (typeof x !== "object" || x === null) return this.#garbage(i, x);
+    const o = x as Record<string, unknown>;
+    if (o.enter === "long" || o.enter === "short") {
+      out.target = o.enter === "long" ? 1 : -1;
+      out.stop = o.stop === undefined ? undefined : this.#level(i, o.stop, "stop");
+      out.takeProfit = o.takeProfit === undefined || o.takeProfit === null
+        ? o.takeProfit as null | undefined
+        : this.#level(i, o.takeProfit, "takeProfit");
+      if (o.size !== undefined) {
+        const s = o.size as number;
+        if (!(typeof s === "number" && s > 0 && s <= 1)) this.#garbage(i, x, "size in (0, 1]");
+        out.size = s;
+      }
+    } else if (o.exit === true) out.target = 0;
+    else if (typeof o.moveStop === "number" && Number.isFinite(o.moveStop) && o.moveStop > 0) {
+      out.moveStop = o.moveStop;
+    } else if (
+      typeof o.takePartial === "number" && o.takePartial > 0 && o.takePartial <= 1
+    ) out.takePartial = o.takePartial;
+    else this.#garbage(i, x);
+  }
+
+  #level(i: number, x: unknown, what: string): Level {
+    if (typeof x === "object" && x !== null) {
+      const o = x as Record<string, unknown>;
+      for (const k of ["price", "distance", "bps"] as const) {
+        const v = o[k];
+        if (typeof v === "number" && Number.isFinite(v) && v > 0) return { [k]: v } as Level;
+      }
+    }
+    return this.#garbage(i, x, `${what} as {price}, {distance} or {bps}, a positive number`);
+  }
+
+  #garbage(i: number, x: unknown, expected = "a Bias (-1, 0, 1), an intent or nothing"): never {
+    let shown: string;
+    try {
+      shown = JSON.stringify(x) ?? String(x);
+    } catch {
+      shown = String(x);
+    }
+    throw new StrategyError(
+      this.name,
+      this.bars.series.ts[i],
+      `it answered ${shown.slice(0, 120)}; expected ${expected}`,
+    );
+  }
+}

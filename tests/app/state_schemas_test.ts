@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { openPositionSchema, tradeSchema } from "../../src/app/state_schemas.ts";
+import { tradeToCsvRow } from "../../src/core/trade.ts";
+import type { Trade } from "../../src/core/trade.ts";
+
+Deno.test("a position or trade without a take-profit survives a save and a load", () => {
+  const pos = {
+    side: "short" as const,
+    qty: 0.01,
+    entryTs: 1_700_000_000_000,
+    entryPrice: 60_000,
+    stopPrice: 60_300,
+    tpPrice: -Infinity, // no take-profit
+    entryFee: 0.36,
+  };
+  // JSON writes Infinity as null; the schema reads it back as none on the position's side
+  const back = openPositionSchema.parse(JSON.parse(JSON.stringify(pos)));
+  assert.equal(back.tpPrice, -Infinity);
+  assert.equal(openPositionSchema.parse({ ...pos, side: "long", tpPrice: null }).tpPrice, Infinity);
+  assert.equal(openPositionSchema.parse({ ...pos, tpPrice: 59_000 }).tpPrice, 59_000);
+
+  const trade: Trade = {
+    id: 1,
+    side: "long",
+    entryTs: 1,
+    entryPrice: 100,
+    exitTs: 2,
+    exitPrice: 99,
+    qty: 1,
+    notional: 100,
+    stopPrice: 99,
+    tpPrice: Infinity,
+    exitReason: "stop",
+    grossPnl: -1,
+    fees: 0.1,
+    pnl: -1.1,
+    equityAfter: 998.9,
+  };
+  assert.equal(tradeSchema.parse(JSON.parse(JSON.stringify(trade))).tpPrice, Infinity);
+  // trades.csv leaves the take-profit empty rather than writing Infinity
+  assert.equal(tradeToCsvRow(trade).split(",")[9], "");
+});
