@@ -7,9 +7,12 @@ import type { Indicator } from "./indicator.ts";
  * of the lows); `middle` is their mean. A breakout rule that compares a close with the
  * channel of the candles before it reads the channel before updating with that candle.
  *
- * Each side is a monotonic queue in a ring buffer allocated once: every candle enters
- * and leaves each queue at most once, so an update is O(1) amortized (a single update
- * may drop up to `period` entries, which then cost nothing later).
+ * The candles are taken in blocks of `period` (van Herk / Gil-Werman): the window is the
+ * start of the current block plus the end of the previous one, so its extreme is the
+ * better of a running extreme of the current block and a suffix extreme of the previous
+ * block, computed once when that block completed. That is a few comparisons per update
+ * plus `period` steps once every `period` candles: O(1) amortized, the same work whatever
+ * the prices do, in buffers allocated once.
  *
  * Warm-up: `period - 1` candles, then one value per candle.
  */
@@ -18,15 +21,16 @@ export class Donchian implements Indicator {
   readonly period: number = 0;
   /** Candles before the first value: `period - 1`. */
   readonly warmup: number = 0;
-  // max queue of highs and min queue of lows: values and the input number that gave them
-  private readonly hiVal: Float64Array;
-  private readonly hiAt: Float64Array;
-  private readonly loVal: Float64Array;
-  private readonly loAt: Float64Array;
-  private hiHead = 0;
-  private hiLen = 0;
-  private loHead = 0;
-  private loLen = 0;
+  /** Highs and lows of the current block, by position in the block. */
+  private readonly hiBuf: Float64Array;
+  private readonly loBuf: Float64Array;
+  /** Suffix extremes of the previous block: position j holds the extreme of j..period-1. */
+  private readonly hiSuf: Float64Array;
+  private readonly loSuf: Float64Array;
+  /** Extremes of the current block so far. */
+  private hiRun = 0;
+  private loRun = 0;
+  private pos = 0;
   private seen = 0;
   private up = Number.NaN;
   private lo = Number.NaN;
@@ -36,10 +40,10 @@ export class Donchian implements Indicator {
   constructor(period: number) {
     this.period = checkLength("Donchian", "period", period);
     this.warmup = period - 1;
-    this.hiVal = new Float64Array(period);
-    this.hiAt = new Float64Array(period);
-    this.loVal = new Float64Array(period);
-    this.loAt = new Float64Array(period);
+    this.hiBuf = new Float64Array(period);
+    this.loBuf = new Float64Array(period);
+    this.hiSuf = new Float64Array(period);
+    this.loSuf = new Float64Array(period);
   }
 
   /** True once a value is available. */
@@ -69,68 +73,58 @@ export class Donchian implements Indicator {
 
   /** Adds one candle; returns the middle of the channel (NaN during warm-up). */
   update(high: number, low: number): number {
-    const p = this.period;
-    const i = this.seen++;
-    const expired = i - p;
-
-    // highs: drop from the back every value <= the new one; drop the front once it is old
-    const hv = this.hiVal;
-    const ha = this.hiAt;
-    let head = this.hiHead;
-    let len = this.hiLen;
-    if (len > 0 && ha[head] <= expired) {
-      head = head + 1 === p ? 0 : head + 1;
-      len--;
+    const j = this.pos;
+    const last = this.period - 1;
+    this.hiBuf[j] = high;
+    this.loBuf[j] = low;
+    let hiRun = high;
+    let loRun = low;
+    if (j > 0) {
+      if (this.hiRun > hiRun) hiRun = this.hiRun;
+      if (this.loRun < loRun) loRun = this.loRun;
     }
-    while (len > 0) {
-      let back = head + len - 1;
-      if (back >= p) back -= p;
-      if (hv[back] > high) break;
-      len--;
+    let up = hiRun;
+    let lo = loRun;
+    if (j === last) {
+      this.completeBlock();
+      this.pos = 0;
+    } else {
+      const h = this.hiSuf[j + 1];
+      const l = this.loSuf[j + 1];
+      if (h > up) up = h;
+      if (l < lo) lo = l;
+      this.pos = j + 1;
     }
-    let at = head + len;
-    if (at >= p) at -= p;
-    hv[at] = high;
-    ha[at] = i;
-    this.hiHead = head;
-    this.hiLen = len + 1;
-    const up = hv[head];
-
-    // lows: the mirror image
-    const lv = this.loVal;
-    const la = this.loAt;
-    head = this.loHead;
-    len = this.loLen;
-    if (len > 0 && la[head] <= expired) {
-      head = head + 1 === p ? 0 : head + 1;
-      len--;
-    }
-    while (len > 0) {
-      let back = head + len - 1;
-      if (back >= p) back -= p;
-      if (lv[back] < low) break;
-      len--;
-    }
-    at = head + len;
-    if (at >= p) at -= p;
-    lv[at] = low;
-    la[at] = i;
-    this.loHead = head;
-    this.loLen = len + 1;
-    const lo = lv[head];
-
-    if (i < this.warmup) return Number.NaN;
+    this.hiRun = hiRun;
+    this.loRun = loRun;
+    if (this.seen++ < this.warmup) return Number.NaN;
     this.up = up;
     this.lo = lo;
     return (this.mid = (up + lo) / 2);
   }
 
+  /** The block is full: its suffix extremes serve the next `period` candles. */
+  private completeBlock(): void {
+    const hb = this.hiBuf, lb = this.loBuf, hs = this.hiSuf, ls = this.loSuf;
+    let h = -Infinity;
+    let l = Infinity;
+    for (let j = hb.length - 1; j >= 0; j--) {
+      if (hb[j] > h) h = hb[j];
+      if (lb[j] < l) l = lb[j];
+      hs[j] = h;
+      ls[j] = l;
+    }
+  }
+
   /** Forgets every candle. */
   reset(): void {
-    this.hiHead = 0;
-    this.hiLen = 0;
-    this.loHead = 0;
-    this.loLen = 0;
+    this.hiBuf.fill(0);
+    this.loBuf.fill(0);
+    this.hiSuf.fill(0);
+    this.loSuf.fill(0);
+    this.hiRun = 0;
+    this.loRun = 0;
+    this.pos = 0;
     this.seen = 0;
     this.up = Number.NaN;
     this.lo = Number.NaN;
