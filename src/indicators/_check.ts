@@ -9,7 +9,8 @@ export function checkLength(indicator: string, what: string, n: number, min = 1)
 }
 
 /**
- * TA-Lib's `TA_IS_ZERO`: |x| below `TA_EPSILON`, 1e-14 since TA-Lib 0.6 (0.4 used 1e-8).
+ * TA-Lib's `TA_IS_ZERO`: |x| below `TA_EPSILON`, 1e-14 in the TA-Lib build the tests
+ * compare with (TA-Lib 0.4.0 used 1e-8).
  * TA-Lib uses it where a division by a sum would follow (RSI, +DI/-DI, DX), so the same
  * guard gives the same numbers.
  */

@@ -9,10 +9,11 @@ import type { Indicator } from "./indicator.ts";
  *
  * The variance is not TA-Lib's mean(x²) - mean²: at BTC prices that difference of two
  * numbers near 1e9 keeps few digits, and in a quiet or flat window TA-Lib's sd is off by
- * up to about 0.01 (it reports 0.0086 for 50 identical closes). Here the window keeps
- * the sums of `x - ref` and `(x - ref)²` for a reference price `ref` taken from the
- * window; they are recomputed exactly from the ring buffer every `period` inputs (with
- * the newest input as `ref`), so rounding cannot pile up and a flat window has sd 0.
+ * up to about 0.01 (after 50 identical closes its upper band is 0.0086 above the middle).
+ * Here the window keeps the sums of `x - ref` and `(x - ref)²` for a reference price
+ * `ref` taken from the window; they are recomputed afresh from the ring buffer every
+ * `period` inputs (with the newest input as `ref`), so rounding cannot pile up and a flat
+ * window has sd 0.
  * That recomputation makes an update O(1) amortized. Where TA-Lib's own rounding is
  * small, the bands agree with its numbers to 1e-9 (see STRATEGIES.md).
  *
