@@ -24,9 +24,10 @@ function resolve(from: string, spec: string): string {
 /** Layers each layer may import (besides itself and bare packages). */
 const ALLOWED: Record<string, string[]> = {
   core: [],
+  indicators: ["core"],
   config: ["core", "strategy"],
-  strategy: ["core"],
-  engine: ["core", "strategy"],
+  strategy: ["core", "indicators"],
+  engine: ["core", "strategy", "indicators"],
   "exchange/sim": ["core"],
   "exchange/bitunix": ["core", "config"],
   data: ["core", "config", "exchange/bitunix"],
@@ -35,6 +36,7 @@ const ALLOWED: Record<string, string[]> = {
   app: [
     "core",
     "config",
+    "indicators",
     "strategy",
     "engine",
     "exchange/sim",
@@ -68,8 +70,24 @@ Deno.test("source layers import only in the designed direction", async () => {
     if (!DENO_ALLOWED.has(own) && /\bDeno\.[a-zA-Z]/.test(code)) {
       problems.push(`${file.slice(SRC.length)} touches Deno.* outside an I/O layer`);
     }
-    if (own === "core" && /\b(Date\.now|Math\.random)\b/.test(code)) {
-      problems.push(`${file.slice(SRC.length)}: core must not read the clock or randomness`);
+    if ((own === "core" || own === "indicators") && /\b(Date\.now|Math\.random)\b/.test(code)) {
+      problems.push(`${file.slice(SRC.length)}: ${own} must not read the clock or randomness`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+/** Packages only tests and benchmarks may import (reference implementations). */
+const DEV_ONLY = ["talib-web", "trading-signals"];
+
+Deno.test("source files never import the test-only packages", async () => {
+  const problems: string[] = [];
+  for await (const file of walk(SRC)) {
+    const text = await Deno.readTextFile(file);
+    for (const pkg of DEV_ONLY) {
+      if (new RegExp(`["'](npm:)?${pkg}(@[^"']*)?(/[^"']*)?["']`).test(text)) {
+        problems.push(`${file.slice(SRC.length)} imports ${pkg}`);
+      }
     }
   }
   assert.deepEqual(problems, []);
