@@ -32,6 +32,7 @@ const ALLOWED: Record<string, string[]> = {
   data: ["core", "config", "exchange/bitunix"],
   ops: ["core", "config"],
   dashboard: ["core", "engine"],
+  notify: ["core", "config"],
   app: [
     "core",
     "config",
@@ -42,6 +43,7 @@ const ALLOWED: Record<string, string[]> = {
     "data",
     "ops",
     "dashboard",
+    "notify",
   ],
 };
 
