@@ -162,7 +162,7 @@ export class Notifier implements EventSink {
           this.#say("warn", "notify.dropped", {
             channel: lane.channel.name,
             kind: old.kind,
-            event: old.event,
+            from_event: old.event,
             dropped: lane.stats.dropped,
             queue: this.#o.queueSize,
           });
@@ -211,7 +211,12 @@ export class Notifier implements EventSink {
       }
       if (r.ok) {
         lane.stats.sent++;
-        this.#say("debug", "notify.sent", { channel: name, kind: n.kind, event: n.event, attempt });
+        this.#say("debug", "notify.sent", {
+          channel: name,
+          kind: n.kind,
+          from_event: n.event,
+          attempt,
+        });
         return;
       }
       if (r.retryAfterMs !== undefined) {
@@ -221,7 +226,7 @@ export class Notifier implements EventSink {
       const fields = {
         channel: name,
         kind: n.kind,
-        event: n.event,
+        from_event: n.event,
         attempt,
         error: r.error,
         ...(r.retryAfterMs !== undefined ? { retry_after_s: r.retryAfterMs / 1000 } : {}),
