@@ -33,6 +33,7 @@ const ALLOWED: Record<string, string[]> = {
   data: ["core", "config", "exchange/bitunix"],
   ops: ["core", "config"],
   dashboard: ["core", "engine"],
+  notify: ["core", "config"],
   app: [
     "core",
     "config",
@@ -44,6 +45,7 @@ const ALLOWED: Record<string, string[]> = {
     "data",
     "ops",
     "dashboard",
+    "notify",
   ],
 };
 

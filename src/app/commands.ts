@@ -66,4 +66,9 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "serve the live dashboard on http://127.0.0.1:5000",
     load: () => import("./dashboard.ts").then((m) => m.command),
   },
+  notify: {
+    summary:
+      "notify test: send a test message to each notification channel (Telegram, webhook, Discord)",
+    load: () => import("./notify_command.ts").then((m) => m.command),
+  },
 };

@@ -30,6 +30,9 @@ import { startDashboardServer } from "./dashboard.ts";
 import type { EventSink } from "../core/events.ts";
 import type { BitunixFeedCounters } from "../exchange/bitunix/kline_feed.ts";
 import { RelaySink } from "../ops/relay_sink.ts";
+import { loadNotifyEnv } from "../config/notify_env.ts";
+import { describeChannels } from "./notifications.ts";
+import { sessionNotifications } from "./session_notifications.ts";
 import { runSession, type SessionDeps, type SessionFeed } from "./session_runner.ts";
 
 /** Names of the variables that hold credentials; paper sessions never read them. */
@@ -194,8 +197,10 @@ export async function runSessionCommand(
   argv: string[],
   mode: SessionConfig["mode"],
 ): Promise<number> {
-  const { flags } = await parseCommandFlags(argv, SESSION_FLAGS);
+  const { flags, notify } = await parseCommandFlags(argv, SESSION_FLAGS);
   const config = resolveSessionConfig(flags, mode, notice);
+  // notification channels are read (and refused when malformed) before anything starts
+  const notifyEnv = loadNotifyEnv();
   const live = config.executionMode === "live";
   const env = loadBitunixEnv(
     live
@@ -265,10 +270,18 @@ export async function runSessionCommand(
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   const feed = buildFeed(config, client, env.wsUrl, relay);
+  // the notifier's own events (failures, commands) reach the session's logs like the venue's
+  const notifications = sessionNotifications(config, {
+    env: notifyEnv,
+    section: notify,
+    log: relay,
+  });
+  if (notifications) console.error(describeChannels(notifyEnv, notify));
   try {
     const result = await runSession(config, {
       ...deps,
       feed,
+      ...(notifications ? { notifier: notifications } : {}),
       stop: stop.signal,
       // retries, schema failures, disconnects and replays go to the session's logs
       connectEvents: (sink) => relay.connect(sink),
@@ -285,6 +298,8 @@ export async function runSessionCommand(
     });
     return result.exitCode;
   } finally {
+    // the session closed it (bounded); this only covers a start that failed before that
+    await notifications?.close();
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
   }
 }

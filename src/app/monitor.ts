@@ -3,6 +3,14 @@ import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../config
 import type { Heartbeat } from "../core/heartbeat.ts";
 import { DEFAULT_HEARTBEAT_PATH, heartbeatAge, readHeartbeat } from "../ops/heartbeat.ts";
 import type { Command } from "./command.ts";
+import { loadNotifyEnv, type NotifyEnv } from "../config/notify_env.ts";
+import type { EventSink } from "../core/events.ts";
+import type { FetchFn } from "../notify/mod.ts";
+import { readConfigFile } from "./_flags.ts";
+import { createNotifier, describeChannels, type NotifySetup } from "./notifications.ts";
+
+/** How long the monitor waits for its last notification before exiting. */
+const NOTIFY_FLUSH_MS = 5_000;
 
 const SPEC: FlagSpec = {
   heartbeat: {
@@ -17,6 +25,10 @@ const SPEC: FlagSpec = {
   interval: {
     schema: numberFlag({ min: 0.05 }).default(1),
     help: "seconds between checks without --once (default 1)",
+  },
+  config: {
+    schema: z.string().min(1).optional(),
+    help: "JSON config file whose notify section picks the notifications",
   },
 };
 
@@ -71,6 +83,12 @@ export interface MonitorDeps {
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Subscribes to Ctrl+C; returns an unsubscribe function. */
   readonly onInterrupt?: (stop: () => void) => () => void;
+  /** Notification channels (default from the environment and `.env`). */
+  readonly notifyEnv?: () => NotifyEnv;
+  /** fetch for the notification channels. */
+  readonly fetch?: FetchFn;
+  /** Notifier timings (tests). */
+  readonly notifyOptions?: NotifySetup["options"];
 }
 
 function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -97,6 +115,10 @@ function help(): string {
     "",
     "Usage: laptop-agents monitor [--once] [--max-age SECONDS] [--heartbeat PATH]",
     "",
+    "With notification channels set (README: Notifications) a heartbeat that goes stale is",
+    "sent there once (heartbeat.missed), and once more when it is back (heartbeat.recovered);",
+    "with --once, every unhealthy check is sent.",
+    "",
     formatFlagHelp(SPEC),
   ].join("\n");
 }
@@ -115,9 +137,42 @@ export function createMonitorCommand(deps: MonitorDeps = {}): Command {
       const { flags } = parseFlags(argv, SPEC);
       const path = flags.heartbeat as string;
       const maxAgeMs = (flags["max-age"] as number) * 1000;
+      const section = flags.config
+        ? (await readConfigFile(flags.config as string)).notify
+        : undefined;
+      const notifyEnv = (deps.notifyEnv ?? loadNotifyEnv)();
+      // the notifier's own failures are printed (the monitor keeps no log file)
+      const log: EventSink = {
+        emit(level, _component, event, fields) {
+          if (level !== "debug") out(`notify: ${event} ${JSON.stringify(fields ?? {})}`);
+        },
+      };
+      const notifier = createNotifier({
+        env: notifyEnv,
+        section,
+        label: "monitor",
+        log,
+        fetch: deps.fetch,
+        options: deps.notifyOptions,
+      });
+      if (notifier && !flags.once) out(describeChannels(notifyEnv, section));
+      let healthy = true;
+      const tell = (check: HeartbeatCheck) => {
+        if (check.healthy !== healthy) {
+          notifier?.emit(
+            check.healthy ? "info" : "error",
+            "monitor",
+            check.healthy ? "heartbeat.recovered" : "heartbeat.missed",
+            { message: check.line, heartbeat: path, max_age_s: maxAgeMs / 1000 },
+          );
+        }
+        healthy = check.healthy;
+      };
       if (flags.once) {
         const check = await checkHeartbeat(path, maxAgeMs, now());
         out(check.line);
+        tell(check);
+        await notifier?.close(NOTIFY_FLUSH_MS);
         return check.healthy ? 0 : 1;
       }
       const stop = new AbortController();
@@ -126,11 +181,13 @@ export function createMonitorCommand(deps: MonitorDeps = {}): Command {
         while (!stop.signal.aborted) {
           const check = await checkHeartbeat(path, maxAgeMs, now());
           out(`${new Date(now()).toISOString()} ${check.line}`);
+          tell(check);
           await sleep((flags.interval as number) * 1000, stop.signal);
         }
         return 0;
       } finally {
         unsubscribe();
+        await notifier?.close(NOTIFY_FLUSH_MS);
       }
     },
   };

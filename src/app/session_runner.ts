@@ -38,6 +38,7 @@ import { SessionRecord } from "./session_record.ts";
 import type { SessionRun } from "./state_schemas.ts";
 import type { FillCursor } from "../exchange/bitunix/exchange.ts";
 import { type AdoptedPosition, adoptVenuePosition } from "./adopt_position.ts";
+import { dailySummary, riskStateChange, utcDay } from "./session_notices.ts";
 
 /** Why a session stopped, and the exit code that goes with it. */
 export type StopReason = "duration" | "signal" | "stale" | "feed-ended" | "error";
@@ -90,6 +91,11 @@ export interface SessionDeps {
   readonly connectEvents?: (sink: EventSink) => void;
   /** Counts of what the venue connection went through (retries, drops...), for the stats. */
   readonly venueCounters?: () => Readonly<Record<string, number>>;
+  /**
+   * Notifications: gets every event after the logs (its `emit` must return at once) and is
+   * closed last when the session ends (a bounded flush).
+   */
+  readonly notifier?: EventSink & { close(): Promise<unknown> };
 }
 
 export type { AdoptedPosition };
@@ -200,9 +206,10 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
       if (event !== "agent.step") system.emit(level, component, event, fields);
     },
   };
-  const sink = teeSink(systemSink, events, modelSink);
+  const sink = teeSink(systemSink, events, modelSink, ...(deps.notifier ? [deps.notifier] : []));
   deps.connectEvents?.(sink);
-  const closers: (() => Promise<void> | void)[] = [];
+  const closers: (() => Promise<unknown> | void)[] = [];
+  if (deps.notifier) closers.push(() => deps.notifier!.close()); // closers run last to first
   const cleanup = async () => {
     for (const c of closers.reverse()) {
       try {
@@ -248,6 +255,7 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
       () => watcher.tripped,
       deps.minQty ?? config.params.minQty,
     );
+    let riskState = gate.state;
     /** Client ids sent but not yet seen filled: journaled before sending (restart safety). */
     const inFlight = new Set<string>();
     let persist: (ended?: boolean) => void = () => {};
@@ -291,6 +299,11 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
         for (const f of v.fills) model.fill(f);
         model.position(v.position ? { ...v.position, symbol: config.symbol } : null);
         model.riskState(gate.state);
+        if (gate.state !== riskState) {
+          const change = riskStateChange(riskState, gate, v.candle.ts);
+          riskState = gate.state;
+          sink.emit(change.level, "risk", "risk.state_changed", change.fields);
+        }
       },
     }, startCash);
     const ledger = pipeline.ledger;
@@ -506,11 +519,22 @@ async function runFeed(s: OpenSession): Promise<StopReason> {
   try {
     if (deps.stop?.aborted) return "signal";
     let equityPeak = -Infinity;
+    let liveDay: number | null = null;
     for await (const fc of deps.feed.candles()) {
       if (reason !== "feed-ended") break;
       lastDataAt = now();
       const old = s.resumedThrough !== null && fc.candle.ts <= s.resumedThrough;
       const live = fc.live && !old;
+      if (live && liveDay !== null && utcDay(fc.candle.ts) > liveDay) {
+        const eq = pipeline.equity.at(-1) ?? pipeline.ledger.cash;
+        sink.emit(
+          "info",
+          "journal",
+          "session.daily_summary",
+          dailySummary(liveDay, pipeline.ledger.trades, eq),
+        );
+      }
+      if (live) liveDay = utcDay(fc.candle.ts);
       s.sim?.onCandle(fc.candle);
       const out = await pipeline.onCandle({ candle: fc.candle, live });
       if (!out.accepted) continue;
@@ -551,6 +575,7 @@ async function closeSession(s: OpenSession, reason: StopReason): Promise<Session
     cancelled,
     trades: pipeline.ledger.trades.length,
     position: pipeline.ledger.position?.side ?? null,
+    equity: pipeline.equity.at(-1) ?? pipeline.ledger.cash,
   });
   let writtenDir: string | null = runDir;
   if (s.legacy) {

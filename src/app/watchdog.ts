@@ -10,6 +10,10 @@ import { selfCommand } from "../ops/self_command.ts";
 import { Supervisor } from "../ops/supervisor.ts";
 import { createSpawn, type SpawnFn } from "../ops/supervisor_process.ts";
 import type { Command } from "./command.ts";
+import { loadNotifyEnv, type NotifyEnv } from "../config/notify_env.ts";
+import type { FetchFn } from "../notify/mod.ts";
+import { configFlagOf, readConfigFile } from "./_flags.ts";
+import { createNotifier, describeChannels, type NotifySetup } from "./notifications.ts";
 
 const seconds = (def: number, min: number, help: string) => ({
   schema: numberFlag({ min }).default(def),
@@ -42,7 +46,15 @@ const SPEC: FlagSpec = {
   "pid-file": path(DEFAULT_WATCHDOG_PID_PATH, "the watchdog's own pid file"),
   log: path("logs/watchdog.log", "human-readable watchdog log"),
   "system-log": path("logs/system.jsonl", "JSONL event log"),
+  config: {
+    schema: z.string().min(1).optional(),
+    help: "JSON config file whose notify section picks the notifications (default: the " +
+      "agent's --config, if any)",
+  },
 };
+
+/** How long the watchdog waits for its last notifications (a give-up) before exiting. */
+const NOTIFY_FLUSH_MS = 5_000;
 
 /** What the watchdog command needs from the outside (injected in tests). */
 export interface WatchdogDeps {
@@ -57,6 +69,12 @@ export interface WatchdogDeps {
   readonly onSignal?: (handler: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
   /** Console output (default stderr). */
   readonly out?: (line: string) => void;
+  /** Notification channels (default from the environment and `.env`). */
+  readonly notifyEnv?: () => NotifyEnv;
+  /** fetch for the notification channels. */
+  readonly fetch?: FetchFn;
+  /** Notifier timings (tests). */
+  readonly notifyOptions?: NotifySetup["options"];
 }
 
 function defaultOnSignal(handler: (signal: "SIGINT" | "SIGTERM") => void): () => void {
@@ -85,7 +103,8 @@ function help(): string {
     "Usage: laptop-agents watchdog [flags] -- <agent arguments>",
     "  e.g. laptop-agents watchdog -- --mode live-session --source mock --execution-mode paper",
     "Unattended live restarts need SKIP_LIVE_CONFIRM=TRUE in the environment. Pass the same",
-    "heartbeat path to the agent if you change --heartbeat.",
+    "heartbeat path to the agent if you change --heartbeat. With notification channels set",
+    "(README: Notifications) restarts, a give-up and a frozen child are sent there.",
     "",
     formatFlagHelp(SPEC),
   ].join("\n");
@@ -144,6 +163,9 @@ export function createWatchdogCommand(deps: WatchdogDeps = {}): Command {
         );
       }
       const ms = (name: string) => (flags[name] as number) * 1000;
+      const configPath = (flags.config as string | undefined) ?? configFlagOf(rest);
+      const section = configPath ? (await readConfigFile(configPath)).notify : undefined;
+      const notifyEnv = (deps.notifyEnv ?? loadNotifyEnv)();
       let lock;
       try {
         lock = acquirePidFile(flags["pid-file"] as string);
@@ -159,6 +181,16 @@ export function createWatchdogCommand(deps: WatchdogDeps = {}): Command {
         path: flags["system-log"] as string,
         runId: `watchdog-${Deno.pid}`,
       });
+      // restarts, a give-up and a frozen child are told (the child tells its own events)
+      const notifier = createNotifier({
+        env: notifyEnv,
+        section,
+        label: "watchdog",
+        log: logger,
+        fetch: deps.fetch,
+        options: deps.notifyOptions,
+      });
+      if (notifier) out(`[watchdog] ${describeChannels(notifyEnv, section)}`);
       const command = [...(deps.selfCommand ?? selfCommand)(), ...rest];
       const supervisor = new Supervisor({
         command,
@@ -173,6 +205,7 @@ export function createWatchdogCommand(deps: WatchdogDeps = {}): Command {
         report(level, event, message, fields) {
           lines.write(level, message);
           logger.emit(level, "supervisor", event, { message, ...fields });
+          notifier?.emit(level, "supervisor", event, { message, ...fields });
           out(`[watchdog] ${message}`);
         },
       });
@@ -180,6 +213,7 @@ export function createWatchdogCommand(deps: WatchdogDeps = {}): Command {
       try {
         return await supervisor.run();
       } finally {
+        await notifier?.close(NOTIFY_FLUSH_MS);
         unsubscribe();
         lines.close();
         logger.close();

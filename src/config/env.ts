@@ -89,7 +89,8 @@ export function parseDotEnv(text: string): Record<string, string> {
   return out;
 }
 
-function readDotEnv(path: string): Record<string, string> {
+/** Reads and parses a `.env` file; a missing file is empty, an unreadable one an InputError. */
+export function readDotEnv(path: string): Record<string, string> {
   try {
     return parseDotEnv(Deno.readTextFileSync(path));
   } catch (e) {

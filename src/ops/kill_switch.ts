@@ -181,6 +181,11 @@ export interface KillSwitchWatcherOptions {
   /** Called once per trip (not again until the switch has been reset). */
   readonly onTrip: (state: KillSwitchState) => void;
   /**
+   * Called once when a tripped switch is off again (the file says FALSE or is gone); also
+   * logged as `killswitch.reset` (`path`, `reason`).
+   */
+  readonly onReset?: (state: KillSwitchState) => void;
+  /**
    * Where `killswitch.tripped` is logged (message `KILL SWITCH DETECTED!`, the absolute
    * `path`, `reason`, and `content` (what was read) or `error`).
    */
@@ -193,12 +198,14 @@ export interface KillSwitchWatcherOptions {
 
 /**
  * Watches the kill switch file with `Deno.watchFs` on its folder and, as a backstop, polls
- * it every ~500 ms. Calls `onTrip` and logs `KILL SWITCH DETECTED!` once per trip. A
- * watcher failure counts as tripped (fail closed). Call {@link close} to release it.
+ * it every ~500 ms. Calls `onTrip` and logs `KILL SWITCH DETECTED!` once per trip, and
+ * `onReset` / `killswitch.reset` once when a trip ends. A watcher failure counts as tripped
+ * (fail closed) and never resets. Call {@link close} to release it.
  */
 export class KillSwitchWatcher {
   readonly #path: string;
   readonly #onTrip: (state: KillSwitchState) => void;
+  readonly #onReset: ((state: KillSwitchState) => void) | undefined;
   readonly #sink: EventSink;
   readonly #timer: ReturnType<typeof setInterval>;
   #watcher: FsWatch | undefined;
@@ -211,6 +218,7 @@ export class KillSwitchWatcher {
   constructor(options: KillSwitchWatcherOptions) {
     this.#path = absoluteKillSwitchPath(options.path);
     this.#onTrip = options.onTrip;
+    this.#onReset = options.onReset;
     this.#sink = options.sink ?? NULL_SINK;
     const watch = options.watch ?? ((dir: string) => Deno.watchFs(dir, { recursive: false }));
     try {
@@ -263,7 +271,14 @@ export class KillSwitchWatcher {
 
   #apply(state: KillSwitchState): void {
     if (!state.tripped) {
+      if (!this.#tripped) return;
       this.#tripped = false;
+      this.#sink.emit("info", "killswitch", "killswitch.reset", {
+        message: "Kill switch reset: new orders are allowed again",
+        path: this.#path,
+        reason: state.reason,
+      });
+      this.#listen(this.#onReset, state);
       return;
     }
     if (this.#tripped) return;
@@ -275,8 +290,12 @@ export class KillSwitchWatcher {
       ...(state.content !== undefined ? { content: state.content } : {}),
       ...(state.error ? { error: state.error } : {}),
     });
+    this.#listen(this.#onTrip, state);
+  }
+
+  #listen(listener: ((state: KillSwitchState) => void) | undefined, state: KillSwitchState) {
     try {
-      this.#onTrip(state);
+      listener?.(state);
     } catch (e) {
       this.#sink.emit("error", "killswitch", "killswitch.listener_failed", {
         error: e instanceof Error ? e.message : String(e),

@@ -182,12 +182,14 @@ Deno.test("kill switch watcher", async (t) => {
       await Deno.writeTextFile(path, "FALSE");
       const sink = memorySink();
       const trips: string[] = [];
+      const resets: string[] = [];
       // Long poll period: the file system watcher must be what reacts.
       const w = new KillSwitchWatcher({
         path,
         sink,
         pollMs: 60_000,
         onTrip: (s) => trips.push(s.reason),
+        onReset: (s) => resets.push(s.reason),
       });
       try {
         await w.check();
@@ -204,9 +206,16 @@ Deno.test("kill switch watcher", async (t) => {
         assert.equal(logged.length, 1);
         assert.equal(logged[0].fields.message, "KILL SWITCH DETECTED!");
         assert.equal(logged[0].level, "error");
-        // reset then trip again = a second trip
+        assert.deepEqual(resets, [], "an off switch is not reset");
+        // reset then trip again = a second trip; the reset is told once
         resetKillSwitch(path);
         await waitFor(() => !w.tripped, 1000);
+        assert.deepEqual(resets, ["false"]);
+        const reset = sink.events.filter((e) => e.event === "killswitch.reset");
+        assert.equal(reset.length, 1);
+        assert.equal(reset[0].fields.path, path);
+        await w.check();
+        assert.equal(sink.events.filter((e) => e.event === "killswitch.reset").length, 1);
         tripKillSwitch(path);
         await waitFor(() => trips.length === 2, 1000);
         assert.equal(sink.events.filter((e) => e.event === "killswitch.tripped").length, 2);

@@ -150,6 +150,39 @@ const CASES: CliCase[] = [
     error: /^Invalid BITUNIX_API_SECRET: printable characters without spaces$/,
     never: "leak me",
   },
+  // notification settings: checked before a session starts, never echoed
+  {
+    name: ".env: a Telegram token that is not one is refused without echoing it",
+    files: { ".env": 'TELEGRAM_BOT_TOKEN="zz-leak me-zz"\nTELEGRAM_CHAT_ID=42\n' },
+    args: ["--mode", "live-session", "--source", "mock"],
+    error: /^Invalid TELEGRAM_BOT_TOKEN: a bot token as @BotFather gives it/,
+    never: "leak me",
+  },
+  {
+    name: "env: a Telegram token without a chat",
+    env: { TELEGRAM_BOT_TOKEN: "123:zzLeakMeZz" },
+    args: ["--mode", "live-session", "--source", "mock"],
+    error: /^Invalid TELEGRAM_CHAT_ID: set together with the other one/,
+    never: "zzLeakMeZz",
+  },
+  {
+    name: "env: a webhook URL that is not one",
+    env: { WEBHOOK_URL: "hooks.example.com/zzLeakMeZz" },
+    args: ["notify", "test"],
+    error: /^Invalid WEBHOOK_URL: an http\(s\) URL/,
+    never: "zzLeakMeZz",
+  },
+  {
+    name: "config: a notify kind misspelt",
+    files: { "c.json": '{"notify": {"telegram": {"entyr": false}}}' },
+    args: ["--mode", "live-session", "--config", "c.json"],
+    error: /^Invalid config file c\.json key notify\.telegram: known kinds only: all, entry/,
+  },
+  {
+    name: "notify: a subcommand other than test",
+    args: ["notify", "send"],
+    error: /^Invalid notify send: notify test \(the only subcommand\)$/,
+  },
   {
     name: ".env: base URL that is not a URL",
     files: { ".env": "BITUNIX_BASE_URL=fapi dot bitunix\n" },

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { startFastMarket } from "../fakes/fast_market.ts";
+import { startFakeHook, startFakeTelegram } from "../fakes/fake_notify.ts";
 import {
   listFiles,
   LIVE_CLI_ARGS,
@@ -60,11 +61,26 @@ Deno.test("secret scan: no credential or signing material in files or dashboard 
   const fake = market.fake;
   const proxy = recordingProxy(market.proxy.baseUrl, apiKey);
   const ws = await tempWorkspace();
+  // notification channels: Telegram and the webhook answer, Discord's port refuses (so its
+  // network errors, which name the URL, are logged)
+  const botSecret = `BOTzq9${rand.slice(0, 20)}`;
+  const tg = startFakeTelegram({ token: `987654321:${botSecret}` });
+  const hook = startFakeHook();
+  const hookSecret = `HOOKzq9${rand.slice(8, 24)}`;
+  const dead = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const deadPort = (dead.addr as Deno.NetAddr).port;
+  dead.close();
+  const discordSecret = `DISCORDzq9${rand.slice(4, 28)}`;
   const env = {
     BITUNIX_BASE_URL: proxy.url,
     BITUNIX_WS_URL: fake.wsUrl,
     BITUNIX_API_KEY: apiKey,
     BITUNIX_API_SECRET: apiSecret,
+    TELEGRAM_BOT_TOKEN: tg.token,
+    TELEGRAM_CHAT_ID: "4242",
+    TELEGRAM_API_URL: tg.apiUrl,
+    WEBHOOK_URL: `${hook.url}/hook/${hookSecret}`,
+    DISCORD_WEBHOOK_URL: `http://127.0.0.1:${deadPort}/api/webhooks/77/${discordSecret}`,
   };
   await Deno.writeTextFile(
     `${ws.dir}/.env`,
@@ -108,6 +124,12 @@ Deno.test("secret scan: no credential or signing material in files or dashboard 
       fake.inject.clockSkew(0);
       assert.equal(bad.code, 1);
       assert.match(bad.stdout + bad.stderr, /FAIL clock/);
+    });
+
+    await t.step("notify test: Telegram and the webhook work, Discord does not", async () => {
+      const r = await run(["notify", "test", "--timeout", "2"]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /telegram {2}OK\nwebhook {3}OK\ndiscord {3}FAILED: network error/);
     });
 
     await t.step("flatten against the fake", async () => {
@@ -163,8 +185,19 @@ Deno.test("secret scan: no credential or signing material in files or dashboard 
 
     await t.step("secret, signatures and nonce+secret material appear nowhere", async () => {
       assert.ok(proxy.signed.length > 10, `${proxy.signed.length} signed requests seen`);
+      // the sessions did notify (so the tokens were in use), and Discord's failures were logged
+      assert.ok(tg.delivered.some((m) => /Session started/.test(m.text)), "telegram got messages");
+      assert.ok(hook.delivered.length > 0, "the webhook got messages");
+      const system = await Deno.readTextFile(`${ws.dir}/logs/system.jsonl`);
+      assert.match(system, /"event":"notify\.retrying".*"channel":"discord"/);
       const logins = fake.wsMessages.filter((m) => m.message.op === "login");
-      const needles = new Map<string, string>([["API secret", apiSecret]]);
+      const needles = new Map<string, string>([
+        ["API secret", apiSecret],
+        ["Telegram bot token", tg.token],
+        ["Telegram token secret", botSecret],
+        ["webhook URL secret", hookSecret],
+        ["Discord webhook token", discordSecret],
+      ]);
       for (const s of proxy.signed) {
         needles.set(`sign ${s.sign.slice(0, 8)}`, s.sign);
         needles.set(`digest ${s.digest.slice(0, 8)}`, s.digest);
@@ -201,6 +234,8 @@ Deno.test("secret scan: no credential or signing material in files or dashboard 
   } finally {
     await proxy.close();
     await market.close();
+    await tg.close();
+    await hook.close();
     await ws.cleanup();
   }
 });
