@@ -26,7 +26,8 @@ export const BACKTEST_FLAGS: FlagSpec = {
   },
   csv: {
     schema: z.string().min(1).optional(),
-    help: "CSV file (plain or .gz): ts,open,high,low,close,volume",
+    help:
+      "CSV file (plain or .gz): ts,open,high,low,close,volume; also Binance klines, s/µs/ISO times",
   },
   seed: {
     schema: numberFlag({ int: true, min: 0, max: 2 ** 32 - 1 }).default(42),

@@ -159,7 +159,7 @@ const CASES: CliCase[] = [
   // CSV files
   ...([
     ["empty file", "", /file is empty, expected header/],
-    ["wrong header", "time,o,h,l,c,v\n1,2,3,4,5,6\n", /line 1/],
+    ["header without a volume column", "time,o,h,l,c\n1,2,3,4,5\n", /line 1: .*missing volume/],
     ["header only", "ts,open,high,low,close,volume\n", /no candle rows after the header/],
     ["non-numeric price", GOOD_CSV + "1704067320000,abc,102,100,101,1\n", /line 4/],
     ["high below low", GOOD_CSV + "1704067320000,100,99,101,100,1\n", /line 4/],
