@@ -4,6 +4,7 @@ import { InputError } from "../core/errors.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
 import { type FlagSpec, numberFlag, type ParsedFlags } from "./argv.ts";
 import {
+  checkMockSymbol,
   resolveSymbol,
   strategyFromFlags,
   TRADING_FLAGS,
@@ -119,6 +120,8 @@ export function resolveSessionConfig(
       "--source bitunix: real orders are sized and bracketed from the venue's own candles, never from synthetic ones",
     );
   }
+  const symbol = resolveSymbol(f.symbol as string, notice);
+  checkMockSymbol(f.source as string, symbol);
   return Object.freeze({
     mode,
     source: f.source as SessionConfig["source"],
@@ -132,7 +135,7 @@ export function resolveSessionConfig(
     warmup,
     speed: f.speed as number,
     seed: f.seed as number,
-    symbol: resolveSymbol(f.symbol as string, notice),
+    symbol,
     interval: (f.interval as Interval | undefined) ?? "1m",
     strategy: def.name,
     strategyParams,

@@ -53,6 +53,17 @@ const CASES: CliCase[] = [
     error: /^Invalid --execution-mode live: paper with --mode live/,
   },
   {
+    name: "backtest: another symbol on mock candles",
+    args: ["--mode", "backtest", "--symbol", "ETHUSDT"],
+    error:
+      /^Invalid --symbol ETHUSDT with --source mock: BTCUSDT: the mock candles are synthetic BTCUSDT prices/,
+  },
+  {
+    name: "live-session: another symbol on the mock feed",
+    args: ["--mode", "live-session", "--source", "mock", "--symbol", "ETHUSDT"],
+    error: /^Invalid --symbol ETHUSDT with --source mock: BTCUSDT/,
+  },
+  {
     name: "live execution on mock candles",
     env: { SKIP_LIVE_CONFIRM: "TRUE" },
     args: ["--mode", "live-session", "--execution-mode", "live"],
