@@ -149,6 +149,8 @@ interface OpenSession {
   readonly beat: () => void;
   readonly cleanup: () => Promise<void>;
   lastCandleTs: number | null;
+  /** Why the session stopped, once closed; null before (or when closing failed). */
+  stopReason: StopReason | null;
 }
 
 /** Open: locks, logs, the venue, the risk gate, the resumed record, reconciliation. */
@@ -360,7 +362,6 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
       intervalMs: config.heartbeatMs,
       now,
     });
-    closers.push(() => heartbeat.close());
     const session: OpenSession = {
       config,
       deps,
@@ -394,7 +395,13 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
       },
       cleanup,
       lastCandleTs: null,
+      stopReason: null,
     };
+    // the last heartbeat says the agent stopped, why and when (no reason: it failed)
+    closers.push(() => {
+      const reason = session.stopReason ?? "error";
+      heartbeat.close({ reason, clean: EXIT_CODES[reason] === 0 });
+    });
     const refusedBefore = run.refused ?? {};
     const runNow = (ended = false): SessionRun => ({
       ...run,
@@ -572,6 +579,7 @@ async function closeSession(s: OpenSession, reason: StopReason): Promise<Session
     }`,
   );
   if (writtenDir && !s.legacy) print(`Summary: ${writtenDir}/summary.html`);
+  s.stopReason = reason;
   return {
     exitCode: EXIT_CODES[reason],
     reason,

@@ -79,6 +79,23 @@ Deno.test("paper session through the CLI (mock feed)", async (t) => {
       assert.equal(firstState!.trades.length, csvRows);
     });
 
+    await t.step("after the clean stop, monitor and status say it stopped cleanly", async () => {
+      const hb = JSON.parse(await Deno.readTextFile(`${ws.dir}/logs/heartbeat.json`));
+      assert.equal(hb.stopped.reason, "duration");
+      assert.equal(hb.stopped.clean, true);
+      const at = new Date(hb.stopped.at).toISOString();
+      const monitor = await runCli(["monitor", "--once"], { cwd: ws.dir, env });
+      assert.equal(monitor.code, 0, monitor.stdout);
+      assert.match(
+        monitor.stdout,
+        new RegExp(`^STOPPED the agent stopped cleanly at ${at} \\(its --duration ended\\)`),
+      );
+      assert.doesNotMatch(monitor.stdout, /ALERT|frozen/);
+      const status = await runCli(["status"], { cwd: ws.dir, env });
+      assert.equal(status.code, 1);
+      assert.match(status.stdout, new RegExp(`NOT RUNNING \\(the agent stopped cleanly at ${at}`));
+    });
+
     await t.step("paper never reads credentials: the secret is in no file", async () => {
       const files = await listFiles(ws.dir);
       assert.ok(files.length > 5);
