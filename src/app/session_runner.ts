@@ -33,7 +33,12 @@ import {
   sessionKeyOf,
   unfinishedSession,
 } from "./live_journal.ts";
-import { loadPaperState, savePaperState } from "./paper_state.ts";
+import {
+  describePaperState,
+  freshPaperStart,
+  loadPaperState,
+  savePaperState,
+} from "./paper_state.ts";
 import { SessionRecord } from "./session_record.ts";
 import type { SessionRun } from "./state_schemas.ts";
 import type { FillCursor } from "../exchange/bitunix/exchange.ts";
@@ -145,6 +150,8 @@ interface OpenSession {
   readonly run: SessionRun;
   /** Paper: candles up to this time were traded by an earlier process. */
   readonly resumedThrough: number | null;
+  /** The state file or journal this process resumed, and from when; null for a new one. */
+  readonly resumedFrom: string | null;
   readonly persist: (ended?: boolean) => void;
   readonly beat: () => void;
   readonly cleanup: () => Promise<void>;
@@ -163,7 +170,11 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
   const sessionKey = sessionKeyOf(config);
 
   // what an earlier process of this session left: the paper state or the live journal
-  const paperState = live ? null : loadPaperState(config.statePath);
+  const paperState = live
+    ? null
+    : config.fresh
+    ? freshPaperStart(config.statePath, print)
+    : loadPaperState(config.statePath);
   if (paperState && paperState.sessionKey !== sessionKey) {
     print(
       `Notice: ${config.statePath} belongs to another session (${paperState.sessionKey}); starting fresh.`,
@@ -379,6 +390,11 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
       record,
       run,
       resumedThrough: resume?.lastCandleTs ?? null,
+      resumedFrom: resume
+        ? `${config.statePath} (${describePaperState(resume)})`
+        : liveRecord
+        ? `${liveJournalPath(config)} (saved ${new Date(journal!.savedAt).toISOString()})`
+        : null,
       persist: (ended) => persist(ended),
       beat: () => {
         const pos = ledger.position;
@@ -650,6 +666,7 @@ async function writeSessionArtifacts(s: OpenSession): Promise<string> {
     strategy_params: config.strategyParams,
     params: config.params,
     run_started_at: new Date(s.run.startedAt).toISOString(),
+    resumed_from: s.resumedFrom,
   };
   const report: RunReport = {
     runId,

@@ -64,6 +64,12 @@ const CASES: CliCase[] = [
     error: /^Invalid --symbol ETHUSDT with --source mock: BTCUSDT/,
   },
   {
+    name: "live-session: --fresh with live execution",
+    env: { SKIP_LIVE_CONFIRM: "TRUE" },
+    args: ["--mode", "live-session", "--source", "bitunix", "--execution-mode", "live", "--fresh"],
+    error: /^Invalid --fresh with --execution-mode live: --execution-mode paper/,
+  },
+  {
     name: "live execution on mock candles",
     env: { SKIP_LIVE_CONFIRM: "TRUE" },
     args: ["--mode", "live-session", "--execution-mode", "live"],
