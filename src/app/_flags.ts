@@ -20,7 +20,10 @@ export async function parseCommandFlags(
   } catch {
     throw new InputError(`--config ${path}`, "a readable JSON file (not found or unreadable)");
   }
-  return parseFlags([...configTextToArgv(text, path), ...argv], spec);
+  const fromFile = configTextToArgv(text, path);
+  return parseFlags([...fromFile, ...argv], spec, {
+    originOf: (i) => (i < fromFile.length ? `config file ${path}` : undefined),
+  });
 }
 
 /** Prints a notice line to stderr. */

@@ -110,6 +110,11 @@ const CASES: CliCase[] = [
     args: ["--mode", "yolo"],
     error: /^Invalid command 'yolo': expected one of /,
   },
+  {
+    name: "misspelled command",
+    args: ["stauts"],
+    error: /^Invalid command 'stauts': did you mean 'status'\? expected one of /,
+  },
   // config files
   {
     name: "config: bad JSON",
@@ -121,7 +126,7 @@ const CASES: CliCase[] = [
     name: "config: wrong type",
     files: { "c.json": JSON.stringify({ backtest: "lots" }) },
     args: ["--mode", "backtest", "--source", "mock", "--config", "c.json"],
-    error: /^Invalid --backtest/,
+    error: /^Invalid config file c\.json key backtest \(got 'lots'\): a number$/,
   },
   {
     name: "config: nested value",
@@ -133,7 +138,19 @@ const CASES: CliCase[] = [
     name: "config: unknown key",
     files: { "c.json": JSON.stringify({ "not-a-flag": 1 }) },
     args: ["--mode", "backtest", "--source", "mock", "--config", "c.json"],
-    error: /^Invalid flag --not-a-flag: unknown flag/,
+    error: /^Invalid config file c\.json key not-a-flag: unknown flag/,
+  },
+  {
+    name: "config: misspelled key",
+    files: { "c.json": JSON.stringify({ "stop-bsp": 20 }) },
+    args: ["--mode", "backtest", "--source", "mock", "--config", "c.json"],
+    error: /^Invalid config file c\.json key stop-bsp: unknown flag; did you mean --stop-bps\?/,
+  },
+  {
+    name: "backtest: misspelled flag",
+    args: ["--mode", "backtest", "--stop-bsp", "20"],
+    error:
+      /^Invalid flag --stop-bsp: unknown flag; did you mean --stop-bps\? \(--help lists every flag\)$/,
   },
   {
     name: "config: not an object",
