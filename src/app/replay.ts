@@ -22,7 +22,9 @@ function help(): string {
   return [
     "replay: re-run a recorded events.jsonl through a fresh agent pipeline on the simulated",
     "venue and compare every signal and risk decision with the recorded one. Also prints",
-    "the trades hash of a plain backtest over the same candles.",
+    "the trades hash of a plain backtest over the same candles. Accepts the events.jsonl of",
+    "an orchestrated run (--mode orchestrated) or of a paper or live session; a backtest's",
+    "events.jsonl holds only its fills (no step records) and cannot be replayed.",
     "",
     "Usage: laptop-agents --replay PATH [--json]",
     "Exit codes: 0 all decisions match, 1 a difference was found, 2 bad file.",
