@@ -183,8 +183,8 @@ export function parseRecordedRun(lines: Iterable<string>, name: string): Recorde
       if (mode === "backtest") {
         throw new InputError(
           where,
-          "a run with agent step records, not a backtest's journal (run start, fills and " +
-            `run end only); ${REPLAY_ACCEPTS}`,
+          "expected a run with agent step records, but this is a backtest's journal (run start, " +
+            `fills and run end only); ${REPLAY_ACCEPTS}`,
         );
       }
       const r = runStartedSchema.safeParse(value);

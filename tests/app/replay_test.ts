@@ -114,7 +114,7 @@ Deno.test("replay command", async (t) => {
           runId: "b1",
           config: { mode: "backtest", symbol: "BTCUSDT", interval: "5m" },
         }) + "\n" + JSON.stringify({ event: "order.filled", runId: "b1" }) + "\n",
-        /^Invalid replay file .*backtest\.jsonl line 1: a run with agent step records, not a backtest's journal \(run start, fills and run end only\); replay accepts the events\.jsonl of an orchestrated run \(--mode orchestrated\) or of a paper or live session/,
+        /^Invalid replay file .*backtest\.jsonl line 1: expected a run with agent step records, but this is a backtest's journal \(run start, fills and run end only\); replay accepts the events\.jsonl of an orchestrated run \(--mode orchestrated\) or of a paper or live session/,
       ],
       [
         "nosteps.jsonl",
