@@ -4,6 +4,7 @@ import { InputError } from "../core/errors.ts";
 import {
   formatReplayReport,
   parseRecordedRun,
+  REPLAY_ACCEPTS,
   replayRecordedRun,
   type ReplayReport,
 } from "../engine/replay_compare.ts";
@@ -45,9 +46,36 @@ export async function readReplayLines(path: string): Promise<string[]> {
   return text.split("\n");
 }
 
+/**
+ * Refuses a backtest's journal by its run.started line: it holds the run's fills, not
+ * the agent steps a replay compares.
+ */
+function refuseBacktestJournal(lines: readonly string[], path: string): void {
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].includes('"run.started"')) continue;
+    let rec: { event?: unknown; config?: { mode?: unknown } };
+    try {
+      rec = JSON.parse(lines[i]);
+    } catch {
+      return; // the parser names the bad line
+    }
+    if (rec?.event !== "run.started") continue;
+    if (rec.config?.mode === "backtest") {
+      throw new InputError(
+        `replay file ${path} line ${i + 1}`,
+        "expected a run with agent step records, but this is a backtest's journal (run " +
+          `start, fills and run end only); ${REPLAY_ACCEPTS}`,
+      );
+    }
+    return;
+  }
+}
+
 /** Replays the recorded run at `path` on a fresh SimExchange. */
 export async function replayFile(path: string): Promise<ReplayReport> {
-  const run = parseRecordedRun(await readReplayLines(path), path);
+  const lines = await readReplayLines(path);
+  refuseBacktestJournal(lines, path);
+  const run = parseRecordedRun(lines, path);
   return await replayRecordedRun(
     run,
     (p) => new SimExchange({ feeBps: p.feeBps, slippageBps: p.slippageBps, intrabar: p.intrabar }),

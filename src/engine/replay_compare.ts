@@ -179,14 +179,6 @@ export function parseRecordedRun(lines: Iterable<string>, name: string): Recorde
       if (started !== null) {
         throw new InputError(where, "expected one run per file (found a second run.started)");
       }
-      const mode = (value as { config?: { mode?: unknown } }).config?.mode;
-      if (mode === "backtest") {
-        throw new InputError(
-          where,
-          "expected a run with agent step records, but this is a backtest's journal (run start, " +
-            `fills and run end only); ${REPLAY_ACCEPTS}`,
-        );
-      }
       const r = runStartedSchema.safeParse(value);
       if (!r.success) {
         throw new InputError(
