@@ -3,6 +3,7 @@
  * src/app/, and turns errors into exit codes: 2 with one line for bad input, 1 with one
  * line (the stack goes to logs/system.jsonl) for anything else. The only Deno.exit.
  */
+import { nearestName } from "./src/config/argv.ts";
 import { isInputError } from "./src/core/errors.ts";
 import { COMMANDS } from "./src/app/commands.ts";
 import { enterAgentHome, HOME_ENV } from "./src/ops/agent_home.ts";
@@ -58,8 +59,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
+    const near = nearestName(name, Object.keys(COMMANDS));
     console.error(
-      `Invalid command '${name}': expected one of ${Object.keys(COMMANDS).join(", ")}`,
+      `Invalid command '${name}': ${near ? `did you mean '${near}'? ` : ""}expected one of ${
+        Object.keys(COMMANDS).join(", ")
+      }`,
     );
     return 2;
   }

@@ -37,7 +37,11 @@ export async function parseCommandFlags(
   const path = "config" in spec ? configFlagOf(argv) : undefined;
   if (path === undefined) return parseFlags(argv, spec);
   const file = await readConfigFile(path);
-  return { ...parseFlags([...file.argv, ...argv], spec), notify: file.notify };
+  const fromFile = file.argv;
+  const parsed = parseFlags([...fromFile, ...argv], spec, {
+    originOf: (i) => (i < fromFile.length ? `config file ${path}` : undefined),
+  });
+  return { ...parsed, notify: file.notify };
 }
 
 /** Prints a notice line to stderr. */

@@ -8,7 +8,7 @@ import type { BacktestParams } from "../core/backtest_params.ts";
 import type { CandleSeries } from "../core/candle.ts";
 import { isInputError } from "../core/errors.ts";
 import { GrowableSeries } from "../core/growable_series.ts";
-import { parseCandleRows } from "../data/csv_candles.ts";
+import { type CsvLayout, parseCandleRows } from "../data/csv_candles.ts";
 import { parseCandleFileRange } from "../data/csv_file_range.ts";
 import { backtestJournal, type JournalMeta } from "../engine/backtest_journal.ts";
 import { runBoundPass } from "../engine/backtest_report.ts";
@@ -23,6 +23,7 @@ export interface ParseJob {
   readonly kind: "parse";
   readonly bytes: Uint8Array;
   readonly source: string;
+  readonly layout: CsvLayout;
 }
 
 /**
@@ -35,6 +36,7 @@ export interface FileRangeJob {
   readonly from: number;
   readonly to: number;
   readonly cols: Omit<CandleSeries, "length">;
+  readonly layout: CsvLayout;
 }
 
 /** Run one intrabar bound and return its stats. */
@@ -79,14 +81,22 @@ self.onmessage = (e: MessageEvent<WorkerJob>) => {
   const job = e.data;
   try {
     if (job.kind === "parse") {
-      const s = parseCandleRows(job.bytes, 0, job.bytes.length, 1, job.source);
+      const s = parseCandleRows(job.bytes, 0, job.bytes.length, 1, job.source, job.layout);
       const cols = [s.ts, s.open, s.high, s.low, s.close, s.volume].map((a) =>
         a.buffer as ArrayBuffer
       );
       self.postMessage({ id: job.id, series: s } satisfies WorkerAnswer, cols);
     } else if (job.kind === "file-range") {
       const cols = new GrowableSeries(job.cols);
-      const parser = parseCandleFileRange(job.path, job.from, job.to, 0, cols);
+      const parser = parseCandleFileRange(
+        job.path,
+        job.from,
+        job.to,
+        0,
+        cols,
+        undefined,
+        job.layout,
+      );
       const answer: WorkerAnswer = {
         id: job.id,
         rows: cols.length,

@@ -2,8 +2,9 @@ import { allocSeries, type CandleSeries } from "../core/candle.ts";
 import { GrowableSeries } from "../core/growable_series.ts";
 import { InputError } from "../core/errors.ts";
 import {
+  candleCsvLayout,
   type CandleRowParser,
-  candleRowsStart,
+  type CsvLayout,
   feedCandleRows,
   isGzip,
   joinCandleParts,
@@ -74,8 +75,8 @@ export class BacktestWorker {
   }
 
   /** Parses whole CSV lines on the worker (input errors come back as InputError, lines counted from the piece). */
-  async parse(bytes: Uint8Array, source: string): Promise<CandleSeries> {
-    const a = await this.#send({ kind: "parse", bytes, source }, [
+  async parse(bytes: Uint8Array, source: string, layout: CsvLayout): Promise<CandleSeries> {
+    const a = await this.#send({ kind: "parse", bytes, source, layout }, [
       bytes.buffer as ArrayBuffer,
     ]);
     if ("series" in a) return a.series;
@@ -128,22 +129,23 @@ export async function readCandleCsvParallel(
     if (series !== null) return series;
   }
   const bytes = await readCandleCsvBytes(path);
-  const from = candleRowsStart(bytes, path);
+  const layout = candleCsvLayout(bytes, path);
+  const from = layout.rowsStart;
   if (worker === null || bytes.length - from < PARALLEL_PARSE_MIN_BYTES) {
     return parseCandleCsvBytes(bytes, path);
   }
-  // split after a newline that starts a row (a digit): the second half starts with a row
+  // split after a newline that starts a row: the second half starts with a row
   let nl = bytes.indexOf(10, from + ((bytes.length - from) >> 1));
-  while (nl !== -1 && !(bytes[nl + 1] >= 48 && bytes[nl + 1] <= 57)) nl = bytes.indexOf(10, nl + 1);
+  while (nl !== -1 && !startsRow(bytes[nl + 1])) nl = bytes.indexOf(10, nl + 1);
   if (nl === -1) return parseCandleCsvBytes(bytes, path);
   const split = nl + 1;
-  const remote = worker.parse(bytes.slice(split), path);
+  const remote = worker.parse(bytes.slice(split), path, layout);
   remote.catch(() => {}); // a failure is handled below, after the first half
   // any problem in a half or where they meet: the one-core parse names the first one exactly
   const oneCore = () => parseCandleCsvBytes(bytes, path);
   let first: CandleRowParser;
   try {
-    first = feedCandleRows(bytes, from, split, 2, path);
+    first = feedCandleRows(bytes, from, split, layout.firstLine, path, layout);
   } catch {
     return oneCore();
   }
@@ -154,7 +156,12 @@ export async function readCandleCsvParallel(
     return oneCore();
   }
   // shared memory: the bound job later hands the series to the worker without a copy
-  return joinCandleParts([head, second], [2, 0], path, true);
+  return joinCandleParts([head, second], [layout.firstLine, 0], path, true);
+}
+
+/** True when byte `c` can start a row: a digit (a time) or a quote (a quoted one). */
+function startsRow(c: number | undefined): boolean {
+  return c !== undefined && ((c >= 48 && c <= 57) || c === 34);
 }
 
 /** Bytes of the file's start and middle looked at to find its header and a split point. */
@@ -183,16 +190,15 @@ async function parsePlainFileOnTwoCores(
     return null;
   }
   if (isGzip(head) || head.indexOf(10) === -1) return null;
-  const from = candleRowsStart(head, path);
+  const layout = candleCsvLayout(head, path);
+  const from = layout.rowsStart;
   if (size - from < PARALLEL_PARSE_MIN_BYTES) return null;
-  // split after a newline that starts a row (a digit), so no blank line sits at the seam
+  // split after a newline that starts a row, so no blank line sits at the seam
   let nl = middle.indexOf(10);
-  while (nl !== -1 && !(middle[nl + 1] >= 48 && middle[nl + 1] <= 57)) {
-    nl = middle.indexOf(10, nl + 1);
-  }
+  while (nl !== -1 && !startsRow(middle[nl + 1])) nl = middle.indexOf(10, nl + 1);
   if (nl === -1) return null;
   const split = Math.floor(size / 2) + nl + 1;
-  const series = await parseHalves(path, worker, head, from, split, size).catch(() => null);
+  const series = await parseHalves(path, worker, head, layout, split, size).catch(() => null);
   return series ?? parseCandleCsvBytes(await readCandleCsvBytes(path), path);
 }
 
@@ -205,10 +211,11 @@ async function parseHalves(
   path: string,
   worker: BacktestWorker,
   head: Uint8Array,
-  from: number,
+  layout: CsvLayout,
   split: number,
   size: number,
 ): Promise<CandleSeries | null> {
+  const from = layout.rowsStart;
   // room for each half from the rows in the head, with ample slack: shared memory that is
   // never written costs no real memory
   const headRows = head.subarray(from, head.lastIndexOf(10) + 1);
@@ -235,10 +242,19 @@ async function parseHalves(
     from: split,
     to: size,
     cols: part(room1, all.length),
+    layout,
   });
   second.catch(() => {}); // a failure here is handled below, after the first half
   const firstCols = new GrowableSeries(part(0, room1));
-  const first = parseCandleFileRange(path, from, split, 2, firstCols);
+  const first = parseCandleFileRange(
+    path,
+    from,
+    split,
+    layout.firstLine,
+    firstCols,
+    undefined,
+    layout,
+  );
   const rest = await second;
   if (rest === null || firstCols.ts.buffer !== all.ts.buffer || first.endsBlank) return null;
   const n1 = firstCols.length;

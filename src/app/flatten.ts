@@ -1,14 +1,17 @@
 import { z } from "zod";
 import { type FlagSpec, formatFlagHelp, parseFlags } from "../config/argv.ts";
 import { loadBitunixEnv, redactText } from "../config/env.ts";
-import { InputError } from "../core/errors.ts";
 import type { VenuePosition } from "../core/order.ts";
 import { BitunixExchange, BitunixRestClient } from "../exchange/bitunix/mod.ts";
 import { DEFAULT_KILL_SWITCH_PATH, tripKillSwitch } from "../ops/kill_switch.ts";
 import type { Command } from "./command.ts";
+import { describePaperState, loadPaperState } from "./paper_state.ts";
 
-/** Default paper state file. */
-export const DEFAULT_PAPER_STATE = "paper/state.json";
+/** Default paper state file: the one paper sessions (`--mode live-session`) use. */
+export const DEFAULT_PAPER_STATE = "paper/session-state.json";
+
+/** The state file of the legacy `--mode live` paper loop. */
+const LEGACY_PAPER_STATE = "paper/state.json";
 
 const SPEC: FlagSpec = {
   "kill-switch": {
@@ -24,8 +27,8 @@ const SPEC: FlagSpec = {
     help: "symbol to flatten (default BTCUSDT)",
   },
   state: {
-    schema: z.string().min(1).default(DEFAULT_PAPER_STATE),
-    help: `paper state file (default ${DEFAULT_PAPER_STATE})`,
+    schema: z.string().min(1).optional(),
+    help: `paper state file (default ${DEFAULT_PAPER_STATE}, as sessions use)`,
   },
 };
 
@@ -36,7 +39,9 @@ function help(): string {
     "the position with a reduce-only market order, and reads the position back.",
     "Credentials come from BITUNIX_API_KEY / BITUNIX_API_SECRET (environment or .env).",
     "",
-    "Usage: laptop-agents flatten [--symbol BTCUSDT] [--execution-mode live|paper]",
+    "Usage: laptop-agents flatten [--symbol BTCUSDT] [--execution-mode live|paper] [--state PATH]",
+    `Paper: reads the state file paper sessions use (${DEFAULT_PAPER_STATE}; --state for`,
+    `another, e.g. ${LEGACY_PAPER_STATE} of the legacy --mode live loop) and says what it holds.`,
     "Exit codes: 0 flat at the end, 1 not flat or an exchange error, 2 bad input or no keys.",
     "",
     formatFlagHelp(SPEC),
@@ -116,26 +121,30 @@ async function flattenLive(
   }
 }
 
-async function flattenPaper(path: string, out: (line: string) => void): Promise<number> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      out(`No paper state at ${path}: nothing to flatten.`);
-      return 0;
+async function flattenPaper(
+  path: string,
+  given: boolean,
+  out: (line: string) => void,
+): Promise<number> {
+  const state = loadPaperState(path);
+  if (state === null) {
+    let legacy = "";
+    if (!given && (await Deno.stat(LEGACY_PAPER_STATE).then(() => true, () => false))) {
+      legacy = ` (the legacy --mode live loop keeps its state in ${LEGACY_PAPER_STATE}: ` +
+        `pass --state ${LEGACY_PAPER_STATE})`;
     }
-    throw new InputError(`--state ${path}`, "a readable paper state file");
+    out(`No paper state at ${path}: nothing to flatten${legacy}.`);
+    return 0;
   }
-  try {
-    JSON.parse(text);
-  } catch {
-    throw new InputError(`paper state ${path}`, "a JSON file");
-  }
+  const p = state.position;
+  const held = p
+    ? `an open paper ${p.side.toUpperCase()} ${p.qty} position at ${p.entryPrice} ` +
+      `(stop ${p.stopPrice}, take-profit ${p.tpPrice}) keeps its stop and take-profit`
+    : "no paper position is open";
   out(
-    `Paper state at ${path}: kill switch tripped, so the paper session places no new ` +
-      `entries; an open paper position keeps its stop and take-profit. Stop the session ` +
-      `(Ctrl+C) to end it; nothing real is at risk in paper mode.`,
+    `Paper state at ${path} (${describePaperState(state)}): kill switch tripped, so the ` +
+      `paper session places no new entries; ${held}. Stop the session (Ctrl+C) to end it; ` +
+      `nothing real is at risk in paper mode.`,
   );
   return 0;
 }
@@ -159,7 +168,11 @@ export function createFlattenCommand(deps: FlattenDeps = {}): Command {
         out(`Cannot write kill switch ${ks}: ${e instanceof Error ? e.message : e}`);
       }
       const code = flags["execution-mode"] === "paper"
-        ? await flattenPaper(flags.state as string, out)
+        ? await flattenPaper(
+          (flags.state as string | undefined) ?? DEFAULT_PAPER_STATE,
+          flags.state !== undefined,
+          out,
+        )
         : await flattenLive(flags.symbol as string, deps, out);
       return switchOk ? code : Math.max(code, 1);
     },

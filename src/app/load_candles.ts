@@ -1,7 +1,7 @@
 import { type CandleSeries, type Interval, INTERVAL_MS, tailSeries } from "../core/candle.ts";
 import { InputError } from "../core/errors.ts";
 import type { BacktestConfig } from "../config/backtest_config.ts";
-import { detectInterval } from "../data/csv_candles.ts";
+import { detectInterval, findGaps } from "../data/csv_candles.ts";
 import { generateMockCandles } from "../data/mock_candles.ts";
 import { type BacktestWorker, readCandleCsvParallel } from "./backtest_worker_client.ts";
 
@@ -12,6 +12,48 @@ export interface LoadedCandles {
   readonly interval: Interval | null;
   /** Human description for the report, e.g. `mock seed 42`. */
   readonly description: string;
+  /** CSV: the holes in the candle grid of the tested candles (not filled). */
+  readonly gaps?: GapSummary;
+}
+
+/** Holes in a candle grid, as config.json reports them. */
+export interface GapSummary {
+  /** Places where candles are missing. */
+  readonly count: number;
+  /** Candles missing in all. */
+  readonly missing_candles: number;
+  /** The longest hole: the candles either side of it and how many are missing; null without gaps. */
+  readonly largest:
+    | { readonly after: string; readonly before: string; readonly missing: number }
+    | null;
+}
+
+/** Counts the gaps of `series` on its `intervalMs` grid. */
+export function gapSummary(series: CandleSeries, intervalMs: number): GapSummary {
+  const gaps = findGaps(series, intervalMs);
+  let largest = null;
+  let missing = 0;
+  for (const g of gaps) {
+    missing += g.missing;
+    if (largest === null || g.missing > largest.missing) largest = g;
+  }
+  return {
+    count: gaps.length,
+    missing_candles: missing,
+    largest: largest && {
+      after: new Date(largest.afterTs).toISOString(),
+      before: new Date(largest.beforeTs).toISOString(),
+      missing: largest.missing,
+    },
+  };
+}
+
+/** The one-line warning for a file with gaps. */
+export function gapWarning(path: string, interval: string, g: GapSummary): string {
+  const l = g.largest!;
+  return `Warning: ${path} has ${g.count} gap${g.count === 1 ? "" : "s"} in its ${interval} ` +
+    `candles (${g.missing_candles} missing; the longest, ${l.missing}, after ${l.after}); ` +
+    "they are not filled: strategies see the candles either side of a gap as consecutive.";
 }
 
 function intervalName(ms: number): Interval | null {
@@ -19,10 +61,14 @@ function intervalName(ms: number): Interval | null {
   return null;
 }
 
-/** Loads the candles a backtest config asks for (mock, CSV or Bitunix history). */
+/**
+ * Loads the candles a backtest config asks for (mock, CSV or Bitunix history). Gaps in a
+ * CSV's candles are counted and told to `notice` (default: stderr).
+ */
 export async function loadBacktestCandles(
   config: BacktestConfig,
   worker: BacktestWorker | null = null,
+  notice: (line: string) => void = (line) => console.error(line),
 ): Promise<LoadedCandles> {
   if (config.source === "mock") {
     const interval = config.interval ?? "5m";
@@ -59,7 +105,10 @@ export async function loadBacktestCandles(
         `at most ${all.length} (the candles in ${path})`,
       );
     }
-    return { series, intervalMs, interval: intervalName(intervalMs), description: `csv ${path}` };
+    const interval = intervalName(intervalMs);
+    const gaps = gapSummary(series, intervalMs);
+    if (gaps.count > 0) notice(gapWarning(path, interval ?? `${intervalMs} ms`, gaps));
+    return { series, intervalMs, interval, description: `csv ${path}`, gaps };
   }
   const { loadBitunixBacktestCandles } = await import("./load_bitunix_candles.ts");
   return await loadBitunixBacktestCandles(config);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../config/argv.ts";
-import type { Heartbeat } from "../core/heartbeat.ts";
+import { type Heartbeat, heartbeatLiveness, type HeartbeatStop } from "../core/heartbeat.ts";
 import { DEFAULT_HEARTBEAT_PATH, heartbeatAge, readHeartbeat } from "../ops/heartbeat.ts";
 import type { Command } from "./command.ts";
 import { loadNotifyEnv, type NotifyEnv } from "../config/notify_env.ts";
@@ -21,7 +21,11 @@ const SPEC: FlagSpec = {
     schema: numberFlag({ min: 0 }).default(5),
     help: "alert when the heartbeat is older than this many seconds (default 5)",
   },
-  once: { schema: z.boolean(), boolean: true, help: "print once; exit 0 healthy, 1 stale/missing" },
+  once: {
+    schema: z.boolean(),
+    boolean: true,
+    help: "print once; exit 0 healthy or stopped cleanly, 1 otherwise",
+  },
   interval: {
     schema: numberFlag({ min: 0.05 }).default(1),
     help: "seconds between checks without --once (default 1)",
@@ -32,7 +36,28 @@ const SPEC: FlagSpec = {
   },
 };
 
-/** One line describing a heartbeat: age, mode, last candle, position, equity, risk state. */
+const STOP_REASONS: Record<string, string> = {
+  duration: "its --duration ended",
+  signal: "it was asked to stop (Ctrl+C or a signal)",
+  "feed-ended": "the market feed ended",
+  stale: "no market data came (stale-data safety shutdown)",
+  error: "an error (see logs/system.jsonl)",
+};
+
+/**
+ * How a stopped agent stopped, e.g. `stopped cleanly at 2025-01-01T12:00:00.000Z (its
+ * --duration ended)` or `stopped at ... after no market data came (...)`.
+ */
+export function describeStop(stop: HeartbeatStop): string {
+  const why = STOP_REASONS[stop.reason] ?? stop.reason;
+  const at = new Date(stop.at).toISOString();
+  return stop.clean ? `stopped cleanly at ${at} (${why})` : `stopped at ${at} after ${why}`;
+}
+
+/**
+ * One line describing a heartbeat: age, mode, last candle, position, equity, risk state
+ * (not for a stopped agent: its risk gate was halted by the stop).
+ */
 export function describeHeartbeat(hb: Heartbeat, now: number): string {
   const age = (heartbeatAge(hb, now) / 1000).toFixed(1);
   const mode = hb.executionMode ? `${hb.mode} (${hb.executionMode})` : hb.mode;
@@ -41,8 +66,8 @@ export function describeHeartbeat(hb: Heartbeat, now: number): string {
     ? `${hb.position.side} ${hb.position.qty} @ ${hb.position.entryPrice}`
     : "flat";
   return `age ${age}s | pid ${hb.pid} | mode ${mode} | ${hb.symbol} | run ${hb.runId} | ` +
-    `last candle ${candle} | position ${pos} | equity ${hb.equity.toFixed(2)} | ` +
-    `risk ${hb.riskState}`;
+    `last candle ${candle} | position ${pos} | equity ${hb.equity.toFixed(2)}` +
+    (hb.stopped ? "" : ` | risk ${hb.riskState}`);
 }
 
 /** Result of one heartbeat check. */
@@ -51,7 +76,10 @@ export interface HeartbeatCheck {
   readonly line: string;
 }
 
-/** Reads the heartbeat once and renders an OK or ALERT line. */
+/**
+ * Reads the heartbeat once and renders an OK, STOPPED (a clean stop: nothing to alert
+ * about) or ALERT line (missing, corrupt, stale, or stopped after a fault).
+ */
 export async function checkHeartbeat(
   path: string,
   maxAgeMs: number,
@@ -63,8 +91,16 @@ export async function checkHeartbeat(
   }
   if (read.status === "corrupt") return { healthy: false, line: `ALERT ${read.message}` };
   const hb = read.heartbeat;
-  const age = heartbeatAge(hb, now);
-  if (age > maxAgeMs) {
+  const live = heartbeatLiveness(hb, now, maxAgeMs);
+  if (live.state === "stopped") {
+    const ago = `${(heartbeatAge({ ts: live.stop.at }, now) / 1000).toFixed(1)}s ago`;
+    const line = `the agent ${describeStop(live.stop)}, ${ago} | ${describeHeartbeat(hb, now)}`;
+    return live.stop.clean
+      ? { healthy: true, line: `STOPPED ${line}` }
+      : { healthy: false, line: `ALERT ${line}` };
+  }
+  const age = live.ageMs;
+  if (live.state === "stale") {
     return {
       healthy: false,
       line: `ALERT heartbeat is stale (${(age / 1000).toFixed(1)}s old, max ${
@@ -112,6 +148,8 @@ function defaultOnInterrupt(stop: () => void): () => void {
 function help(): string {
   return [
     "monitor: watch the agent's heartbeat and alert when it goes stale (frozen process).",
+    "An agent that stopped cleanly says so (STOPPED, with when and why); one that stopped",
+    "after a fault (stale data, an error) is an ALERT.",
     "",
     "Usage: laptop-agents monitor [--once] [--max-age SECONDS] [--heartbeat PATH]",
     "",

@@ -76,6 +76,7 @@ export const command: Command = {
       interval: loaded.interval,
       interval_ms: loaded.intervalMs,
       candles: loaded.series.length,
+      ...(loaded.gaps ? { gaps: loaded.gaps } : {}),
       strategy: config.strategy,
       strategy_params: config.strategyParams,
       params: config.params,

@@ -103,17 +103,48 @@ export function loadPaperState(path: string): PaperState | null {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new InputError(`paper state ${path}`, "valid JSON (delete the file to start fresh)");
+    throw new InputError(
+      `paper state ${path}`,
+      "valid JSON (or pass --fresh to start a new paper account)",
+    );
   }
   const r = stateSchema.safeParse(json);
   if (!r.success) {
     const i = r.error.issues[0];
     throw new InputError(
       `paper state ${path}`,
-      `${i?.path.join(".") || "file"}: ${i?.message} (delete the file to start fresh)`,
+      `${
+        i?.path.join(".") || "file"
+      }: ${i?.message} (or pass --fresh to start a new paper account)`,
     );
   }
   return r.data as PaperState;
+}
+
+/** One line on what a state file holds, e.g. `equity 10012.50, 3 trades, saved 2025-...Z`. */
+export function describePaperState(state: PaperState): string {
+  return `equity ${state.cash.toFixed(2)}, ${state.trades.length} trades, position ${
+    state.position?.side ?? "flat"
+  }, saved ${new Date(state.savedAt).toISOString()}`;
+}
+
+/**
+ * `--fresh`: a new paper account. Says what the state file at `path` held (if anything)
+ * and that it is replaced from the first candle; never reads it for the session, so a
+ * corrupt file is no obstacle. Returns null: the state to resume.
+ */
+export function freshPaperStart(path: string, print: (line: string) => void): null {
+  let held: string;
+  try {
+    const old = loadPaperState(path);
+    held = old ? `ignoring ${path} (${describePaperState(old)})` : `no earlier state at ${path}`;
+  } catch {
+    held = `ignoring ${path} (unreadable)`;
+  }
+  print(
+    `Fresh paper account (--fresh): ${held}; it is replaced from the first candle.`,
+  );
+  return null;
 }
 
 /** Writes the state atomically (temp file + rename). */

@@ -4,6 +4,7 @@ import { InputError } from "../core/errors.ts";
 import {
   formatReplayReport,
   parseRecordedRun,
+  REPLAY_ACCEPTS,
   replayRecordedRun,
   type ReplayReport,
 } from "../engine/replay_compare.ts";
@@ -22,7 +23,9 @@ function help(): string {
   return [
     "replay: re-run a recorded events.jsonl through a fresh agent pipeline on the simulated",
     "venue and compare every signal and risk decision with the recorded one. Also prints",
-    "the trades hash of a plain backtest over the same candles.",
+    "the trades hash of a plain backtest over the same candles. Accepts the events.jsonl of",
+    "an orchestrated run (--mode orchestrated) or of a paper or live session; a backtest's",
+    "events.jsonl holds only its fills (no step records) and cannot be replayed.",
     "",
     "Usage: laptop-agents --replay PATH [--json]",
     "Exit codes: 0 all decisions match, 1 a difference was found, 2 bad file.",
@@ -43,9 +46,36 @@ export async function readReplayLines(path: string): Promise<string[]> {
   return text.split("\n");
 }
 
+/**
+ * Refuses a backtest's journal by its run.started line: it holds the run's fills, not
+ * the agent steps a replay compares.
+ */
+function refuseBacktestJournal(lines: readonly string[], path: string): void {
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].includes('"run.started"')) continue;
+    let rec: { event?: unknown; config?: { mode?: unknown } };
+    try {
+      rec = JSON.parse(lines[i]);
+    } catch {
+      return; // the parser names the bad line
+    }
+    if (rec?.event !== "run.started") continue;
+    if (rec.config?.mode === "backtest") {
+      throw new InputError(
+        `replay file ${path} line ${i + 1}`,
+        "expected a run with agent step records, but this is a backtest's journal (run " +
+          `start, fills and run end only); ${REPLAY_ACCEPTS}`,
+      );
+    }
+    return;
+  }
+}
+
 /** Replays the recorded run at `path` on a fresh SimExchange. */
 export async function replayFile(path: string): Promise<ReplayReport> {
-  const run = parseRecordedRun(await readReplayLines(path), path);
+  const lines = await readReplayLines(path);
+  refuseBacktestJournal(lines, path);
+  const run = parseRecordedRun(lines, path);
   return await replayRecordedRun(
     run,
     (p) => new SimExchange({ feeBps: p.feeBps, slippageBps: p.slippageBps, intrabar: p.intrabar }),

@@ -33,7 +33,12 @@ import {
   sessionKeyOf,
   unfinishedSession,
 } from "./live_journal.ts";
-import { loadPaperState, savePaperState } from "./paper_state.ts";
+import {
+  describePaperState,
+  freshPaperStart,
+  loadPaperState,
+  savePaperState,
+} from "./paper_state.ts";
 import { SessionRecord } from "./session_record.ts";
 import type { SessionRun } from "./state_schemas.ts";
 import type { FillCursor } from "../exchange/bitunix/exchange.ts";
@@ -151,10 +156,14 @@ interface OpenSession {
   readonly run: SessionRun;
   /** Paper: candles up to this time were traded by an earlier process. */
   readonly resumedThrough: number | null;
+  /** The state file or journal this process resumed, and from when; null for a new one. */
+  readonly resumedFrom: string | null;
   readonly persist: (ended?: boolean) => void;
   readonly beat: () => void;
   readonly cleanup: () => Promise<void>;
   lastCandleTs: number | null;
+  /** Why the session stopped, once closed; null before (or when closing failed). */
+  stopReason: StopReason | null;
 }
 
 /** Open: locks, logs, the venue, the risk gate, the resumed record, reconciliation. */
@@ -167,7 +176,11 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
   const sessionKey = sessionKeyOf(config);
 
   // what an earlier process of this session left: the paper state or the live journal
-  const paperState = live ? null : loadPaperState(config.statePath);
+  const paperState = live
+    ? null
+    : config.fresh
+    ? freshPaperStart(config.statePath, print)
+    : loadPaperState(config.statePath);
   if (paperState && paperState.sessionKey !== sessionKey) {
     print(
       `Notice: ${config.statePath} belongs to another session (${paperState.sessionKey}); starting fresh.`,
@@ -373,7 +386,6 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
       intervalMs: config.heartbeatMs,
       now,
     });
-    closers.push(() => heartbeat.close());
     const session: OpenSession = {
       config,
       deps,
@@ -391,6 +403,11 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
       record,
       run,
       resumedThrough: resume?.lastCandleTs ?? null,
+      resumedFrom: resume
+        ? `${config.statePath} (${describePaperState(resume)})`
+        : liveRecord
+        ? `${liveJournalPath(config)} (saved ${new Date(journal!.savedAt).toISOString()})`
+        : null,
       persist: (ended) => persist(ended),
       beat: () => {
         const pos = ledger.position;
@@ -407,7 +424,13 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
       },
       cleanup,
       lastCandleTs: null,
+      stopReason: null,
     };
+    // the last heartbeat says the agent stopped, why and when (no reason: it failed)
+    closers.push(() => {
+      const reason = session.stopReason ?? "error";
+      heartbeat.close({ reason, clean: EXIT_CODES[reason] === 0 });
+    });
     const refusedBefore = run.refused ?? {};
     const runNow = (ended = false): SessionRun => ({
       ...run,
@@ -597,6 +620,7 @@ async function closeSession(s: OpenSession, reason: StopReason): Promise<Session
     }`,
   );
   if (writtenDir && !s.legacy) print(`Summary: ${writtenDir}/summary.html`);
+  s.stopReason = reason;
   return {
     exitCode: EXIT_CODES[reason],
     reason,
@@ -667,6 +691,7 @@ async function writeSessionArtifacts(s: OpenSession): Promise<string> {
     strategy_params: config.strategyParams,
     params: config.params,
     run_started_at: new Date(s.run.startedAt).toISOString(),
+    resumed_from: s.resumedFrom,
   };
   const report: RunReport = {
     runId,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../config/argv.ts";
-import { DEFAULT_HEARTBEAT_PATH, heartbeatAge, readHeartbeat } from "../ops/heartbeat.ts";
+import { heartbeatLiveness } from "../core/heartbeat.ts";
+import { DEFAULT_HEARTBEAT_PATH, readHeartbeat } from "../ops/heartbeat.ts";
 import {
   absoluteKillSwitchPath,
   DEFAULT_KILL_SWITCH_PATH,
@@ -14,7 +15,7 @@ import {
   readPidFile,
 } from "../ops/pid_file.ts";
 import type { Command } from "./command.ts";
-import { describeHeartbeat } from "./monitor.ts";
+import { describeHeartbeat, describeStop } from "./monitor.ts";
 
 const path = (def: string, what: string) => ({
   schema: z.string().min(1).default(def),
@@ -91,11 +92,14 @@ export function createStatusCommand(deps: StatusDeps = {}): Command {
       const read = await readHeartbeat(hbPath);
       let healthy = false;
       let hbLine: string;
+      let stopped = "";
       if (read.status === "ok") {
-        const age = heartbeatAge(read.heartbeat, t);
-        healthy = age <= maxAgeMs;
-        hbLine = `${healthy ? "fresh" : `STALE (max ${maxAgeMs / 1000}s)`} | ` +
-          describeHeartbeat(read.heartbeat, t);
+        const live = heartbeatLiveness(read.heartbeat, t, maxAgeMs);
+        healthy = live.state === "running";
+        if (live.state === "stopped") stopped = describeStop(live.stop);
+        hbLine = `${
+          live.state === "stopped" ? stopped : healthy ? "fresh" : `STALE (max ${maxAgeMs / 1000}s)`
+        } | ${describeHeartbeat(read.heartbeat, t)}`;
       } else {
         hbLine = read.message;
       }
@@ -108,7 +112,13 @@ export function createStatusCommand(deps: StatusDeps = {}): Command {
       out(`kill switch: ${describeKillSwitch(ks)} [${ksPath}]`);
       const ok = running && healthy;
       out(
-        `status:      ${ok ? "RUNNING, healthy" : running ? "RUNNING, unhealthy" : "NOT RUNNING"}`,
+        `status:      ${
+          ok
+            ? "RUNNING, healthy"
+            : running
+            ? "RUNNING, unhealthy"
+            : `NOT RUNNING${stopped ? ` (the agent ${stopped})` : ""}`
+        }`,
       );
       return ok ? 0 : 1;
     },

@@ -19,21 +19,88 @@ export type FlagSpec = Record<string, FlagDef>;
 /** Parsed values keyed by canonical flag name; absent flags get their schema default. */
 export type ParsedFlags = Record<string, unknown>;
 
+/** Options of {@link parseFlags}. */
+export interface ParseFlagsOptions {
+  /**
+   * Where argument `i` came from when not the command line, e.g. `config file c.json`:
+   * errors about it then name that place and the key instead of the flag.
+   */
+  readonly originOf?: (i: number) => string | undefined;
+}
+
+/**
+ * Edit distance between `a` and `b` (insertions, deletions, substitutions and swaps of
+ * two neighbours each count 1).
+ */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    d.push([i]);
+    for (let j = 1; j <= b.length; j++) {
+      if (i === 0) {
+        d[0].push(j);
+        continue;
+      }
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        v = Math.min(v, d[i - 2][j - 2] + 1);
+      }
+      d[i].push(v);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * The known name nearest to `given` (case, `_` for `-`, a few typos, or the start of a
+ * longer name), or undefined when none is near enough, or two are equally near.
+ */
+export function nearestName(given: string, names: Iterable<string>): string | undefined {
+  const norm = (x: string) => x.toLowerCase().replaceAll("_", "-");
+  const g = norm(given);
+  let best: string[] = [];
+  let bestScore = Infinity;
+  for (const name of names) {
+    const n = norm(name);
+    const dist = editDistance(g, n);
+    const limit = Math.max(1, Math.floor(Math.min(g.length, n.length) / 3));
+    // the start of a longer name (e.g. --strat for --strategy) counts as near too
+    const score = dist <= limit ? dist : g.length >= 3 && n.startsWith(g) ? limit + 0.5 : Infinity;
+    if (score === Infinity) continue;
+    if (score < bestScore) {
+      bestScore = score;
+      best = [name];
+    } else if (score === bestScore) best.push(name);
+  }
+  return best.length === 1 ? best[0] : undefined;
+}
+
 /**
  * Parses `--name value`, `--name=value` and bare boolean flags against `spec`. Unknown
- * flags, missing values and values the schema rejects raise an InputError naming the
- * flag and what was expected. Arguments after `--` are returned untouched in `rest`.
+ * flags (with the nearest known one suggested), missing values and values the schema
+ * rejects raise an InputError naming the flag, or the config file and key it came from,
+ * and what was expected. Arguments after `--` are returned untouched in `rest`.
  */
 export function parseFlags(
   argv: readonly string[],
   spec: FlagSpec,
+  options: ParseFlagsOptions = {},
 ): { flags: ParsedFlags; rest: string[] } {
+  const originOf = options.originOf ?? (() => undefined);
+  /** How an error names argument `i`'s flag: `--name`, or `config file c.json key name`. */
+  const where = (i: number, name: string) => {
+    const origin = originOf(i);
+    return origin === undefined ? `--${name}` : `${origin} key ${name}`;
+  };
   const byName = new Map<string, string>();
   for (const [name, def] of Object.entries(spec)) {
     byName.set(name, name);
     for (const a of def.aliases ?? []) byName.set(a, name);
   }
   const raw = new Map<string, string | true>();
+  /** Index of the argument each raw value came from. */
+  const rawAt = new Map<string, number>();
   let rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -48,25 +115,36 @@ export function parseFlags(
     const given = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
     const name = byName.get(given);
     if (name === undefined) {
+      const near = nearestName(given, Object.keys(spec));
+      const origin = originOf(i);
+      const what = origin === undefined ? `flag --${given}` : `${origin} key ${given}`;
+      if (near !== undefined) {
+        throw new InputError(
+          what,
+          `unknown flag; did you mean --${near}? (--help lists every flag)`,
+        );
+      }
       const known = [...Object.keys(spec)].map((k) => `--${k}`).join(", ");
-      throw new InputError(`flag --${given}`, `unknown flag; known flags: ${known}`);
+      throw new InputError(what, `unknown flag; known flags: ${known}`);
     }
     const def = spec[name];
     if (def.boolean) {
       if (eq !== -1) {
         const v = arg.slice(eq + 1).toLowerCase();
-        if (v !== "true" && v !== "false") throw new InputError(`--${given}`, "true or false");
+        if (v !== "true" && v !== "false") throw new InputError(where(i, given), "true or false");
         if (v === "true") raw.set(name, true);
         else raw.delete(name);
       } else raw.set(name, true);
+      rawAt.set(name, i);
       continue;
     }
     let value: string;
+    rawAt.set(name, i);
     if (eq !== -1) value = arg.slice(eq + 1);
     else {
       const next = argv[i + 1];
       if (next === undefined || (next.startsWith("--") && !/^--?\d/.test(next))) {
-        throw new InputError(`--${given}`, "a value after the flag");
+        throw new InputError(where(i, given), "a value after the flag");
       }
       value = next;
       i++;
@@ -80,7 +158,11 @@ export function parseFlags(
     if (!result.success) {
       const issue = result.error.issues[0];
       const shown = value === undefined ? "" : ` (got '${String(value)}')`;
-      throw new InputError(`--${name}${shown}`, issue?.message ?? "a valid value");
+      const at = rawAt.get(name);
+      throw new InputError(
+        `${at === undefined ? `--${name}` : where(at, name)}${shown}`,
+        issue?.message ?? "a valid value",
+      );
     }
     flags[name] = result.data;
   }

@@ -4,6 +4,7 @@ import { InputError } from "../core/errors.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
 import { type FlagSpec, numberFlag, type ParsedFlags } from "./argv.ts";
 import {
+  checkMockSymbol,
   resolveSymbol,
   strategyFromFlags,
   TRADING_FLAGS,
@@ -26,7 +27,8 @@ export const BACKTEST_FLAGS: FlagSpec = {
   },
   csv: {
     schema: z.string().min(1).optional(),
-    help: "CSV file (plain or .gz): ts,open,high,low,close,volume",
+    help:
+      "CSV file (plain or .gz): ts,open,high,low,close,volume; also Binance klines, s/µs/ISO times",
   },
   seed: {
     schema: numberFlag({ int: true, min: 0, max: 2 ** 32 - 1 }).default(42),
@@ -72,6 +74,8 @@ export function resolveBacktestConfig(
   if (source !== "csv" && f.csv !== undefined) {
     throw new InputError("--csv", "only together with --source csv");
   }
+  const symbol = resolveSymbol(f.symbol as string, notice);
+  checkMockSymbol(source, symbol);
   const strategy = strategyFromFlags(f);
   const candles = f.backtest as number | undefined ?? (source === "csv" ? undefined : 500);
   const config: BacktestConfig = {
@@ -79,7 +83,7 @@ export function resolveBacktestConfig(
     csv: f.csv as string | undefined,
     candles,
     seed: f.seed as number,
-    symbol: resolveSymbol(f.symbol as string, notice),
+    symbol,
     interval: (f.interval as Interval | undefined) ?? (source === "csv" ? undefined : "5m"),
     strategy: strategy.def.name,
     strategyParams: strategy.params,

@@ -28,6 +28,24 @@ export function resolveSymbol(symbol: string, notice: (msg: string) => void): st
   return symbol;
 }
 
+/** The one symbol the mock candles (a synthetic BTCUSDT walk) stand for. */
+export const MOCK_SYMBOL = "BTCUSDT";
+
+/**
+ * Refuses another symbol on mock candles: they are synthetic BTCUSDT prices, and a run
+ * labelled ETHUSDT on them would pass BTC prices off as ETH.
+ * @throws InputError naming the symbol and what mock candles accept
+ */
+export function checkMockSymbol(source: string, symbol: string): void {
+  if (source === "mock" && symbol !== MOCK_SYMBOL) {
+    throw new InputError(
+      `--symbol ${symbol} with --source mock`,
+      `${MOCK_SYMBOL}: the mock candles are synthetic ${MOCK_SYMBOL} prices ` +
+        "(use --source bitunix, or --source csv with that symbol's candles)",
+    );
+  }
+}
+
 /** Flags shared by every trading mode: sizing, bracket, costs, limits. */
 export const TRADING_FLAGS: FlagSpec = {
   symbol: { schema: symbolSchema.default("BTCUSDT"), help: "symbol (default BTCUSDT)" },

@@ -4,6 +4,7 @@ import { InputError } from "../core/errors.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
 import { type FlagSpec, numberFlag, type ParsedFlags } from "./argv.ts";
 import {
+  checkMockSymbol,
   resolveSymbol,
   strategyFromFlags,
   TRADING_FLAGS,
@@ -59,6 +60,11 @@ export const SESSION_FLAGS: FlagSpec = {
     schema: z.string().min(1).optional(),
     help: "paper state file (default paper/session-state.json)",
   },
+  fresh: {
+    schema: z.boolean(),
+    boolean: true,
+    help: "paper: start a new paper account (the state file is ignored, then replaced)",
+  },
   "kill-switch": {
     schema: z.string().min(1).default("config/KILL_SWITCH.txt"),
     help: "kill switch file (default config/KILL_SWITCH.txt)",
@@ -90,6 +96,8 @@ export interface SessionConfig {
   readonly strategyParams: Readonly<Record<string, number>>;
   readonly params: BacktestParams;
   readonly statePath: string;
+  /** Paper: ignore the state file and start a new account (`--fresh`). */
+  readonly fresh: boolean;
   readonly killSwitchPath: string;
   readonly heartbeatMs: number;
   readonly runsDir: string;
@@ -119,6 +127,14 @@ export function resolveSessionConfig(
       "--source bitunix: real orders are sized and bracketed from the venue's own candles, never from synthetic ones",
     );
   }
+  if (f.fresh && executionMode === "live") {
+    throw new InputError(
+      "--fresh with --execution-mode live",
+      "--execution-mode paper: a live session's record follows the venue's account",
+    );
+  }
+  const symbol = resolveSymbol(f.symbol as string, notice);
+  checkMockSymbol(f.source as string, symbol);
   return Object.freeze({
     mode,
     source: f.source as SessionConfig["source"],
@@ -132,13 +148,14 @@ export function resolveSessionConfig(
     warmup,
     speed: f.speed as number,
     seed: f.seed as number,
-    symbol: resolveSymbol(f.symbol as string, notice),
+    symbol,
     interval: (f.interval as Interval | undefined) ?? "1m",
     strategy: def.name,
     strategyParams,
     params: tradingParamsFromFlags(f, "position"),
     statePath: (f.state as string | undefined) ??
       (mode === "live" ? "paper/state.json" : "paper/session-state.json"),
+    fresh: f.fresh as boolean,
     killSwitchPath: f["kill-switch"] as string,
     heartbeatMs: (f["heartbeat-interval"] as number) * 1000,
     runsDir: f["runs-dir"] as string,

@@ -3,7 +3,7 @@
  * of the file, so two threads can each read and parse their half of one file.
  */
 import type { GrowableSeries } from "../core/growable_series.ts";
-import { CandleRowParser } from "./csv_candles.ts";
+import { CandleRowParser, type CsvLayout, PLAIN_LAYOUT } from "./csv_candles.ts";
 
 /** Bytes read per piece; a longer line grows the buffer. */
 const PIECE = 1 << 20;
@@ -11,7 +11,8 @@ const PIECE = 1 << 20;
 /**
  * Parses the rows in bytes `[from, to)` of a plain (not gzip) CSV file into `cols`.
  * `from` must start a line and `to` must end one (or be the end of the file).
- * `firstLine` is the file line of the first row, for errors; `pieceBytes` the read size.
+ * `firstLine` is the file line of the first row, for errors; `pieceBytes` the read size;
+ * `layout` what the columns hold (see `candleCsvLayout`).
  *
  * @returns the parser (rows in `cols`; `endsBlank` tells of trailing blank lines)
  * @throws InputError for a bad row; Deno errors when the file cannot be read.
@@ -23,8 +24,9 @@ export function parseCandleFileRange(
   firstLine: number,
   cols: GrowableSeries,
   pieceBytes = PIECE,
+  layout: CsvLayout = PLAIN_LAYOUT,
 ): CandleRowParser {
-  const parser = new CandleRowParser(path, firstLine, cols);
+  const parser = new CandleRowParser(path, firstLine, cols, layout);
   using file = Deno.openSync(path);
   file.seekSync(from, Deno.SeekMode.Start);
   let buf = new Uint8Array(Math.min(pieceBytes, Math.max(1, to - from)));

@@ -80,7 +80,7 @@ export function tileSeries(
 /**
  * Writes a series as candle CSV: the header, one row per candle, a final newline.
  * Numbers use JavaScript's shortest round-trip form, so `parseCandleCsv` reads back
- * exactly the same values.
+ * exactly the same values (times from 1973-03-03 on: smaller ones read back as seconds).
  */
 export function seriesToCsv(series: CandleSeries): string {
   const { ts, open, high, low, close, volume } = series;

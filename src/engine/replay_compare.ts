@@ -17,6 +17,11 @@ import { AgentPipeline } from "./pipeline.ts";
 import { RiskGate } from "./risk_gate.ts";
 import { tradesHash } from "./trades_hash.ts";
 
+/** What replay accepts, for messages about files it cannot replay. */
+export const REPLAY_ACCEPTS =
+  "replay accepts the events.jsonl of an orchestrated run (--mode orchestrated) or of a " +
+  "paper or live session (runs/<id>/events.jsonl), which record every agent step";
+
 /** Agents whose decisions a replay compares, in pipeline order. */
 export const COMPARED_AGENTS = ["signal", "risk"] as const;
 
@@ -226,7 +231,13 @@ export function parseRecordedRun(lines: Iterable<string>, name: string): Recorde
   if (started === null) {
     throw new InputError(
       `replay file ${name}`,
-      "expected a run.started line with the run's config",
+      `expected a run.started line with the run's config; ${REPLAY_ACCEPTS}`,
+    );
+  }
+  if (candles.length === 0) {
+    throw new InputError(
+      `replay file ${name}`,
+      `expected agent.step records after run.started, found none; ${REPLAY_ACCEPTS}`,
     );
   }
   return { name, runId: started.runId, config: started.config, candles };

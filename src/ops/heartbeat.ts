@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Heartbeat } from "../core/heartbeat.ts";
+import type { Heartbeat, HeartbeatStop } from "../core/heartbeat.ts";
 import { writeTextFileAtomicSync } from "./atomic_write.ts";
 
 /** Default heartbeat file, relative to the working directory. */
@@ -21,10 +21,15 @@ export const HeartbeatSchema = z.object({
   }).nullable(),
   equity: z.number().finite(),
   riskState: z.enum(["active", "reducing", "halted"]),
+  stopped: z.object({
+    at: z.number().finite(),
+    reason: z.string(),
+    clean: z.boolean(),
+  }).optional(),
 });
 
 /** What the agent passes to {@link HeartbeatWriter.beat}; `ts` and `pid` are filled in. */
-export type HeartbeatState = Omit<Heartbeat, "ts" | "pid">;
+export type HeartbeatState = Omit<Heartbeat, "ts" | "pid" | "stopped">;
 
 /** Options of a {@link HeartbeatWriter}. */
 export interface HeartbeatWriterOptions {
@@ -52,6 +57,7 @@ export class HeartbeatWriter {
   readonly #onError: (e: unknown) => void;
   readonly #timer: ReturnType<typeof setInterval> | undefined;
   #last: HeartbeatState | undefined;
+  #closed = false;
 
   constructor(options: HeartbeatWriterOptions = {}) {
     this.#path = options.path ?? DEFAULT_HEARTBEAT_PATH;
@@ -74,11 +80,12 @@ export class HeartbeatWriter {
   /** Records `state` and writes it now. Returns the record written. */
   beat(state: HeartbeatState): Heartbeat {
     this.#last = state;
+    if (this.#closed) return { ...state, ts: this.#now(), pid: this.#pid };
     return this.#write(state);
   }
 
-  #write(state: HeartbeatState): Heartbeat {
-    const record: Heartbeat = { ...state, ts: this.#now(), pid: this.#pid };
+  #write(state: Omit<Heartbeat, "ts" | "pid">, ts = this.#now()): Heartbeat {
+    const record: Heartbeat = { ...state, ts, pid: this.#pid };
     try {
       writeTextFileAtomicSync(this.#path, JSON.stringify(record) + "\n");
     } catch (e) {
@@ -87,9 +94,19 @@ export class HeartbeatWriter {
     return record;
   }
 
-  /** Stops the interval (the file is left in place for post-mortems). */
-  close(): void {
+  /**
+   * Stops the interval (the file is left in place for post-mortems). With `stopped`, first
+   * writes the last state once more marked with how the agent stopped and when (now), so
+   * readers tell a stopped agent from a frozen one. Later beats are not written.
+   */
+  close(stopped?: Omit<HeartbeatStop, "at">): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#closed) return;
+    this.#closed = true;
+    if (stopped && this.#last) {
+      const at = this.#now();
+      this.#write({ ...this.#last, stopped: { ...stopped, at } }, at);
+    }
   }
 }
 

@@ -66,3 +66,29 @@ Deno.test("backtest --source bitunix downloads history once, then runs from the 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a venue that cannot be reached: one line naming the connection and BITUNIX_BASE_URL", async () => {
+  const dir = await Deno.makeTempDir();
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close(); // nothing listens there now
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", MAIN, "--mode", "backtest", "--source", "bitunix"],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1", BITUNIX_BASE_URL: `http://127.0.0.1:${port}` },
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 1, stderr);
+    const lines = stderr.trim().split("\n");
+    assert.equal(lines.length, 1, stderr);
+    assert.match(
+      lines[0],
+      /^Error: Bitunix klines failed after \d+ attempts: network error.*; the venue could not be reached: check the internet connection, and BITUNIX_BASE_URL if it is set \(default https:\/\/fapi\.bitunix\.com\)$/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

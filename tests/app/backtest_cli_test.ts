@@ -176,6 +176,49 @@ Deno.test("backtest CLI on a generated gzipped 5m CSV and the open command", asy
   }
 });
 
+Deno.test("backtest CLI: a CSV in seconds runs as 5m candles; gaps are warned of", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // 400 5m candles in Unix seconds with the candles 100..102 missing
+    const t0 = 1_704_067_200;
+    const rows = Array.from({ length: 400 }, (_, i) => i)
+      .filter((i) => i < 100 || i > 102)
+      .map((i) => {
+        const p = 42_000 + 50 * Math.sin(i / 7) + i;
+        return `${t0 + i * 300},${p},${p + 30},${p - 30},${p + 5},1.5`;
+      });
+    await Deno.writeTextFile(`${dir}/s.csv`, "time,open,high,low,close,volume\n" + rows.join("\n"));
+    const r = await cli(dir, "--mode", "backtest", "--source", "csv", "--csv", "s.csv");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /BTCUSDT 5m, 397 candles/);
+    assert.equal(
+      r.stderr.trim(),
+      "Warning: s.csv has 1 gap in its 5m candles (3 missing; the longest, 3, after " +
+        "2024-01-01T08:15:00.000Z); they are not filled: strategies see the candles either " +
+        "side of a gap as consecutive.",
+    );
+    const config = JSON.parse(await Deno.readTextFile(`${dir}/runs/latest/config.json`));
+    assert.equal(config.interval, "5m");
+    assert.equal(config.first_ts, t0 * 1000);
+    // the orchestrated run's config.json records them
+    const o = await cli(dir, "--mode", "orchestrated", "--source", "csv", "--csv", "s.csv");
+    assert.equal(o.code, 0, o.stderr);
+    assert.match(o.stderr, /^Warning: s\.csv has 1 gap/);
+    const oc = JSON.parse(await Deno.readTextFile(`${dir}/runs/latest/config.json`));
+    assert.deepEqual(oc.gaps, {
+      count: 1,
+      missing_candles: 3,
+      largest: {
+        after: "2024-01-01T08:15:00.000Z",
+        before: "2024-01-01T08:35:00.000Z",
+        missing: 3,
+      },
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("bad input: one line on stderr, exit 2, no run folder", async (t) => {
   const dir = await Deno.makeTempDir();
   const csvDir = await Deno.makeTempDir();

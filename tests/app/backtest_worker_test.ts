@@ -121,6 +121,36 @@ async function parallelParseCases(t: Deno.TestContext, source: CandleSeries): Pr
         await same(padded, false);
       },
     );
+    await t.step("other layouts and time units: the same candles on two cores", async () => {
+      const rows = lines.slice(1).filter((l) => l !== "").map((l) => l.split(","));
+      const variants: Record<string, string> = {
+        // no header, 12 columns, times in µs
+        binance: rows.map(([ts, ...v]) =>
+          [Number(ts) * 1000, ...v, Number(ts) * 1000 + 299_999_999, 1.5, 7, 0.5, 0.25, 0]
+            .join(",")
+        ).join("\n") + "\n",
+        iso: "Date,Open,High,Low,Close,Volume\n" +
+          rows.map(([ts, ...v]) =>
+            [new Date(Number(ts)).toISOString(), ...v].join(",")
+          )
+            .join("\n") +
+          "\n",
+        seconds: lines[0] + "\n" +
+          rows.map(([ts, ...v]) => [Number(ts) / 1000, ...v].join(",")).join("\n") + "\n",
+      };
+      for (const [name, content] of Object.entries(variants)) {
+        assert.ok(content.length > 5 << 20, name);
+        assert.equal(await same(content), "", name);
+        const path = `${dir}/${name}.csv`;
+        await Deno.writeTextFile(path, content);
+        const parsed = await readCandleCsvParallel(path, worker);
+        assert.deepEqual(parsed.ts, series.ts, name);
+        assert.deepEqual(parsed.volume, series.volume, name);
+      }
+      const bad = variants.binance.split("\n");
+      bad[60_000] = bad[60_000].split(",").slice(0, 11).join(",");
+      assert.match(await same(bad.join("\n")), /line 60001: expected 12 columns, got 11$/);
+    });
     await t.step("a small file is parsed on one core", async () => {
       await same(lines.slice(0, 2000).join("\n"), false);
     });

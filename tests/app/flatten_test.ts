@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createFlattenCommand, flattenClientId } from "../../src/app/flatten.ts";
+import { savePaperState } from "../../src/app/paper_state.ts";
 import { isInputError } from "../../src/core/errors.ts";
 import { BitunixExchange, BitunixRestClient } from "../../src/exchange/bitunix/mod.ts";
 import { startFakeBitunix } from "../fakes/fake_bitunix.ts";
@@ -140,14 +141,43 @@ Deno.test("flatten (emergency stop)", async (t) => {
       assert.equal(missing.out[1], `No paper state at ${dir}/nope.json: nothing to flatten.`);
       assert.equal((await Deno.readTextFile(ks)).trim(), "TRUE");
       const state = `${dir}/state.json`;
-      await Deno.writeTextFile(state, JSON.stringify({ position: { side: "long", qty: 0.01 } }));
+      savePaperState(state, {
+        version: 1,
+        sessionKey: "paper|BTCUSDT|1m|ema-cross",
+        savedAt: Date.UTC(2025, 0, 1, 12),
+        lastCandleTs: null,
+        cash: 10_012.5,
+        position: {
+          side: "long",
+          qty: 0.01,
+          entryTs: Date.UTC(2025, 0, 1, 11),
+          entryPrice: 42_000,
+          stopPrice: 41_874,
+          tpPrice: 42_189,
+          entryFee: 0.25,
+        },
+        trades: [],
+        sim: { position: null, pending: [], knownClientIds: [], fills: [], nextOrderId: 1 },
+      });
       const present = await run(["--execution-mode", "paper", "--state", state]);
       assert.equal(present.code, 0);
-      assert.match(present.out[1], /places no new entries/);
+      assert.equal(
+        present.out[1],
+        `Paper state at ${state} (equity 10012.50, 0 trades, position long, saved ` +
+          "2025-01-01T12:00:00.000Z): kill switch tripped, so the paper session places no new " +
+          "entries; an open paper LONG 0.01 position at 42000 (stop 41874, take-profit 42189) " +
+          "keeps its stop and take-profit. Stop the session (Ctrl+C) to end it; nothing real " +
+          "is at risk in paper mode.",
+      );
+      await Deno.writeTextFile(state, JSON.stringify({ position: { side: "long", qty: 0.01 } }));
+      await assert.rejects(
+        () => run(["--execution-mode", "paper", "--state", state]),
+        /Invalid paper state .*state\.json: version: .*pass --fresh/,
+      );
       await Deno.writeTextFile(state, "{broken");
       await assert.rejects(
         () => run(["--execution-mode", "paper", "--state", state]),
-        /Invalid paper state .*state\.json: a JSON file/,
+        /Invalid paper state .*state\.json: valid JSON/,
       );
       assert.equal(fake.requests.length, before, "paper never talks to the venue");
     });

@@ -5,7 +5,7 @@ import { HeartbeatWriter } from "../../src/ops/heartbeat.ts";
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 
-function writeBeat(path: string, ts: number) {
+function writeBeat(path: string, ts: number, stop?: { reason: string; clean: boolean }) {
   const w = new HeartbeatWriter({ path, intervalMs: 0, now: () => ts, pid: 4321 });
   w.beat({
     runId: "run-7",
@@ -15,9 +15,9 @@ function writeBeat(path: string, ts: number) {
     lastCandleTs: Date.UTC(2025, 0, 1, 11, 55),
     position: { side: "short", qty: 0.02, entryPrice: 95_000 },
     equity: 10_123.456,
-    riskState: "active",
+    riskState: "halted",
   });
-  w.close();
+  w.close(stop);
 }
 
 Deno.test("monitor command", async (t) => {
@@ -43,6 +43,28 @@ Deno.test("monitor command", async (t) => {
       lines.length = 0;
       assert.equal(await cmd.run(["--once", "--heartbeat", hb]), 1);
       assert.match(lines[0], /^ALERT heartbeat is stale \(12\.0s old, max 5s\)/);
+    });
+
+    await t.step("after a clean stop: STOPPED with when and why, exit 0", async () => {
+      writeBeat(hb, NOW - 3_600_000, { reason: "duration", clean: true });
+      lines.length = 0;
+      assert.equal(await cmd.run(["--once", "--heartbeat", hb]), 0);
+      assert.match(
+        lines[0],
+        /^STOPPED the agent stopped cleanly at 2025-01-01T11:00:00\.000Z \(its --duration ended\), 3600\.0s ago \| age 3600\.0s/,
+      );
+      assert.doesNotMatch(lines[0], /stale|frozen|risk halted/);
+    });
+
+    await t.step("after a stop on a fault: ALERT with when and why, exit 1", async () => {
+      writeBeat(hb, NOW - 60_000, { reason: "stale", clean: false });
+      lines.length = 0;
+      assert.equal(await cmd.run(["--once", "--heartbeat", hb]), 1);
+      assert.match(
+        lines[0],
+        /^ALERT the agent stopped at 2025-01-01T11:59:00\.000Z after no market data came \(stale-data safety shutdown\), 60\.0s ago/,
+      );
+      writeBeat(hb, NOW - 12_000);
     });
 
     await t.step("--max-age raises the limit", async () => {

@@ -107,6 +107,20 @@ Deno.test("replay command", async (t) => {
         /badline\.jsonl line 3: expected a JSON object with event$/,
       ],
       ["nostart.jsonl", '{"event":"agent.step"}\n', /nostart\.jsonl: expected a run\.started line/],
+      [
+        "backtest.jsonl",
+        JSON.stringify({
+          event: "run.started",
+          runId: "b1",
+          config: { mode: "backtest", symbol: "BTCUSDT", interval: "5m" },
+        }) + "\n" + JSON.stringify({ event: "order.filled", runId: "b1" }) + "\n",
+        /^Invalid replay file .*backtest\.jsonl line 1: expected a run with agent step records, but this is a backtest's journal \(run start, fills and run end only\); replay accepts the events\.jsonl of an orchestrated run \(--mode orchestrated\) or of a paper or live session/,
+      ],
+      [
+        "nosteps.jsonl",
+        (await Deno.readTextFile(path)).split("\n")[0] + "\n",
+        /nosteps\.jsonl: expected agent\.step records after run\.started, found none; replay accepts/,
+      ],
     ];
     for (const [name, text, re] of cases) {
       const p = `${dir}/${name}`;

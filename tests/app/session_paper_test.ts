@@ -75,8 +75,27 @@ Deno.test("paper session through the CLI (mock feed)", async (t) => {
       const config = JSON.parse(await Deno.readTextFile(`${ws.dir}/runs/latest/config.json`));
       assert.equal(config.execution_mode, "paper");
 
+      assert.equal(config.resumed_from, null, "a new paper account");
+
       firstState = JSON.parse(await Deno.readTextFile(`${ws.dir}/paper/session-state.json`));
       assert.equal(firstState!.trades.length, csvRows);
+    });
+
+    await t.step("after the clean stop, monitor and status say it stopped cleanly", async () => {
+      const hb = JSON.parse(await Deno.readTextFile(`${ws.dir}/logs/heartbeat.json`));
+      assert.equal(hb.stopped.reason, "duration");
+      assert.equal(hb.stopped.clean, true);
+      const at = new Date(hb.stopped.at).toISOString();
+      const monitor = await runCli(["monitor", "--once"], { cwd: ws.dir, env });
+      assert.equal(monitor.code, 0, monitor.stdout);
+      assert.match(
+        monitor.stdout,
+        new RegExp(`^STOPPED the agent stopped cleanly at ${at} \\(its --duration ended\\)`),
+      );
+      assert.doesNotMatch(monitor.stdout, /ALERT|frozen/);
+      const status = await runCli(["status"], { cwd: ws.dir, env });
+      assert.equal(status.code, 1);
+      assert.match(status.stdout, new RegExp(`NOT RUNNING \\(the agent stopped cleanly at ${at}`));
     });
 
     await t.step("paper never reads credentials: the secret is in no file", async () => {
@@ -104,6 +123,49 @@ Deno.test("paper session through the CLI (mock feed)", async (t) => {
       const started = readJsonl(`${ws.dir}/runs/latest/events.jsonl`)
         .find((e) => e.event === "run.started");
       assert.equal(started?.config.resumed, true);
+      const config = JSON.parse(await Deno.readTextFile(`${ws.dir}/runs/latest/config.json`));
+      assert.match(
+        config.resumed_from,
+        new RegExp(
+          `^paper/session-state\\.json \\(equity ${
+            firstState.cash.toFixed(2)
+          }, ${firstState.trades.length} trades, position (flat|long|short), saved \\d{4}-\\d\\d-\\d\\dT`,
+        ),
+      );
+    });
+
+    await t.step("--fresh starts a new paper account and says what it set aside", async () => {
+      const before = JSON.parse(await Deno.readTextFile(`${ws.dir}/paper/session-state.json`));
+      const r = await runCli([...args, "--duration", "0.02", "--fresh"], { cwd: ws.dir, env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `Fresh paper account \\(--fresh\\): ignoring paper/session-state\\.json \\(equity ${
+            before.cash.toFixed(2)
+          }, ${before.trades.length} trades, .*\\); it is replaced from the first candle\\.`,
+        ),
+      );
+      assert.doesNotMatch(r.stderr, /Resumed/);
+      const after = JSON.parse(await Deno.readTextFile(`${ws.dir}/paper/session-state.json`));
+      assert.notEqual(after.run.runId, before.run.runId);
+      const started = readJsonl(`${ws.dir}/runs/latest/events.jsonl`)
+        .find((e) => e.event === "run.started");
+      assert.equal(started?.config.resumed, false);
+      const config = JSON.parse(await Deno.readTextFile(`${ws.dir}/runs/latest/config.json`));
+      assert.equal(config.resumed_from, null);
+      const stats = JSON.parse(await Deno.readTextFile(`${ws.dir}/runs/latest/stats.json`));
+      assert.equal(stats.start_equity, 10_000, "the default --start-equity again");
+    });
+
+    await t.step("flatten --execution-mode paper reads the state file sessions use", async () => {
+      const r = await runCli(["flatten", "--execution-mode", "paper"], { cwd: ws.dir, env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^KILL SWITCH TRIPPED/);
+      assert.match(
+        r.stdout,
+        /Paper state at paper\/session-state\.json \(equity [\d.]+, \d+ trades, position (flat|long|short), saved .*\): kill switch tripped/,
+      );
     });
   } finally {
     await ws.cleanup();

@@ -100,6 +100,41 @@ Deno.test("status command", async (t) => {
       assert.match(text, /stale .*agent\.pid names pid 4321, which has exited/);
     });
 
+    await t.step(
+      "after a clean stop: not running, stopped cleanly at (when), as monitor says",
+      async () => {
+        await Deno.remove(`${dir}/agent.pid`);
+        const w = new HeartbeatWriter({
+          path: `${dir}/heartbeat.json`,
+          intervalMs: 0,
+          now: () => NOW - 600_000,
+          pid: 4321,
+        });
+        w.beat({
+          runId: "run-9",
+          mode: "live-session",
+          executionMode: "paper",
+          symbol: "BTCUSDT",
+          lastCandleTs: null,
+          position: null,
+          equity: 9_876.5,
+          riskState: "halted",
+        });
+        w.close({ reason: "signal", clean: true });
+        const { code, text } = await run();
+        assert.equal(code, 1);
+        assert.match(
+          text,
+          /heartbeat: +stopped cleanly at 2024-12-31T23:50:00\.000Z \(it was asked to stop \(Ctrl\+C or a signal\)\) \| age 600\.0s/,
+        );
+        assert.doesNotMatch(text, /STALE|risk halted/);
+        assert.match(
+          text,
+          /status: +NOT RUNNING \(the agent stopped cleanly at 2024-12-31T23:50:00\.000Z/,
+        );
+      },
+    );
+
     await t.step("corrupt pid file is reported, not thrown", async () => {
       await Deno.writeTextFile(`${dir}/agent.pid`, "hello");
       const { code, text } = await run();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { allocSeries, type CandleSeries } from "../../src/core/candle.ts";
 import { GrowableSeries } from "../../src/core/growable_series.ts";
-import { parseCandleCsv } from "../../src/data/csv_candles.ts";
+import { candleCsvLayout, parseCandleCsv } from "../../src/data/csv_candles.ts";
 import { parseCandleFileRange } from "../../src/data/csv_file_range.ts";
 
 const HEADER = "ts,open,high,low,close,volume";
@@ -75,6 +75,34 @@ Deno.test("parseCandleFileRange reads a file piece by piece, same rows as one pa
               ),
             /blank\.csv line 22: empty line/,
           );
+        }
+      },
+    );
+    await t.step(
+      "other layouts (Binance klines in µs, reordered header) piece by piece",
+      async () => {
+        const binance = rows(3000).map((r) => {
+          const [ts, ...v] = r.split(",");
+          return [`${ts}000`, ...v, `${ts}999`, "1.5", "7", "0.5", "0.25", "0"].join(",");
+        });
+        const reordered = rows(3000).map((r) => {
+          const [ts, o, h, l, c, v] = r.split(",");
+          return [v, "x", c, l, h, o, new Date(Number(ts)).toISOString()].join(",");
+        });
+        const texts = {
+          binance: binance.join("\n") + "\n",
+          reordered: `vol,note,Close,Low,High,Open,Date\r\n${reordered.join("\r\n")}\r\n`,
+        };
+        const want = parseCandleCsv(`${HEADER}\n${rows(3000).join("\n")}\n`, "want.csv");
+        for (const [name, text] of Object.entries(texts)) {
+          const path = `${dir}/${name}.csv`;
+          await Deno.writeTextFile(path, text);
+          const layout = candleCsvLayout(new TextEncoder().encode(text), path);
+          for (const piece of [7, 64, 1000, 1 << 20]) {
+            const cols = new GrowableSeries(16);
+            parseCandleFileRange(path, layout.rowsStart, text.length, 1, cols, piece, layout);
+            assertSameSeries(cols.finish(), want);
+          }
         }
       },
     );

@@ -76,15 +76,25 @@ Deno.test("tileSeries: 1,000,000 candles from the generated 5m data stay consist
 
 Deno.test("seriesToCsv", async (t) => {
   await t.step("round-trips exactly through parseCandleCsv", () => {
+    // times in ms from 1973-03-03 on (smaller numbers are read as Unix seconds)
+    const T = 1_704_067_200_000;
     const odd = seriesFromCandles([
-      { ts: 1, open: 0.1 + 0.2, high: 1e21, low: 1e-7, close: 1 / 3, volume: 0 },
-      { ts: 2, open: 42283.58, high: 42283.58, low: 42283.5, close: 42283.58, volume: 1.00001 },
+      { ts: T + 1, open: 0.1 + 0.2, high: 1e21, low: 1e-7, close: 1 / 3, volume: 0 },
+      { ts: T + 2, open: 42283.58, high: 42283.58, low: 42283.5, close: 42283.58, volume: 1.00001 },
     ]);
+    const late = seriesFromCandles([0, 1].map((i) => ({
+      ts: T + small.ts[i],
+      open: small.open[i],
+      high: small.high[i],
+      low: small.low[i],
+      close: small.close[i],
+      volume: small.volume[i],
+    })));
     for (
       const s of [
         odd,
         generateMockCandles({ count: 2000, interval: "1h", seed: 1 }),
-        tileSeries(small, 50, { decimals: null }),
+        tileSeries(late, 50, { decimals: null }),
       ]
     ) {
       const back = parseCandleCsv(seriesToCsv(s), "round.csv");

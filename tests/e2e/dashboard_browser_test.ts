@@ -12,6 +12,7 @@ import { startDashboardServer } from "../../src/app/dashboard.ts";
 import { runSession, type SessionResult } from "../../src/app/session_runner.ts";
 import { MockLiveFeed } from "../../src/data/mock_live_feed.ts";
 import { LiveReadModel as Model } from "../../src/dashboard/live/read_model.ts";
+import { HeartbeatWriter } from "../../src/ops/heartbeat.ts";
 import { readJsonl, sessionConfig, tempWorkspace } from "../app/_session_helpers.ts";
 import { launchChromium, type RunningChromium } from "./_chromium.ts";
 
@@ -194,13 +195,32 @@ Deno.test({
 
       const url = await waitFor("the session's dashboard URL", () => Promise.resolve(dashboardUrl));
 
-      await t.step("with no session the page shows history only", async () => {
+      await t.step("with no agent running the page says so and shows history only", async () => {
+        // the last heartbeat of an agent that stopped cleanly an hour ago, its gate halted
+        const idleLogs = `${root}/idle-logs`;
+        const stoppedAt = Date.now() - 3_600_000;
+        const hb = new HeartbeatWriter({
+          path: `${idleLogs}/heartbeat.json`,
+          intervalMs: 0,
+          now: () => stoppedAt,
+        });
+        hb.beat({
+          runId: "20260101-000000-live-session-old1",
+          mode: "live-session",
+          executionMode: "paper",
+          symbol: "BTCUSDT",
+          lastCandleTs: null,
+          position: null,
+          equity: 10_000,
+          riskState: "halted",
+        });
+        hb.close({ reason: "duration", clean: true });
         const idle = await startDashboardServer({
           port: 0,
           host: "127.0.0.1",
           readModel: new Model(),
           runsDir: `${root}/runs`,
-          logsDir: `${root}/logs`,
+          logsDir: idleLogs,
           killSwitchPath,
           print: () => {},
         });
@@ -214,9 +234,25 @@ Deno.test({
             const v = await evaluate("document.body.dataset.equityPoints");
             return v === "0" ? v : undefined;
           });
+          const text = (id: string) => evaluate(`document.getElementById('${id}').textContent`);
           assert.match(
-            String(await evaluate("document.getElementById('session-label').textContent")),
-            /no session/,
+            String(await text("session-label")),
+            /no session running: history only · the last agent stopped cleanly/,
+          );
+          await waitFor("the connection pill", async () => {
+            const conn = await text("conn");
+            return conn === "no agent running" ? conn : undefined;
+          });
+          assert.equal(await evaluate("document.getElementById('conn').className"), "pill ");
+          assert.equal(await text("risk-state"), "risk: –");
+          assert.match(String(await text("heartbeat")), /^stopped cleanly .* \(duration\)$/);
+          // no empty 0..1 axes: each chart says why it is empty
+          assert.deepEqual(
+            await evaluate(
+              "[...document.querySelectorAll('.chart-empty')].map((e) => !e.hidden && " +
+                "/no live session/.test(e.textContent))",
+            ),
+            [true, true, true],
           );
           assert.deepEqual(browser.exceptions, [], "no uncaught errors in the page");
           await send("Page.navigate", { url: "about:blank" });
@@ -243,6 +279,22 @@ Deno.test({
           return e > counts.e ? e : undefined;
         });
         assert.equal(await evaluate("document.getElementById('conn').textContent"), "live");
+        // log fields are key=value text, nested keys dotted, not JSON
+        const fields = await waitFor("a run.started row with its config", async () => {
+          const cells = await evaluate(
+            "[...document.querySelectorAll('#logs tr')].map((r) => r.cells[3].textContent + " +
+              "' ' + r.cells[4].textContent)",
+          ) as string[];
+          return cells.find((c) => c.startsWith("run.started "));
+        });
+        assert.match(fields, /config\.mode=live-session /);
+        assert.match(fields, /config\.symbol=BTCUSDT /);
+        assert.doesNotMatch(fields, /[{}]/);
+        assert.equal(
+          await evaluate("[...document.querySelectorAll('.chart-empty')].every((e) => e.hidden)"),
+          true,
+          "charts with data show no empty note",
+        );
         const runs = String(await evaluate("document.getElementById('runs').textContent"));
         assert.match(runs, /20260101-000000-backtest-e2e1/);
         assert.equal(

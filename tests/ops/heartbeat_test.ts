@@ -6,6 +6,7 @@ import {
   readHeartbeat,
 } from "../../src/ops/heartbeat.ts";
 import type { HeartbeatState } from "../../src/ops/heartbeat.ts";
+import { heartbeatLiveness } from "../../src/core/heartbeat.ts";
 
 const STATE: HeartbeatState = {
   runId: "run-1",
@@ -58,6 +59,44 @@ Deno.test("heartbeat", async (t) => {
       } finally {
         w.close();
       }
+    });
+
+    await t.step(
+      "close with a stop writes the last state marked stopped, then nothing",
+      async () => {
+        let now = 20_000;
+        const w = new HeartbeatWriter({ path, intervalMs: 0, now: () => now, pid: 7 });
+        w.beat(STATE);
+        now = 21_000;
+        w.close({ reason: "duration", clean: true });
+        const read = await readHeartbeat(path);
+        assert.ok(read.status === "ok");
+        assert.deepEqual(read.heartbeat, {
+          ...STATE,
+          ts: 21_000,
+          pid: 7,
+          stopped: { reason: "duration", clean: true, at: 21_000 },
+        });
+        now = 22_000;
+        w.beat(STATE);
+        w.close({ reason: "error", clean: false });
+        const after = await readHeartbeat(path);
+        assert.ok(after.status === "ok");
+        assert.equal(after.heartbeat.ts, 21_000, "nothing written after close");
+        assert.equal(after.heartbeat.stopped?.reason, "duration");
+      },
+    );
+
+    await t.step("liveness: running, stale, stopped", () => {
+      const hb = { ts: 1_000 };
+      assert.deepEqual(heartbeatLiveness(hb, 3_000, 5_000), { state: "running", ageMs: 2_000 });
+      assert.deepEqual(heartbeatLiveness(hb, 9_000, 5_000), { state: "stale", ageMs: 8_000 });
+      const stop = { at: 1_000, reason: "signal", clean: true };
+      assert.deepEqual(heartbeatLiveness({ ...hb, stopped: stop }, 99_000, 5_000), {
+        state: "stopped",
+        ageMs: 98_000,
+        stop,
+      });
     });
 
     await t.step("age and staleness", () => {

@@ -53,6 +53,23 @@ const CASES: CliCase[] = [
     error: /^Invalid --execution-mode live: paper with --mode live/,
   },
   {
+    name: "backtest: another symbol on mock candles",
+    args: ["--mode", "backtest", "--symbol", "ETHUSDT"],
+    error:
+      /^Invalid --symbol ETHUSDT with --source mock: BTCUSDT: the mock candles are synthetic BTCUSDT prices/,
+  },
+  {
+    name: "live-session: another symbol on the mock feed",
+    args: ["--mode", "live-session", "--source", "mock", "--symbol", "ETHUSDT"],
+    error: /^Invalid --symbol ETHUSDT with --source mock: BTCUSDT/,
+  },
+  {
+    name: "live-session: --fresh with live execution",
+    env: { SKIP_LIVE_CONFIRM: "TRUE" },
+    args: ["--mode", "live-session", "--source", "bitunix", "--execution-mode", "live", "--fresh"],
+    error: /^Invalid --fresh with --execution-mode live: --execution-mode paper/,
+  },
+  {
     name: "live execution on mock candles",
     env: { SKIP_LIVE_CONFIRM: "TRUE" },
     args: ["--mode", "live-session", "--execution-mode", "live"],
@@ -93,6 +110,11 @@ const CASES: CliCase[] = [
     args: ["--mode", "yolo"],
     error: /^Invalid command 'yolo': expected one of /,
   },
+  {
+    name: "misspelled command",
+    args: ["stauts"],
+    error: /^Invalid command 'stauts': did you mean 'status'\? expected one of /,
+  },
   // config files
   {
     name: "config: bad JSON",
@@ -104,7 +126,7 @@ const CASES: CliCase[] = [
     name: "config: wrong type",
     files: { "c.json": JSON.stringify({ backtest: "lots" }) },
     args: ["--mode", "backtest", "--source", "mock", "--config", "c.json"],
-    error: /^Invalid --backtest/,
+    error: /^Invalid config file c\.json key backtest \(got 'lots'\): a number$/,
   },
   {
     name: "config: nested value",
@@ -116,7 +138,19 @@ const CASES: CliCase[] = [
     name: "config: unknown key",
     files: { "c.json": JSON.stringify({ "not-a-flag": 1 }) },
     args: ["--mode", "backtest", "--source", "mock", "--config", "c.json"],
-    error: /^Invalid flag --not-a-flag: unknown flag/,
+    error: /^Invalid config file c\.json key not-a-flag: unknown flag/,
+  },
+  {
+    name: "config: misspelled key",
+    files: { "c.json": JSON.stringify({ "stop-bsp": 20 }) },
+    args: ["--mode", "backtest", "--source", "mock", "--config", "c.json"],
+    error: /^Invalid config file c\.json key stop-bsp: unknown flag; did you mean --stop-bps\?/,
+  },
+  {
+    name: "backtest: misspelled flag",
+    args: ["--mode", "backtest", "--stop-bsp", "20"],
+    error:
+      /^Invalid flag --stop-bsp: unknown flag; did you mean --stop-bps\? \(--help lists every flag\)$/,
   },
   {
     name: "config: not an object",
@@ -192,7 +226,7 @@ const CASES: CliCase[] = [
   // CSV files
   ...([
     ["empty file", "", /file is empty, expected header/],
-    ["wrong header", "time,o,h,l,c,v\n1,2,3,4,5,6\n", /line 1/],
+    ["header without a volume column", "time,o,h,l,c\n1,2,3,4,5\n", /line 1: .*missing volume/],
     ["header only", "ts,open,high,low,close,volume\n", /no candle rows after the header/],
     ["non-numeric price", GOOD_CSV + "1704067320000,abc,102,100,101,1\n", /line 4/],
     ["high below low", GOOD_CSV + "1704067320000,100,99,101,100,1\n", /line 4/],

@@ -24,4 +24,4 @@ export {
   type RiskState,
   type SessionInfo,
 } from "./read_model.ts";
-export type { DashboardState, DashboardStatus } from "./state.ts";
+export type { AgentStatus, DashboardState, DashboardStatus } from "./state.ts";

@@ -4,9 +4,37 @@
  *
  * @module
  */
-import type { Heartbeat } from "../../core/heartbeat.ts";
+import { type Heartbeat, heartbeatLiveness, type HeartbeatStop } from "../../core/heartbeat.ts";
 import type { DashboardDeps } from "./deps.ts";
 import type { LiveSnapshot } from "./read_model.ts";
+
+/**
+ * A heartbeat up to this old (and not marked stopped) means an agent is running: the
+ * watchdog's default for a frozen agent.
+ */
+export const AGENT_ALIVE_MS = 30_000;
+
+/**
+ * Is an agent running? From the last heartbeat (this process's session or the file):
+ * `running`, `stopped` (its last heartbeat says so, with how), `stale` (silent past
+ * {@link AGENT_ALIVE_MS}: frozen, killed or crashed) or `none` (no heartbeat at all).
+ */
+export interface AgentStatus {
+  readonly state: "running" | "stopped" | "stale" | "none";
+  /** How it stopped, for `stopped`. */
+  readonly stop?: HeartbeatStop;
+}
+
+/** What the heartbeat (or its absence) says about the agent at `now`. */
+export function agentStatus(
+  heartbeat: Heartbeat | null,
+  sessionActive: boolean,
+  now: number,
+): AgentStatus {
+  if (heartbeat === null) return { state: sessionActive ? "running" : "none" };
+  const live = heartbeatLiveness(heartbeat, now, AGENT_ALIVE_MS);
+  return live.state === "stopped" ? { state: "stopped", stop: live.stop } : { state: live.state };
+}
 
 /** Kill switch and liveness, cheap to compute; pushed over SSE every few seconds. */
 export interface DashboardStatus {
@@ -19,6 +47,8 @@ export interface DashboardStatus {
   readonly heartbeatAgeMs: number | null;
   /** True while a session feeds the read model in this process. */
   readonly sessionActive: boolean;
+  /** Whether an agent runs (here or in another process) and, if it stopped, how. */
+  readonly agent: AgentStatus;
 }
 
 /** Body of `GET /api/state`: the read model snapshot (minus logs) plus the status. */
@@ -56,12 +86,14 @@ export async function readStatus(
   ]);
   const heartbeat = snapshot.heartbeat ?? fileHeartbeat;
   const now = deps.now();
+  const sessionActive = snapshot.session !== null;
   return {
     now,
     killSwitch,
     heartbeat,
     heartbeatAgeMs: heartbeat ? Math.max(0, now - heartbeat.ts) : null,
-    sessionActive: snapshot.session !== null,
+    sessionActive,
+    agent: agentStatus(heartbeat, sessionActive, now),
   };
 }
 
@@ -79,7 +111,9 @@ export async function buildState(deps: DashboardDeps): Promise<DashboardState> {
     fills: snap.fills,
     position: snap.position,
     orders: snap.orders,
-    riskState: snap.riskState ?? status.heartbeat?.riskState ?? null,
+    // a heartbeat's risk state only while its agent runs (a stop halts the gate)
+    riskState: snap.riskState ??
+      (status.agent.state === "running" ? status.heartbeat?.riskState : null) ?? null,
     drawdown: snap.equity.at(-1)?.drawdown ?? null,
     maxDrawdown,
     version: snap.version,

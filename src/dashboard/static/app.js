@@ -25,8 +25,12 @@
     killSwitch: null,
     heartbeat: null,
     heartbeatAgeMs: null,
+    /** Is an agent running (here or elsewhere)? {state, stop?} from the server. */
+    agent: { state: "none" },
     statusAt: Date.now(),
   };
+  /** The update channel: connecting, live (SSE), polling or offline. */
+  let channel = "connecting";
   let logs = [];
   let renderQueued = false;
   let pollTimer = null;
@@ -53,6 +57,33 @@
     return e;
   };
   const signCls = (v) => (v > 0 ? "pos" : v < 0 ? "neg" : "");
+
+  // log fields as key=value text (nested keys dotted; values with spaces quoted)
+  const fieldValue = (v) => {
+    if (v === null) return "null";
+    if (typeof v === "string") return v === "" || /[\s"=]/.test(v) ? JSON.stringify(v) : v;
+    // 10 significant digits: 42206.350329999994 reads as 42206.35033
+    if (typeof v === "number") return String(Number.isInteger(v) ? v : Number(v.toPrecision(10)));
+    if (typeof v !== "object") return String(v);
+    if (Array.isArray(v)) {
+      return `[${
+        v.map((x) => (x !== null && typeof x === "object" ? JSON.stringify(x) : fieldValue(x)))
+          .join(", ")
+      }]`;
+    }
+    return JSON.stringify(v);
+  };
+  const fieldPairs = (obj, prefix, out) => {
+    for (const [k, v] of Object.entries(obj)) {
+      if (v === undefined) continue;
+      const key = prefix ? `${prefix}.${k}` : k;
+      const nested = v !== null && typeof v === "object" && !Array.isArray(v);
+      if (nested && Object.keys(v).length > 0) fieldPairs(v, key, out);
+      else out.push(`${key}=${fieldValue(v)}`);
+    }
+    return out;
+  };
+  const fieldsText = (fields) => fieldPairs(fields, "", []).join(" ");
 
   // ---------- charts ----------
   const Chart = globalThis.Chart;
@@ -147,7 +178,27 @@
   }
 
   // ---------- rendering ----------
+  /** Shows a note instead of empty 0..1 axes while a chart has no data. */
+  function renderEmptyCharts() {
+    const note = state.session
+      ? "waiting for the first live candle…"
+      : "no live session: charts fill in while a session runs with --dashboard";
+    const boxes = [
+      ["equity-chart", state.equity.length === 0],
+      ["dd-chart", state.equity.length === 0],
+      ["price-chart", state.candles.length === 0],
+    ];
+    for (const [id, empty] of boxes) {
+      const canvas = $(id);
+      canvas.style.visibility = empty ? "hidden" : "";
+      const msg = canvas.parentElement.querySelector(".chart-empty");
+      msg.hidden = !empty;
+      msg.textContent = note;
+    }
+  }
+
   function renderCharts() {
+    renderEmptyCharts();
     if (!charts.equity) return;
     charts.equity.data.datasets[0].data = state.equity.map((p) => ({ x: p.ts, y: p.equity }));
     charts.dd.data.datasets[0].data = state.equity.map((p) => ({ x: p.ts, y: p.drawdown }));
@@ -217,11 +268,52 @@
     }
   }
 
-  function renderStatus() {
+  /** How the agent stopped, e.g. `stopped cleanly 01/01/26, 12:03 (duration)`. */
+  const stopText = (stop) =>
+    `stopped ${stop.clean ? "cleanly" : "on a fault"} ${fmtDateTime(stop.at)} (${stop.reason})`;
+
+  function sessionLabel() {
     const s = state.session;
-    $("session-label").textContent = s
-      ? `${s.mode}${s.executionMode ? ` (${s.executionMode})` : ""} · ${s.symbol} · ${s.runId}`
-      : "no session running: history only";
+    if (s) {
+      return `${s.mode}${
+        s.executionMode ? ` (${s.executionMode})` : ""
+      } · ${s.symbol} · ${s.runId}`;
+    }
+    const a = state.agent;
+    const hb = state.heartbeat;
+    if (a.state === "running" && hb) {
+      return `no session in this dashboard · agent running: ${hb.mode}${
+        hb.executionMode ? ` (${hb.executionMode})` : ""
+      } · ${hb.symbol} · ${hb.runId} (its own --dashboard shows it live)`;
+    }
+    if (a.state === "stopped") {
+      return `no session running: history only · the last agent ${stopText(a.stop)}`;
+    }
+    if (a.state === "stale" && hb) {
+      return `no session running: history only · the last agent went silent ${fmtDateTime(hb.ts)}`;
+    }
+    return "no agent running: history only";
+  }
+
+  function renderConn() {
+    const c = $("conn");
+    const running = state.agent.state === "running";
+    const [text, cls] = channel === "offline"
+      ? ["offline", "bad"]
+      : channel === "connecting"
+      ? ["connecting…", ""]
+      : !running
+      ? ["no agent running", ""]
+      : channel === "live"
+      ? ["live", "ok"]
+      : ["polling", "warn"];
+    c.textContent = text;
+    c.className = `pill ${cls}`;
+  }
+
+  function renderStatus() {
+    $("session-label").textContent = sessionLabel();
+    renderConn();
     const risk = $("risk-state");
     risk.textContent = `risk: ${state.riskState ?? "–"}`;
     risk.className = "pill " +
@@ -246,6 +338,11 @@
 
   function renderHeartbeat() {
     const hb = $("heartbeat");
+    if (state.agent.state === "stopped") {
+      hb.textContent = stopText(state.agent.stop);
+      hb.className = "pill " + (state.agent.stop.clean ? "" : "bad");
+      return;
+    }
     if (state.heartbeatAgeMs === null) {
       hb.textContent = "heartbeat: none";
       hb.className = "pill";
@@ -275,7 +372,7 @@
         el("td", level, `lvl-${level}`),
         el("td", component),
         el("td", event),
-        el("td", Object.keys(fields).length ? JSON.stringify(fields) : ""),
+        el("td", fieldsText(fields), "fields"),
       );
       body.append(tr);
     }
@@ -310,6 +407,7 @@
     state.killSwitch = s.killSwitch;
     state.heartbeat = s.heartbeat;
     state.heartbeatAgeMs = s.heartbeatAgeMs;
+    if (s.agent) state.agent = s.agent;
     state.statusAt = Date.now();
   }
 
@@ -433,16 +531,15 @@
   }
 
   // ---------- live channel ----------
-  function setConn(text, cls) {
-    const c = $("conn");
-    c.textContent = text;
-    c.className = `pill ${cls}`;
+  function setConn(to) {
+    channel = to;
+    renderConn();
   }
 
   function startPolling() {
     if (pollTimer !== null) return;
-    setConn("polling", "warn");
-    pollTimer = setInterval(() => loadState().catch(() => setConn("offline", "bad")), POLL_MS);
+    setConn("polling");
+    pollTimer = setInterval(() => loadState().catch(() => setConn("offline")), POLL_MS);
   }
 
   function stopPolling() {
@@ -459,7 +556,7 @@
     source = new EventSource("/api/events");
     source.addEventListener("open", () => {
       stopPolling();
-      setConn("live", "ok");
+      setConn("live");
       loadState().catch(() => {});
     });
     source.addEventListener("update", (e) => applyUpdate(JSON.parse(e.data)));
@@ -513,7 +610,7 @@
   setInterval(renderHeartbeat, 1000);
   setInterval(() => loadRuns().catch(() => {}), RUNS_REFRESH_MS);
 
-  loadState().catch(() => setConn("offline", "bad"));
+  loadState().catch(() => setConn("offline"));
   loadLogs().catch(() => {});
   loadRuns().catch(() => {
     $("runs").replaceChildren(el("tr", "could not load runs"));

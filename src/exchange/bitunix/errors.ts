@@ -1,3 +1,5 @@
+import { DEFAULT_BITUNIX_BASE_URL } from "../../config/env.ts";
+
 /** How a failed Bitunix call may be handled. */
 export type BitunixErrorKind =
   | "network"
@@ -46,10 +48,15 @@ export function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 429;
 }
 
+/** What a network failure or timeout adds to its message: where to look. */
+export const CONNECTIVITY_HINT =
+  "; the venue could not be reached: check the internet connection, and BITUNIX_BASE_URL " +
+  `if it is set (default ${DEFAULT_BITUNIX_BASE_URL})`;
+
 /**
  * A failed Bitunix call. The message names the endpoint and the cause, e.g.
  * `Bitunix place_order failed: 10007 Signature Error (fatal)`, and never contains a
- * credential or signature.
+ * credential or signature. A network failure or timeout adds {@link CONNECTIVITY_HINT}.
  */
 export class BitunixError extends Error {
   constructor(
@@ -68,7 +75,8 @@ export class BitunixError extends Error {
   ) {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
     super(
-      `Bitunix ${endpoint} failed${tries}: ${cause_} (${retryable ? "retryable" : "fatal"})`,
+      `Bitunix ${endpoint} failed${tries}: ${cause_} (${retryable ? "retryable" : "fatal"})` +
+        (kind === "network" || kind === "timeout" ? CONNECTIVITY_HINT : ""),
     );
     this.name = "BitunixError";
   }

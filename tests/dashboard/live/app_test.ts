@@ -41,6 +41,40 @@ Deno.test("dashboard API", async (t) => {
     assert.equal(body.sessionActive, false);
   });
 
+  await t.step(
+    "GET /api/state says whether an agent runs; an old heartbeat's risk is not shown",
+    async () => {
+      const beat = {
+        ts: 9_000,
+        pid: 1,
+        runId: "r1",
+        mode: "live-session",
+        symbol: "BTCUSDT",
+        lastCandleTs: null,
+        position: null,
+        equity: 10_000,
+        riskState: "halted" as const,
+      };
+      const state = async (hb: typeof beat | null, now = 10_000) => {
+        const { app } = fixture({ heartbeat: () => Promise.resolve(hb), now: () => now });
+        return await (await app.request(...req("/api/state"))).json();
+      };
+      let body = await state(beat);
+      assert.deepEqual(body.agent, { state: "running" });
+      assert.equal(body.riskState, "halted", "a running agent's risk state is shown");
+      body = await state(beat, 9_000 + 31_000);
+      assert.deepEqual(body.agent, { state: "stale" });
+      assert.equal(body.riskState, null);
+      const stop = { at: 9_000, reason: "duration", clean: true };
+      body = await state({ ...beat, stopped: stop } as typeof beat, 9_500);
+      assert.deepEqual(body.agent, { state: "stopped", stop });
+      assert.equal(body.riskState, null, "the halt of a stop is not shown as the risk state");
+      body = await state(null);
+      assert.deepEqual(body.agent, { state: "none" });
+      assert.equal(body.riskState, null);
+    },
+  );
+
   await t.step("GET /api/state reflects what the session fed", async () => {
     const { app, readModel } = fixture();
     readModel.session({ runId: "r9", mode: "live-session", symbol: "BTCUSDT", startedAt: 1 });

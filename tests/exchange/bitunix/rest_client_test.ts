@@ -196,7 +196,7 @@ Deno.test("BitunixRestClient against the fake venue", async (t) => {
       fake.inject.hang(2);
       await expectBitunixError(
         quick.tickers(),
-        /^Bitunix tickers failed after 2 attempts: timed out after 150 ms \(retryable\)$/,
+        /^Bitunix tickers failed after 2 attempts: timed out after 150 ms \(retryable\); the venue could not be reached: check the internet connection, and BITUNIX_BASE_URL if it is set \(default https:\/\/fapi\.bitunix\.com\)$/,
       );
     });
 
@@ -259,7 +259,7 @@ Deno.test("BitunixRestClient against the fake venue", async (t) => {
       });
       await expectBitunixError(
         dead.tickers(),
-        /^Bitunix tickers failed after 2 attempts: network error/,
+        /^Bitunix tickers failed after 2 attempts: network error.*\(retryable\); the venue could not be reached: check the internet connection, and BITUNIX_BASE_URL/,
       );
     });
 
