@@ -1,3 +1,4 @@
+import { StrategyRunner } from "../../src/strategy/runner.ts";
 import assert from "node:assert/strict";
 import { VWAP } from "trading-signals";
 import type { CandleSeries } from "../../src/core/candle.ts";
@@ -189,15 +190,13 @@ Deno.test("warm-up, ready, value and reset", () => {
 
 Deno.test("EMA with seed 'first' reproduces the ema-cross strategy's averages bit for bit", () => {
   const s = generateMockCandles({ count: 5_000, interval: "1h", seed: 11 });
-  const strategy = emaCross.create({ fast: 12, slow: 26 }) as unknown as {
-    next(s: CandleSeries, i: number): number;
-    ef: number;
-    es: number;
-  };
+  const instance = emaCross.create({ fast: 12, slow: 26 });
+  const strategy = instance as unknown as { ef: number; es: number };
+  const runner = new StrategyRunner("ema-cross", instance, s);
   const fast = new Ema(12, { seed: "first" });
   const slow = new Ema(26, { seed: "first" });
   for (let i = 0; i < s.length; i++) {
-    strategy.next(s, i);
+    runner.decide(i, 10_000, false);
     assert.ok(Object.is(fast.update(s.close[i]), strategy.ef), `fast EMA at ${i}`);
     assert.ok(Object.is(slow.update(s.close[i]), strategy.es), `slow EMA at ${i}`);
   }
