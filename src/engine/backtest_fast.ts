@@ -4,6 +4,8 @@ import {
   exitCostAt,
   grossPnlFor,
   HIT_NONE,
+  HIT_STOP,
+  HIT_TP,
   hitPrice,
   isStopHit,
   lossPerNotionalAtStop,
@@ -11,6 +13,7 @@ import {
   qtyWithinNotional,
   slipped,
   stopPriceFor,
+  touchesBoth,
   tpPriceFor,
 } from "../core/fill_rules.ts";
 import type { Trade } from "../core/trade.ts";
@@ -18,6 +21,7 @@ import type { Strategy } from "../strategy/strategy.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
 import { type DenialCode, isDenial, RiskGate } from "./risk_gate.ts";
 import { TradeLedger } from "./trade_ledger.ts";
+import { type DetailResolution, DetailResolver, type IntrabarDetail } from "./intrabar_detail.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -32,6 +36,10 @@ export interface BacktestResult {
   readonly denials: number;
   /** The refusals by reason. */
   readonly denialsByCode: Readonly<Partial<Record<DenialCode, number>>>;
+  /** Bars that touched both stop and take-profit of the open position (no gap). */
+  readonly ambiguousBars: number;
+  /** With finer candles: how the ambiguous bars were resolved. */
+  readonly detail?: DetailResolution;
 }
 
 /**
@@ -39,12 +47,15 @@ export interface BacktestResult {
  * steps as the agent pipeline, run over typed arrays with step records off. Decisions
  * are taken on a closed candle and filled at the next candle's open, sized down there to
  * the RiskGate's notional cap at the fill price; brackets are checked against every bar
- * with the shared fill rules.
+ * with the shared fill rules. With `detail` (finer candles under the bars), a bar that
+ * touches both stop and take-profit is resolved from them instead of by `p.intrabar`
+ * (see `DetailResolver`); only such bars look at the finer candles.
  */
 export function runBacktestFast(
   series: CandleSeries,
   strategy: Strategy,
   p: BacktestParams,
+  detail?: IntrabarDetail,
 ): BacktestResult {
   const n = series.length;
   const { ts, open, high, low, close } = series;
@@ -61,6 +72,8 @@ export function runBacktestFast(
   let prevBias = 0;
   let exposed = 0;
   let denials = 0;
+  let ambiguous = 0;
+  const resolver = detail === undefined ? null : new DetailResolver(detail);
   const denialsByCode: Partial<Record<DenialCode, number>> = {};
   const lossPerNotional = lossPerNotionalAtStop(p.stopBps, p.feeBps, p.slippageBps);
   const dailyLimit = gate.limits.maxDailyLossUsd;
@@ -99,8 +112,15 @@ export function runBacktestFast(
     if (dir !== 0) {
       exposed++;
       const isLong = dir > 0;
-      const hit = bracketHit(isLong, o, high[i], low[i], stopPx, tpPx, optimistic);
+      let hit = bracketHit(isLong, o, high[i], low[i], stopPx, tpPx, optimistic);
       if (hit !== HIT_NONE) {
+        // only bars that exit get here: the ambiguity check costs nothing per candle
+        if (
+          (hit === HIT_STOP || hit === HIT_TP) && touchesBoth(isLong, high[i], low[i], stopPx, tpPx)
+        ) {
+          ambiguous++;
+          if (resolver !== null) hit = resolver.resolve(ts[i], isLong, stopPx, tpPx);
+        }
         const level = hitPrice(hit, o, stopPx, tpPx);
         ledger.close(ts[i], slipped(level, !isLong, slip), isStopHit(hit) ? "stop" : "tp");
         dir = 0;
@@ -155,5 +175,13 @@ export function runBacktestFast(
     ledger.close(ts[n - 1], slipped(close[n - 1], dir < 0, slip), "end");
     equity[n - 1] = ledger.cash;
   }
-  return { trades: ledger.trades, equity, exposedCandles: exposed, denials, denialsByCode };
+  return {
+    trades: ledger.trades,
+    equity,
+    exposedCandles: exposed,
+    denials,
+    denialsByCode,
+    ambiguousBars: ambiguous,
+    ...(resolver !== null ? { detail: resolver.resolution() } : {}),
+  };
 }
