@@ -13,6 +13,7 @@ import {
   otherBound,
   runBoundPass,
   runDetailPass,
+  withOtherBound,
 } from "../engine/backtest_report.ts";
 import type { DetailRun, RunReport } from "../engine/report_model.ts";
 import { benchmarkOf } from "../engine/stats.ts";
@@ -119,20 +120,20 @@ async function backtestWith(
   });
   // files that need only this pass are built (and written) while the other bound runs;
   // `partial` carries this pass's stats in both bounds until `full` puts the other one in
-  const base = {
+  const partial = assembleReport({
     runId,
     config: resolved,
     series: loaded.series,
     params,
     main,
+    other: main.stats,
     intervalMs: loaded.intervalMs,
     detail,
-  };
-  const partial = assembleReport({ ...base, other: main.stats });
+  });
   let report: RunReport = partial;
   const full = async () => {
     const o = await other;
-    report = assembleReport({ ...base, other: o.stats, otherEquity: o.equity });
+    report = withOtherBound(partial, params.intrabar, o.stats, o.equity);
     return report;
   };
   // the journal is built on the worker meanwhile, when there is one

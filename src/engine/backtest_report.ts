@@ -100,6 +100,25 @@ export function boundsFor(
 }
 
 /**
+ * `report` (of a pass in `mode`) with the other bound's stats and equity put in; the
+ * rest (drawdown, benchmark, detail) is kept as it is.
+ */
+export function withOtherBound(
+  report: RunReport,
+  mode: BacktestParams["intrabar"],
+  other: RunStats,
+  otherEquity: Float64Array,
+): RunReport {
+  return {
+    ...report,
+    bounds: boundsFor(mode, report.stats, other),
+    boundEquity: mode === "conservative"
+      ? { conservative: report.equity, optimistic: otherEquity }
+      : { conservative: otherEquity, optimistic: report.equity },
+  };
+}
+
+/**
  * Assembles the report of the configured pass with the other bound's stats (and its
  * equity, when known), the buy-and-hold benchmark and the detail pass, if any.
  */
@@ -115,8 +134,7 @@ export function assembleReport(opts: {
   readonly detail?: DetailRun;
 }): RunReport {
   const { main, other, params, otherEquity } = opts;
-  const mainEquity = main.result.equity;
-  return {
+  const report: RunReport = {
     runId: opts.runId,
     config: opts.config,
     stats: main.stats,
@@ -125,18 +143,14 @@ export function assembleReport(opts: {
     trades: main.result.trades,
     equity: main.result.equity,
     drawdown: drawdownSeries(params.startEquity, main.result.equity),
-    ...(otherEquity !== undefined
-      ? {
-        boundEquity: params.intrabar === "conservative"
-          ? { conservative: mainEquity, optimistic: otherEquity }
-          : { conservative: otherEquity, optimistic: mainEquity },
-      }
-      : {}),
     ...(opts.intervalMs !== undefined
       ? { benchmark: buyAndHoldStats(opts.series, params.startEquity, opts.intervalMs) }
       : {}),
     ...(opts.detail !== undefined ? { detail: opts.detail } : {}),
   };
+  return otherEquity === undefined
+    ? report
+    : withOtherBound(report, params.intrabar, other, otherEquity);
 }
 
 /**

@@ -115,8 +115,25 @@ export function computeStats(input: StatsInput): RunStats {
   let sum = 0;
   let sumSq = 0;
   let downSq = 0;
+  // the longest time under water (with candle times): from the candle that set the peak
+  // (the start equity's peak sits at the first candle) to the one back at it
+  const ts = input.ts;
+  let peakAt = 0;
+  let under = false;
+  let ddFrom = -1, ddTo = -1, ddRecovered = false;
   for (let i = 0; i < n; i++) {
     const e = equity[i];
+    if (ts !== undefined) {
+      if (e >= peak) {
+        if (under && (ddFrom < 0 || ts[i] - ts[peakAt] > ts[ddTo] - ts[ddFrom])) {
+          ddFrom = peakAt;
+          ddTo = i;
+          ddRecovered = true;
+        }
+        under = false;
+        peakAt = i;
+      } else under = true;
+    }
     if (e > peak) peak = e;
     const dd = peak - e;
     if (dd > maxDd) maxDd = dd;
@@ -128,6 +145,22 @@ export function computeStats(input: StatsInput): RunStats {
     if (r < 0) downSq += r * r;
     prev = e;
   }
+  if (
+    ts !== undefined && under &&
+    (ddFrom < 0 || ts[n - 1] - ts[peakAt] > ts[ddTo] - ts[ddFrom])
+  ) {
+    ddFrom = peakAt;
+    ddTo = n - 1;
+    ddRecovered = false;
+  }
+  const longest = (t: ArrayLike<number>): DrawdownSpan | null =>
+    ddFrom < 0 ? null : {
+      start: iso(t[ddFrom]),
+      end: iso(t[ddTo]),
+      days: (t[ddTo] - t[ddFrom]) / DAY_MS,
+      recovered: ddRecovered,
+    };
+  const days = ts !== undefined ? dailyResults(startEquity, ts, equity) : undefined;
   const periodsPerYear = YEAR_MS / input.intervalMs;
   const mean = n > 0 ? sum / n : 0;
   const variance = n > 1 ? (sumSq - n * mean * mean) / (n - 1) : 0;
@@ -150,8 +183,8 @@ export function computeStats(input: StatsInput): RunStats {
     exposure_pct: n > 0 ? input.exposedCandles / n * 100 : 0,
     fees,
     trades_hash: tradesHash(trades),
-    ...dayFigures(input),
-    ...(input.ts !== undefined ? tearsheetFigures(input, input.ts, maxDdPct) : {}),
+    ...dayFigures(input, days),
+    ...(ts !== undefined ? tearsheetFigures(input, ts, days!, maxDdPct, longest(ts)) : {}),
     ...(input.ambiguousBars !== undefined ? { ambiguous_bars: input.ambiguousBars } : {}),
   };
 }
@@ -205,96 +238,52 @@ function brief(t: Trade | undefined): TradeBrief | null {
 }
 
 /**
- * Calendar returns of an equity curve: each UTC month's (and year's) last close over the
- * previous one's (the start equity before the first). One Date per month, not per candle.
+ * Calendar returns from a run's UTC days (see `dailyResults`): each month's (and year's)
+ * last close over the previous one's, the start equity before the first. Per day, not per
+ * candle.
  */
 export function calendarReturns(
   startEquity: number,
-  ts: ArrayLike<number>,
-  equity: ArrayLike<number>,
+  days: readonly DayResult[],
 ): { monthly: PeriodReturn[]; yearly: PeriodReturn[] } {
   const monthly: PeriodReturn[] = [];
   const yearly: PeriodReturn[] = [];
-  const n = Math.min(ts.length, equity.length);
-  if (n === 0) return { monthly, yearly };
   const ret = (period: string, from: number, to: number): PeriodReturn => ({
     period,
     return_pct: from !== 0 ? (to / from - 1) * 100 : 0,
     pnl: to - from,
   });
+  let eq = startEquity;
   let monthStart = startEquity;
   let yearStart = startEquity;
-  let d = new Date(ts[0]);
-  let year = d.getUTCFullYear();
-  let month = d.getUTCMonth();
-  let nextMonth = Date.UTC(year, month + 1, 1);
-  const key = (y: number, m: number) => `${y}-${String(m + 1).padStart(2, "0")}`;
-  for (let i = 1; i <= n; i++) {
-    if (i < n && ts[i] < nextMonth) continue;
-    const end = equity[i - 1];
-    monthly.push(ret(key(year, month), monthStart, end));
-    monthStart = end;
-    const nextYear = i < n ? new Date(ts[i]).getUTCFullYear() : Infinity;
-    if (nextYear !== year) {
-      yearly.push(ret(String(year), yearStart, end));
-      yearStart = end;
+  for (let k = 0; k < days.length; k++) {
+    eq += days[k].pnl;
+    const date = days[k].date;
+    const next = days[k + 1]?.date;
+    if (next === undefined || next.slice(0, 7) !== date.slice(0, 7)) {
+      monthly.push(ret(date.slice(0, 7), monthStart, eq));
+      monthStart = eq;
     }
-    if (i < n) {
-      d = new Date(ts[i]);
-      year = d.getUTCFullYear();
-      month = d.getUTCMonth();
-      nextMonth = Date.UTC(year, month + 1, 1);
+    if (next === undefined || next.slice(0, 4) !== date.slice(0, 4)) {
+      yearly.push(ret(date.slice(0, 4), yearStart, eq));
+      yearStart = eq;
     }
   }
   return { monthly, yearly };
 }
 
-/** The longest stretch below a previous peak (start equity is the first peak, at ts[0]). */
-export function longestDrawdown(
-  startEquity: number,
-  ts: ArrayLike<number>,
-  equity: ArrayLike<number>,
-): DrawdownSpan | null {
-  const n = Math.min(ts.length, equity.length);
-  let peak = startEquity;
-  let peakAt = 0;
-  let under = false;
-  let best: { from: number; to: number; recovered: boolean } | null = null;
-  const consider = (to: number, recovered: boolean) => {
-    if (best === null || ts[to] - ts[peakAt] > ts[best.to] - ts[best.from]) {
-      best = { from: peakAt, to, recovered };
-    }
-  };
-  for (let i = 0; i < n; i++) {
-    const e = equity[i];
-    if (e >= peak) {
-      if (under) consider(i, true);
-      under = false;
-      peak = e;
-      peakAt = i;
-    } else under = true;
-  }
-  if (under) consider(n - 1, false);
-  if (best === null) return null;
-  const { from, to, recovered } = best;
-  return {
-    start: iso(ts[from]),
-    end: iso(ts[to]),
-    days: (ts[to] - ts[from]) / DAY_MS,
-    recovered,
-  };
-}
-
 function tearsheetFigures(
   input: StatsInput,
   ts: ArrayLike<number>,
+  days: readonly DayResult[],
   maxDdPct: number,
+  longestDd: DrawdownSpan | null,
 ): Partial<RunStats> {
   const { startEquity, trades, equity, intervalMs } = input;
   const n = equity.length;
   const end = n > 0 ? equity[n - 1] : startEquity;
   const cagr = cagrPct(startEquity, end, spanOf(ts, n, intervalMs));
-  const calendar = calendarReturns(startEquity, ts, equity);
+  const calendar = calendarReturns(startEquity, days);
   const bySide: Record<Side, Trade[]> = { long: [], short: [] };
   const byReason = new Map<Trade["exitReason"], Trade[]>();
   let gross = 0;
@@ -321,7 +310,7 @@ function tearsheetFigures(
     gross_pnl: gross,
     cagr_pct: cagr,
     calmar: cagr !== null && maxDdPct > 0 ? cagr / maxDdPct : null,
-    longest_drawdown: longestDrawdown(startEquity, ts, equity),
+    longest_drawdown: longestDd,
     monthly_returns: calendar.monthly,
     yearly_returns: calendar.yearly,
     by_exit_reason: reasons,
@@ -351,8 +340,8 @@ export function buyAndHoldStats(
   for (let i = 0; i < n; i++) {
     const c = close[i];
     if (c > peak) peak = c;
-    const dd = (peak - c) / peak;
-    if (dd > maxDd) maxDd = dd;
+    // (peak - c) / peak > maxDd, without a division per candle
+    else if (peak - c > maxDd * peak) maxDd = (peak - c) / peak;
   }
   const ratio = n > 0 && entry > 0 ? exit / entry : 1;
   return {
@@ -366,10 +355,9 @@ export function buyAndHoldStats(
   };
 }
 
-function dayFigures(input: StatsInput): Partial<RunStats> {
+function dayFigures(input: StatsInput, days: readonly DayResult[] | undefined): Partial<RunStats> {
   const out: { -readonly [K in keyof RunStats]?: RunStats[K] } = {};
-  if (input.ts !== undefined) {
-    const days = dailyResults(input.startEquity, input.ts, input.equity);
+  if (days !== undefined) {
     let worst: DayResult | null = null;
     for (const d of days) if (worst === null || d.pnl < worst.pnl) worst = d;
     out.worst_day = worst;

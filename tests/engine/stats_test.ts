@@ -7,7 +7,6 @@ import {
   calendarReturns,
   computeStats,
   drawdownSeries,
-  longestDrawdown,
 } from "../../src/engine/stats.ts";
 
 function trade(id: number, pnl: number, fees = 1): Trade {
@@ -188,7 +187,14 @@ Deno.test("tearsheet figures on a hand-computed case", async (t) => {
     assert.equal(bare.ambiguous_bars, undefined);
   });
   await t.step("an unrecovered drawdown runs to the last candle", () => {
-    const d = longestDrawdown(100, [0, DAY, 2 * DAY, 3 * DAY], [101, 90, 95, 99]);
+    const d = computeStats({
+      startEquity: 100,
+      trades: [],
+      equity: new Float64Array([101, 90, 95, 99]),
+      exposedCandles: 0,
+      intervalMs: DAY,
+      ts: [0, DAY, 2 * DAY, 3 * DAY],
+    }).longest_drawdown;
     assert.deepEqual(d, {
       start: new Date(0).toISOString(),
       end: new Date(3 * DAY).toISOString(),
@@ -220,6 +226,6 @@ Deno.test("buy-and-hold benchmark of the candles", () => {
   assert.ok(Math.abs(b.net_pnl - 5_000) < 1e-9);
   assert.ok(Math.abs(b.max_drawdown_pct - 25) < 1e-9); // close 120 -> 90
   assert.equal(b.cagr_pct, null);
-  const pnl = calendarReturns(100, [], []);
+  const pnl = calendarReturns(100, []);
   assert.deepEqual(pnl, { monthly: [], yearly: [] });
 });

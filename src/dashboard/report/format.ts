@@ -5,10 +5,17 @@ export function fmtNumber(value: number | null | undefined, decimals = 2): strin
   if (value === null || value === undefined || Number.isNaN(value)) return "n/a";
   if (!Number.isFinite(value)) return value > 0 ? "∞" : "-∞";
   const fixed = Math.abs(value).toFixed(decimals);
-  const [whole, frac] = fixed.split(".");
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  // a trade table formats tens of thousands of cells: slices, not a regex
+  const dot = fixed.indexOf(".");
+  const whole = dot < 0 ? fixed : fixed.slice(0, dot);
+  let grouped = whole;
+  if (whole.length > 3 && !whole.includes("e")) {
+    const head = whole.length % 3 || 3;
+    grouped = whole.slice(0, head);
+    for (let i = head; i < whole.length; i += 3) grouped += "," + whole.slice(i, i + 3);
+  }
   const sign = value < 0 && Number(fixed) !== 0 ? "-" : "";
-  return sign + grouped + (frac ? "." + frac : "");
+  return sign + grouped + (dot < 0 ? "" : fixed.slice(dot));
 }
 
 /** USD amount: "-1,234.56 USD". */

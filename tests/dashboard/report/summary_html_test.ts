@@ -8,7 +8,11 @@ import {
   renderSummaryHtml,
   SMALL_SAMPLE_TRADES,
 } from "../../../src/dashboard/report/summary_html.ts";
-import { downsampleMinMax } from "../../../src/dashboard/report/downsample.ts";
+import {
+  downsampleEquityAndDrawdownPct,
+  downsampleMinMax,
+} from "../../../src/dashboard/report/downsample.ts";
+import { drawdownSeries } from "../../../src/engine/stats.ts";
 import {
   escapeHtml,
   inlineScriptSource,
@@ -353,6 +357,26 @@ Deno.test("downsampleMinMax", async (t) => {
     assert.equal(d.y.at(-1), y[n - 1]);
     assert.ok(d.y.includes(1e6) && d.y.includes(-1e6));
     for (let i = 1; i < d.x.length; i++) assert.ok(d.x[i] > d.x[i - 1]);
+  });
+  await t.step("equity and drawdown % in one pass: the same as two separate ones", () => {
+    const n = 200_003;
+    const x = new Float64Array(n), e = new Float64Array(n);
+    let v = 10_000;
+    for (let i = 0; i < n; i++) {
+      x[i] = i * 60_000;
+      v *= 1 + Math.sin(i * 0.37) * Math.cos(i / 900) * 0.002;
+      e[i] = v;
+    }
+    const dd = drawdownSeries(10_000, e);
+    const pct = new Float64Array(n);
+    for (let i = 0; i < n; i++) pct[i] = dd[i] === 0 ? 0 : -dd[i] / (e[i] + dd[i]) * 100;
+    const both = downsampleEquityAndDrawdownPct(x, e, dd, 4000);
+    assert.deepEqual(both.equity, downsampleMinMax(x, e, 4000));
+    const want = downsampleMinMax(x, pct, 4000);
+    assert.deepEqual(both.drawdownPct.x, want.x);
+    both.drawdownPct.y.forEach((y, i) => assert.ok(Math.abs(y - want.y[i]) < 1e-9, `${i}`));
+    const short = downsampleEquityAndDrawdownPct([1, 2], [100, 90], [0, 10], 10);
+    assert.deepEqual(short.drawdownPct, { x: [1, 2], y: [0, -10] });
   });
 });
 
