@@ -258,10 +258,14 @@ function tearsheetLines(r: RunReport): string[] {
       `longest drawdown ${fmt(d.days, 1)} days${d.recovered ? "" : " (not recovered)"}`,
     );
   }
-  if (s.gross_pnl !== undefined) {
-    parts.push(`gross pnl ${signed(s.gross_pnl)} USDT, fees ${fmt(s.fees)} USDT`);
-  }
   if (parts.length > 0) lines.push(`  ${parts.join("  ")}`);
+  if (s.gross_pnl !== undefined) {
+    lines.push(
+      `  gross pnl ${signed(s.gross_pnl)} USDT - fees ${fmt(s.fees)} = ${
+        signed(s.gross_pnl - s.fees)
+      } USDT over the trades`,
+    );
+  }
   return lines;
 }
 
