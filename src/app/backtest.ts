@@ -8,14 +8,22 @@ import {
 import { InputError } from "../core/errors.ts";
 import { renderSummaryHtml } from "../dashboard/report/summary_html.ts";
 import { equityCsv, statsJson, tradesCsv } from "../engine/artifacts.ts";
-import { assembleReport, boundsFor, otherBound, runBoundPass } from "../engine/backtest_report.ts";
-import type { RunReport } from "../engine/report_model.ts";
+import {
+  assembleReport,
+  otherBound,
+  runBoundPass,
+  runDetailPass,
+  withOtherBound,
+} from "../engine/backtest_report.ts";
+import type { DetailRun, RunReport } from "../engine/report_model.ts";
+import { benchmarkOf } from "../engine/stats.ts";
 import { backtestJournal, type JournalMeta } from "../engine/backtest_journal.ts";
 import { tradesCsvBytes } from "../engine/trades_hash.ts";
 import { JsonlLogger } from "../ops/jsonl_logger.ts";
 import { newRunId, writeRun } from "../ops/run_store.ts";
 import { createStrategy, STRATEGIES, strategyDef } from "../strategy/mod.ts";
-import { BacktestWorker, otherBoundStats, WORKER_MIN_CANDLES } from "./backtest_worker_client.ts";
+import { BacktestWorker, otherBoundPass, WORKER_MIN_CANDLES } from "./backtest_worker_client.ts";
+import { loadIntrabarDetail } from "./load_detail.ts";
 import type { Command } from "./command.ts";
 import { notice, parseCommandFlags } from "./_flags.ts";
 import { loadBacktestCandles, type LoadedCandles } from "./load_candles.ts";
@@ -30,7 +38,9 @@ export const command: Command = {
       "",
       "Backtests a strategy and writes runs/<id>/ (summary.html, trades.csv, equity.csv,",
       "stats.json, events.jsonl, config.json) and points runs/latest at it. Both intrabar",
-      "bounds (conservative and optimistic) are always computed and reported.",
+      "bounds (conservative: a bar touching both stop and TP takes the stop; optimistic: the",
+      "TP) are always computed and reported; --detail-csv adds the result with those bars",
+      "resolved from finer candles.",
       "",
       "Flags:",
       formatFlagHelp(BACKTEST_FLAGS),
@@ -77,10 +87,13 @@ async function backtestWith(
       `at least ${probe.warmup + 2} for strategy ${def.name} (warm-up ${probe.warmup} + 2)`,
     );
   }
+  const detailCandles = config.detailCsv === undefined
+    ? null
+    : await loadIntrabarDetail(config.detailCsv, loaded.series, loaded.intervalMs, notice);
   const runId = newRunId(started, "backtest");
   const resolved = resolvedConfig(config, loaded);
   const params = config.params;
-  const otherStats = otherBoundStats(worker, {
+  const other = otherBoundPass(worker, {
     series: loaded.series,
     strategy: config.strategy,
     strategyParams: { ...config.strategyParams },
@@ -95,6 +108,16 @@ async function backtestWith(
     params.intrabar,
     loaded.intervalMs,
   );
+  // the third result, here while the worker runs the other bound
+  const detail: DetailRun | undefined = detailCandles === null ? undefined : runDetailPass({
+    series: loaded.series,
+    strategy: createStrategy(config.strategy, config.strategyParams),
+    params,
+    intervalMs: loaded.intervalMs,
+    detail: detailCandles.detail,
+    source: config.detailCsv!,
+    interval: detailCandles.interval,
+  });
   // files that need only this pass are built (and written) while the other bound runs;
   // `partial` carries this pass's stats in both bounds until `full` puts the other one in
   const partial = assembleReport({
@@ -104,10 +127,13 @@ async function backtestWith(
     params,
     main,
     other: main.stats,
+    intervalMs: loaded.intervalMs,
+    detail,
   });
   let report: RunReport = partial;
   const full = async () => {
-    report = { ...partial, bounds: boundsFor(params.intrabar, main.stats, await otherStats) };
+    const o = await other;
+    report = withOtherBound(partial, params.intrabar, o.stats, o.equity);
     return report;
   };
   // the journal is built on the worker meanwhile, when there is one
@@ -155,12 +181,14 @@ function resolvedConfig(config: BacktestConfig, loaded: LoadedCandles): Record<s
     mode: "backtest",
     source: config.source,
     ...(config.csv ? { csv: config.csv } : {}),
+    ...(config.detailCsv ? { detail_csv: config.detailCsv } : {}),
     ...(config.source === "mock" ? { seed: config.seed } : {}),
     symbol: config.symbol,
     interval: loaded.interval ?? `${loaded.intervalMs}ms`,
     candles: loaded.series.length,
     first_ts: loaded.series.length ? loaded.series.ts[0] : null,
     last_ts: loaded.series.length ? loaded.series.ts[loaded.series.length - 1] : null,
+    ...(loaded.gaps ? { gaps: loaded.gaps } : {}),
     strategy: config.strategy,
     strategy_params: config.strategyParams,
     backtest_mode: p.mode,
@@ -203,21 +231,69 @@ function headline(r: RunReport, loaded: LoadedCandles, config: BacktestConfig): 
     `  max drawdown ${fmt(s.max_drawdown)} USDT (${fmt(s.max_drawdown_pct)}%)  sharpe ${
       fmt(s.sharpe)
     }  sortino ${fmt(s.sortino)}  exposure ${fmt(s.exposure_pct, 1)}%  fees ${fmt(s.fees)}`,
-    `  intrabar bounds: conservative ${signed(c.net_pnl)} .. optimistic ${
+    ...tearsheetLines(r),
+    // not a range: the two ends of one assumption (a bar touching both takes stop or TP)
+    `  intrabar bounds: conservative ${signed(c.net_pnl)}, optimistic ${
       signed(o.net_pnl)
-    } USDT (spread ${fmt(o.net_pnl - c.net_pnl)})`,
+    } USDT (spread ${signed(o.net_pnl - c.net_pnl)})`,
+    ...detailLines(r),
     ...riskLines(s),
     `  trades_hash ${s.trades_hash}`,
   ].join("\n");
+}
+
+/** The market, growth and costs: buy-and-hold, CAGR, drawdown duration, gross vs fees. */
+function tearsheetLines(r: RunReport): string[] {
+  const s = r.stats;
+  const b = benchmarkOf(r);
+  const lines = [
+    `  buy and hold ${signed(b.return_pct)}% (max drawdown ${fmt(b.max_drawdown_pct)}%); ` +
+    `excess return ${signed(s.return_pct - b.return_pct)} pp`,
+  ];
+  const parts: string[] = [];
+  if (s.cagr_pct !== undefined && s.cagr_pct !== null) parts.push(`cagr ${signed(s.cagr_pct)}%`);
+  if (s.calmar !== undefined && s.calmar !== null) parts.push(`calmar ${fmt(s.calmar)}`);
+  if (s.longest_drawdown) {
+    const d = s.longest_drawdown;
+    parts.push(
+      `longest drawdown ${fmt(d.days, 1)} days${d.recovered ? "" : " (not recovered)"}`,
+    );
+  }
+  if (parts.length > 0) lines.push(`  ${parts.join("  ")}`);
+  if (s.gross_pnl !== undefined) {
+    lines.push(
+      `  gross pnl ${signed(s.gross_pnl)} USDT - fees ${fmt(s.fees)} = ${
+        signed(s.gross_pnl - s.fees)
+      } USDT over the trades`,
+    );
+  }
+  return lines;
+}
+
+/** The detail pass: its result and how the ambiguous bars were resolved. */
+function detailLines(r: RunReport): string[] {
+  const d = r.detail;
+  if (d === undefined) return [];
+  const x = d.resolution;
+  const iv = d.interval;
+  return [
+    `  exact intrabar (${iv} detail): ${signed(d.stats.net_pnl)} USDT (${
+      signed(d.stats.return_pct)
+    }%), ${d.stats.trades} trades; ${x.ambiguous_bars} bars touched both: ${x.stop_first} stop first, ${x.tp_first} TP first` +
+    (x.both_in_one_candle > 0 ? `, ${x.both_in_one_candle} both in one ${iv} candle` : "") +
+    (x.untouched > 0 ? `, ${x.untouched} not reached in the ${iv} candles` : "") +
+    (x.without_detail > 0 ? `, ${x.without_detail} without ${iv} candles` : "") +
+    (x.ambiguous_bars > x.stop_first + x.tp_first ? " (those took the stop)" : ""),
+  ];
 }
 
 /** What the RiskGate did: refused entries and days past the daily loss limit. */
 function riskLines(s: RunReport["stats"]): string[] {
   const lines: string[] = [];
   const refused = s.refused_entries;
-  if (refused && refused.total > 0) {
+  if (refused) {
     const why = Object.entries(refused.by_reason).map(([k, v]) => `${k} ${v}`).join(", ");
-    lines.push(`  entries refused by the risk gate: ${refused.total} (${why})`);
+    lines.push(`  entries refused by the risk gate: ${refused.total}${why ? ` (${why})` : ""}`);
   }
   const over = s.days_over_daily_limit;
   if (s.worst_day) {

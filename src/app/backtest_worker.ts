@@ -39,7 +39,7 @@ export interface FileRangeJob {
   readonly layout: CsvLayout;
 }
 
-/** Run one intrabar bound and return its stats. */
+/** Run one intrabar bound and return its stats and equity curve. */
 export interface BoundJob {
   readonly kind: "bound";
   readonly series: CandleSeries;
@@ -72,7 +72,7 @@ export type WorkerAnswer =
     /** False when the rows outgrew the shared columns (they are then lost). */
     readonly inPlace: boolean;
   }
-  | { readonly id: number; readonly stats: RunStats }
+  | { readonly id: number; readonly stats: RunStats; readonly equity: Float64Array }
   | { readonly id: number; readonly bytes: Uint8Array }
   | { readonly id: number; readonly input: string; readonly expected: string }
   | { readonly id: number; readonly message: string };
@@ -110,7 +110,12 @@ self.onmessage = (e: MessageEvent<WorkerJob>) => {
     } else {
       const strategy = createStrategy(job.strategy, job.strategyParams);
       const pass = runBoundPass(job.series, strategy, job.params, job.mode, job.intervalMs);
-      self.postMessage({ id: job.id, stats: pass.stats } satisfies WorkerAnswer);
+      // the equity curve's buffer moves to the main thread (no copy)
+      const equity = pass.result.equity;
+      self.postMessage(
+        { id: job.id, stats: pass.stats, equity } satisfies WorkerAnswer,
+        [equity.buffer as ArrayBuffer],
+      );
     }
   } catch (err) {
     const answer: WorkerAnswer = isInputError(err)

@@ -95,10 +95,10 @@ export class BacktestWorker {
     return "rows" in a && a.inPlace ? { rows: a.rows, endsBlank: a.endsBlank } : null;
   }
 
-  /** Runs one intrabar bound on the worker. */
-  async bound(job: Omit<BoundJob, "kind">): Promise<RunStats> {
+  /** Runs one intrabar bound on the worker: its stats and equity curve. */
+  async bound(job: Omit<BoundJob, "kind">): Promise<OtherBound> {
     const a = await this.#send({ kind: "bound", ...job });
-    if ("stats" in a) return a.stats;
+    if ("stats" in a) return { stats: a.stats, equity: a.equity };
     throw new Error("message" in a ? a.message : "unexpected worker answer");
   }
 
@@ -282,22 +282,32 @@ function readAt(file: Deno.FsFile, at: number, length: number): Uint8Array {
   return buf.subarray(0, got);
 }
 
+/** What a run needs of its other intrabar bound. */
+export interface OtherBound {
+  readonly stats: RunStats;
+  /** Equity at each candle close. */
+  readonly equity: Float64Array;
+}
+
 /**
- * Stats of the other intrabar bound: on the worker for big runs (this thread goes on with
- * its own pass and artifacts meanwhile), else, or if the worker fails, right here.
+ * The other intrabar bound's stats and equity: on the worker for big runs (this thread
+ * goes on with its own pass and artifacts meanwhile), else, or if the worker fails, right
+ * here.
  */
-export function otherBoundStats(
+export function otherBoundPass(
   worker: BacktestWorker | null,
   job: Omit<BoundJob, "kind">,
-): Promise<RunStats> {
-  const local = () =>
-    runBoundPass(
+): Promise<OtherBound> {
+  const local = (): OtherBound => {
+    const pass = runBoundPass(
       job.series,
       createStrategy(job.strategy, job.strategyParams),
       job.params,
       job.mode,
       job.intervalMs,
-    ).stats;
+    );
+    return { stats: pass.stats, equity: pass.result.equity };
+  };
   if (worker === null || job.series.length < WORKER_MIN_CANDLES) {
     return Promise.resolve().then(local);
   }

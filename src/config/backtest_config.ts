@@ -30,6 +30,10 @@ export const BACKTEST_FLAGS: FlagSpec = {
     help:
       "CSV file (plain or .gz): ts,open,high,low,close,volume; also Binance klines, s/µs/ISO times",
   },
+  "detail-csv": {
+    schema: z.string().min(1).optional(),
+    help: "finer candles (e.g. 1m under 5m or 1h bars) that resolve bars touching both stop and TP",
+  },
   seed: {
     schema: numberFlag({ int: true, min: 0, max: 2 ** 32 - 1 }).default(42),
     help: "seed of the mock candles (default 42)",
@@ -45,6 +49,8 @@ export const BACKTEST_FLAGS: FlagSpec = {
 export interface BacktestConfig {
   readonly source: "mock" | "csv" | "bitunix";
   readonly csv?: string;
+  /** Finer candles resolving bars that touch both stop and take-profit (a third result). */
+  readonly detailCsv?: string;
   /** Candles to test; undefined = all the CSV holds. */
   readonly candles?: number;
   readonly seed: number;
@@ -81,6 +87,7 @@ export function resolveBacktestConfig(
   const config: BacktestConfig = {
     source,
     csv: f.csv as string | undefined,
+    ...(f["detail-csv"] !== undefined ? { detailCsv: f["detail-csv"] as string } : {}),
     candles,
     seed: f.seed as number,
     symbol,

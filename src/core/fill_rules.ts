@@ -48,6 +48,61 @@ export function bracketHit(
   return hitStop ? HIT_STOP : hitTp ? HIT_TP : HIT_NONE;
 }
 
+/**
+ * Only from {@link firstTouchInDetail}: the first finer candle that reached a level touched
+ * both, so the finer candles cannot tell either.
+ */
+export const HIT_BOTH = 5;
+
+/**
+ * True when a bar's range touches both the stop and the take-profit (the one case the
+ * intrabar mode decides). Gaps are not asked about here: check `bracketHit` first.
+ */
+export function touchesBoth(
+  isLong: boolean,
+  high: number,
+  low: number,
+  stop: number,
+  tp: number,
+): boolean {
+  return isLong ? low <= stop && high >= tp : high >= stop && low <= tp;
+}
+
+/**
+ * Which level the finer candles `[from, to)` of one bar reach first, in time order: the
+ * first finer candle that opens through a level or touches one decides. Used for a bar
+ * that touches both levels, with the candles of a shorter interval inside it.
+ * @returns HIT_STOP or HIT_TP; HIT_BOTH when that first candle touches both; HIT_NONE
+ *   when no finer candle reaches either (the finer data disagree with the bar)
+ */
+export function firstTouchInDetail(
+  isLong: boolean,
+  open: ArrayLike<number>,
+  high: ArrayLike<number>,
+  low: ArrayLike<number>,
+  from: number,
+  to: number,
+  stop: number,
+  tp: number,
+): number {
+  for (let k = from; k < to; k++) {
+    const o = open[k];
+    if (isLong) {
+      if (o <= stop) return HIT_STOP;
+      if (o >= tp) return HIT_TP;
+    } else {
+      if (o >= stop) return HIT_STOP;
+      if (o <= tp) return HIT_TP;
+    }
+    const hitStop = isLong ? low[k] <= stop : high[k] >= stop;
+    const hitTp = isLong ? high[k] >= tp : low[k] <= tp;
+    if (hitStop && hitTp) return HIT_BOTH;
+    if (hitStop) return HIT_STOP;
+    if (hitTp) return HIT_TP;
+  }
+  return HIT_NONE;
+}
+
 /** Price level a HIT_* code exits at, before slippage. */
 export function hitPrice(hit: number, open: number, stop: number, tp: number): number {
   return hit === HIT_STOP ? stop : hit === HIT_TP ? tp : open;

@@ -19,6 +19,24 @@ export interface RunSummaryStats {
   readonly fees?: number;
 }
 
+/** A parameter value as the history shows it. */
+export type RunParamValue = number | string | boolean;
+
+/**
+ * The trading settings that tell runs of one strategy apart (from `config.json`; each
+ * only when the run recorded it).
+ */
+export interface RunSettings {
+  /** Candle interval, e.g. `5m`. */
+  readonly interval?: string;
+  readonly risk_pct?: number;
+  readonly stop_bps?: number;
+  readonly tp_r?: number;
+  readonly max_leverage?: number;
+  /** `conservative` or `optimistic`. */
+  readonly intrabar?: string;
+}
+
 /** One row of the run history (from `runs/<id>/stats.json` + `config.json`). */
 export interface RunSummary {
   /** Folder name under `runs/`. */
@@ -27,6 +45,11 @@ export interface RunSummary {
   readonly time: number;
   readonly mode: string | null;
   readonly symbol: string | null;
+  /** The strategy traded, e.g. `ema-cross` (null when not recorded). */
+  readonly strategy: string | null;
+  /** The strategy's parameters, e.g. `{fast: 12, slow: 26}` (empty when not recorded). */
+  readonly strategyParams: Readonly<Record<string, RunParamValue>>;
+  readonly settings: RunSettings;
   readonly stats: RunSummaryStats;
   /** True when the folder holds a `summary.html`. */
   readonly hasSummary: boolean;

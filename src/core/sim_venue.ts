@@ -5,10 +5,13 @@ import {
   cleanQty,
   feeFor,
   HIT_NONE,
+  HIT_STOP,
+  HIT_TP,
   hitPrice,
   isStopHit,
   qtyWithinNotional,
   slipped,
+  touchesBoth,
 } from "./fill_rules.ts";
 import type { FillReason } from "./order.ts";
 
@@ -21,6 +24,11 @@ export interface SimEntry extends BracketSpec {
   readonly maxNotional: number;
   /** The caller's id for the order (client id), passed back with its fill. */
   readonly id: string;
+}
+
+/** Decides a bar that touched both levels: HIT_STOP or HIT_TP (see DetailResolver). */
+export interface AmbiguousBarResolver {
+  resolve(ts: number, isLong: boolean, stop: number, tp: number): number;
 }
 
 /** Receives the simulated venue's fills (the engine's ledger, or a paper venue's queue). */
@@ -68,6 +76,13 @@ export class SimVenue {
   exitId = "";
   exitReason: FillReason = "signal";
   pendingEntry: SimEntry | null = null;
+  /** Bars that touched both stop and take-profit of the open position (no gap). */
+  ambiguousBars = 0;
+  /**
+   * Resolves a bar touching both levels from finer candles instead of the intrabar mode
+   * (a backtest's detail pass); null: the mode decides.
+   */
+  resolver: AmbiguousBarResolver | null = null;
   /** Something waits for the next open (checked on every bar). */
   private waiting = false;
   private readonly optimistic: boolean = false;
@@ -125,8 +140,15 @@ export class SimVenue {
     if (this.waiting) this.fillWaiting(ts, open);
     if (this.dir === 0) return false;
     const isLong = this.dir > 0;
-    const hit = bracketHit(isLong, open, high, low, this.stop, this.tp, this.optimistic);
+    let hit = bracketHit(isLong, open, high, low, this.stop, this.tp, this.optimistic);
     if (hit !== HIT_NONE) {
+      // only bars that exit get here: the ambiguity check costs nothing per candle
+      if (
+        (hit === HIT_STOP || hit === HIT_TP) && touchesBoth(isLong, high, low, this.stop, this.tp)
+      ) {
+        this.ambiguousBars++;
+        if (this.resolver !== null) hit = this.resolver.resolve(ts, isLong, this.stop, this.tp);
+      }
       const level = hitPrice(hit, open, this.stop, this.tp);
       this.#close(
         Infinity,

@@ -1,6 +1,7 @@
 import { MAX_FIXED_BYTES, writeFixed } from "./write_fixed.ts";
 import { tradesCsvBytes } from "./trades_hash.ts";
 import type { RunReport } from "./report_model.ts";
+import { benchmarkOf } from "./stats.ts";
 
 const EQUITY_CSV_HEADER = "ts,equity,drawdown\n";
 
@@ -60,12 +61,19 @@ export function equityCsvBytes(
   return buf.subarray(0, pos);
 }
 
-/** `stats.json` content: the run's stats plus both intrabar bounds and their spread. */
+/**
+ * `stats.json` content: the run's stats, the buy-and-hold benchmark and the excess return
+ * over it, both intrabar bounds and their spread, and the detail pass when there is one.
+ */
 export function statsJson(report: RunReport, extra: Record<string, unknown> = {}): string {
   const { conservative, optimistic } = report.bounds;
+  const benchmark = benchmarkOf(report);
+  const d = report.detail;
   return JSON.stringify(
     {
       ...report.stats,
+      benchmark,
+      excess_return_pct: report.stats.return_pct - benchmark.return_pct,
       intrabar_bounds: {
         conservative,
         optimistic,
@@ -77,6 +85,17 @@ export function statsJson(report: RunReport, extra: Record<string, unknown> = {}
           max_drawdown: optimistic.max_drawdown - conservative.max_drawdown,
         },
       },
+      ...(d !== undefined
+        ? {
+          detail: {
+            source: d.source,
+            interval: d.interval,
+            resolution: d.resolution,
+            coverage: d.coverage,
+            ...d.stats,
+          },
+        }
+        : {}),
       ...extra,
     },
     null,

@@ -7,6 +7,7 @@ import { type CoreOrder, type DecideFlags, TradingCore } from "./core.ts";
 import type { DenialCode } from "./risk_gate.ts";
 import { RiskGate } from "./risk_gate.ts";
 import { SimVenue } from "../core/sim_venue.ts";
+import { type DetailResolution, DetailResolver, type IntrabarDetail } from "./intrabar_detail.ts";
 
 /** What one backtest pass produced. */
 export interface BacktestResult {
@@ -19,6 +20,10 @@ export interface BacktestResult {
   readonly denials: number;
   /** The refusals by reason. */
   readonly denialsByCode: Readonly<Partial<Record<DenialCode, number>>>;
+  /** Bars that touched both stop and take-profit of the open position (no gap). */
+  readonly ambiguousBars: number;
+  /** With finer candles: how the ambiguous bars were resolved. */
+  readonly detail?: DetailResolution;
 }
 
 const DECIDE: DecideFlags = { orders: true, sync: false, live: false };
@@ -44,12 +49,15 @@ export function submitToSim(venue: SimVenue, o: CoreOrder, id = ""): void {
  * simulated venue, synchronously. Each candle: orders decided on the previous close fill
  * at its open, the bracket is checked over it, equity is marked at its close, then the
  * strategy decides on it. A position open after the last candle closes at its close
- * (`end`).
+ * (`end`). With `detail` (finer candles under the bars), a bar that touches both stop and
+ * take-profit is resolved from them instead of by `p.intrabar` (see `DetailResolver`);
+ * only such bars look at the finer candles.
  */
 export function runBacktest(
   series: CandleSeries,
   strategy: StrategyInstance & { readonly name?: string },
   p: BacktestParams,
+  detail?: IntrabarDetail,
 ): BacktestResult {
   const n = series.length;
   const { ts, open, high, low, close } = series;
@@ -57,6 +65,8 @@ export function runBacktest(
   const runner = new StrategyRunner(strategy.name ?? "strategy", strategy, series);
   const core = new TradingCore(p, gate, runner);
   const venue = new SimVenue(p.feeBps, p.slippageBps, p.intrabar, core);
+  const resolver = detail === undefined ? null : new DetailResolver(detail);
+  venue.resolver = resolver;
   const ledger = core.ledger;
   const equity = new Float64Array(n);
   const barMode = p.mode === "bar";
@@ -85,5 +95,7 @@ export function runBacktest(
     exposedCandles: exposed,
     denials: core.denials,
     denialsByCode: core.denialsByCode,
+    ambiguousBars: venue.ambiguousBars,
+    ...(resolver !== null ? { detail: resolver.resolution() } : {}),
   };
 }

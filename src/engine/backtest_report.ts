@@ -3,8 +3,9 @@ import { HARD_LIMITS } from "../core/hard_limits.ts";
 import type { Strategy } from "../strategy/strategy.ts";
 import { type BacktestResult, runBacktestFast } from "./backtest_fast.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
-import type { RunReport, RunStats } from "./report_model.ts";
-import { computeStats, drawdownSeries } from "./stats.ts";
+import type { DetailRun, RunReport, RunStats } from "./report_model.ts";
+import { buyAndHoldStats, computeStats, drawdownSeries } from "./stats.ts";
+import { detailCoverage, type IntrabarDetail } from "./intrabar_detail.ts";
 
 /** A backtest of both intrabar bounds, with the configured one first. */
 export interface BoundedBacktest {
@@ -19,15 +20,19 @@ export interface BoundPass {
   readonly stats: RunStats;
 }
 
-/** Runs one pass in `mode` and computes its stats. */
+/**
+ * Runs one pass in `mode` and computes its stats. With `detail`, bars touching both
+ * levels are resolved from the finer candles instead (conservative where they cannot tell).
+ */
 export function runBoundPass(
   series: CandleSeries,
   strategy: Strategy,
   params: BacktestParams,
   mode: BacktestParams["intrabar"],
   intervalMs: number,
+  detail?: IntrabarDetail,
 ): BoundPass {
-  const result = runBacktestFast(series, strategy, { ...params, intrabar: mode });
+  const result = runBacktestFast(series, strategy, { ...params, intrabar: mode }, detail);
   const stats = computeStats({
     startEquity: params.startEquity,
     trades: result.trades,
@@ -37,8 +42,40 @@ export function runBoundPass(
     ts: series.ts,
     dailyLossLimit: dailyLossLimitOf(params),
     refusals: result.denialsByCode,
+    ambiguousBars: result.ambiguousBars,
   });
   return { result, stats };
+}
+
+/**
+ * The third result: the backtest with every bar that touches both stop and take-profit
+ * resolved from `detail` (see `DetailResolver`), with how they were resolved.
+ */
+export function runDetailPass(opts: {
+  readonly series: CandleSeries;
+  readonly strategy: Strategy;
+  readonly params: BacktestParams;
+  readonly intervalMs: number;
+  readonly detail: IntrabarDetail;
+  readonly source: string;
+  readonly interval: string;
+}): DetailRun {
+  const pass = runBoundPass(
+    opts.series,
+    opts.strategy,
+    opts.params,
+    "conservative",
+    opts.intervalMs,
+    opts.detail,
+  );
+  return {
+    source: opts.source,
+    interval: opts.interval,
+    stats: pass.stats,
+    equity: pass.result.equity,
+    resolution: pass.result.detail!,
+    coverage: detailCoverage(opts.series, opts.detail),
+  };
 }
 
 /** The daily loss limit the RiskGate applies with these params. */
@@ -62,7 +99,29 @@ export function boundsFor(
     : { conservative: other, optimistic: main };
 }
 
-/** Assembles the report of the configured pass with the other bound's stats. */
+/**
+ * `report` (of a pass in `mode`) with the other bound's stats and equity put in; the
+ * rest (drawdown, benchmark, detail) is kept as it is.
+ */
+export function withOtherBound(
+  report: RunReport,
+  mode: BacktestParams["intrabar"],
+  other: RunStats,
+  otherEquity: Float64Array,
+): RunReport {
+  return {
+    ...report,
+    bounds: boundsFor(mode, report.stats, other),
+    boundEquity: mode === "conservative"
+      ? { conservative: report.equity, optimistic: otherEquity }
+      : { conservative: otherEquity, optimistic: report.equity },
+  };
+}
+
+/**
+ * Assembles the report of the configured pass with the other bound's stats (and its
+ * equity, when known), the buy-and-hold benchmark and the detail pass, if any.
+ */
 export function assembleReport(opts: {
   readonly runId: string;
   readonly config: Readonly<Record<string, unknown>>;
@@ -70,9 +129,12 @@ export function assembleReport(opts: {
   readonly params: BacktestParams;
   readonly main: BoundPass;
   readonly other: RunStats;
+  readonly otherEquity?: Float64Array;
+  readonly intervalMs?: number;
+  readonly detail?: DetailRun;
 }): RunReport {
-  const { main, other, params } = opts;
-  return {
+  const { main, other, params, otherEquity } = opts;
+  const report: RunReport = {
     runId: opts.runId,
     config: opts.config,
     stats: main.stats,
@@ -81,7 +143,14 @@ export function assembleReport(opts: {
     trades: main.result.trades,
     equity: main.result.equity,
     drawdown: drawdownSeries(params.startEquity, main.result.equity),
+    ...(opts.intervalMs !== undefined
+      ? { benchmark: buyAndHoldStats(opts.series, params.startEquity, opts.intervalMs) }
+      : {}),
+    ...(opts.detail !== undefined ? { detail: opts.detail } : {}),
   };
+  return otherEquity === undefined
+    ? report
+    : withOtherBound(report, params.intrabar, other, otherEquity);
 }
 
 /**
@@ -106,5 +175,13 @@ export function runBoundedBacktest(opts: {
     otherBound(params.intrabar),
     intervalMs,
   );
-  return { result: main.result, report: assembleReport({ ...opts, main, other: other.stats }) };
+  return {
+    result: main.result,
+    report: assembleReport({
+      ...opts,
+      main,
+      other: other.stats,
+      otherEquity: other.result.equity,
+    }),
+  };
 }

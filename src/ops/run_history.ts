@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import type { RunSummary } from "../core/run_summary.ts";
+import type { RunParamValue, RunSettings, RunSummary } from "../core/run_summary.ts";
 
 /** A folder that was not listed, and why. */
 export interface SkippedRun {
@@ -39,13 +39,54 @@ export const RunStatsSummarySchema = z.object({
 
 const timeValue = z.union([finite, z.string().max(64)]);
 
-/** zod schema of the `config.json` keys the history shows (everything else is ignored). */
+/** A display-only field: a value of the wrong shape is left out, not an error. */
+const shown = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+const param = z.union([finite, z.string().max(64), z.boolean()]);
+
+/**
+ * zod schema of the `config.json` keys the history shows (everything else is ignored).
+ * Backtests write the trading settings flat (`risk_pct`, `intrabar_mode`, ...), sessions
+ * and orchestrated runs under `params` (`riskPct`, `intrabar`, ...).
+ */
 export const RunConfigSummarySchema = z.looseObject({
   mode: z.string().max(64).optional(),
   symbol: z.string().max(32).optional(),
   startedAt: timeValue.optional(),
   started_at: timeValue.optional(),
+  strategy: shown(z.string().max(64)),
+  strategy_params: shown(z.record(z.string().max(32), param)),
+  interval: shown(z.string().max(16)),
+  risk_pct: shown(finite),
+  stop_bps: shown(finite),
+  tp_r: shown(finite),
+  max_leverage: shown(finite),
+  intrabar_mode: shown(z.string().max(16)),
+  params: shown(z.looseObject({
+    riskPct: shown(finite),
+    stopBps: shown(finite),
+    tpR: shown(finite),
+    maxLeverage: shown(finite),
+    intrabar: shown(z.string().max(16)),
+  })),
 });
+
+/** Most strategy parameters listed for one run. */
+const MAX_PARAMS = 12;
+
+function settingsOf(c: z.infer<typeof RunConfigSummarySchema>): RunSettings {
+  const p = c.params;
+  const out: Record<string, string | number> = {};
+  const put = (k: keyof RunSettings, v: string | number | undefined) => {
+    if (v !== undefined) out[k] = v;
+  };
+  put("interval", c.interval);
+  put("risk_pct", c.risk_pct ?? p?.riskPct);
+  put("stop_bps", c.stop_bps ?? p?.stopBps);
+  put("tp_r", c.tp_r ?? p?.tpR);
+  put("max_leverage", c.max_leverage ?? p?.maxLeverage);
+  put("intrabar", c.intrabar_mode ?? p?.intrabar);
+  return out;
+}
 
 /** Same rule as the dashboard: letters, digits, `.`, `_`, `-`; no `..`; <= 128 chars. */
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -125,6 +166,11 @@ async function readRun(
     time,
     mode: config.mode ?? null,
     symbol: config.symbol ?? null,
+    strategy: config.strategy ?? null,
+    strategyParams: Object.fromEntries(
+      Object.entries(config.strategy_params ?? {}).slice(0, MAX_PARAMS),
+    ) as Record<string, RunParamValue>,
+    settings: settingsOf(config),
     stats: stats.data,
     hasSummary: await exists(`${dir}/summary.html`),
   };

@@ -200,7 +200,9 @@ Deno.test("backtest CLI: a CSV in seconds runs as 5m candles; gaps are warned of
     const config = JSON.parse(await Deno.readTextFile(`${dir}/runs/latest/config.json`));
     assert.equal(config.interval, "5m");
     assert.equal(config.first_ts, t0 * 1000);
-    // the orchestrated run's config.json records them
+    assert.equal(config.gaps.count, 1);
+    assert.equal(config.gaps.missing_candles, 3);
+    // the orchestrated run's config.json records them too
     const o = await cli(dir, "--mode", "orchestrated", "--source", "csv", "--csv", "s.csv");
     assert.equal(o.code, 0, o.stderr);
     assert.match(o.stderr, /^Warning: s\.csv has 1 gap/);

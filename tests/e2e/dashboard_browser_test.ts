@@ -114,7 +114,14 @@ Deno.test({
     );
     await Deno.writeTextFile(
       `${pastRun}/config.json`,
-      JSON.stringify({ mode: "backtest", symbol: "BTCUSDT" }),
+      JSON.stringify({
+        mode: "backtest",
+        symbol: "BTCUSDT",
+        interval: "5m",
+        strategy: "ema-cross",
+        strategy_params: { fast: 12, slow: 26 },
+        stop_bps: 30,
+      }),
     );
     await Deno.writeTextFile(`${pastRun}/summary.html`, "<p>r</p>");
     const killSwitchPath = ws.killSwitch;
@@ -297,6 +304,8 @@ Deno.test({
         );
         const runs = String(await evaluate("document.getElementById('runs').textContent"));
         assert.match(runs, /20260101-000000-backtest-e2e1/);
+        // strategy and parameters columns tell runs apart
+        assert.match(runs, /ema-crossfast 12, slow 265m · stop 30 bps/);
         assert.equal(
           await evaluate(
             "[...document.querySelectorAll('#runs a')].some((a) => a.getAttribute('href') === " +

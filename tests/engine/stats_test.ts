@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import type { Trade } from "../../src/core/trade.ts";
-import { computeStats, drawdownSeries } from "../../src/engine/stats.ts";
+import { allocSeries } from "../../src/core/candle.ts";
+import {
+  buyAndHoldStats,
+  cagrPct,
+  calendarReturns,
+  computeStats,
+  drawdownSeries,
+} from "../../src/engine/stats.ts";
 
 function trade(id: number, pnl: number, fees = 1): Trade {
   return {
@@ -91,4 +98,134 @@ Deno.test("trades hash changes when any trade field changes", () => {
   const a = computeStats({ ...base, trades: [trade(1, 5)] }).trades_hash;
   const b = computeStats({ ...base, trades: [trade(1, 5.000000001)] }).trades_hash;
   assert.notEqual(a, b);
+});
+
+Deno.test("tearsheet figures on a hand-computed case", async (t) => {
+  const DAY = 86_400_000;
+  // one candle a day from 2024-01-30 to 2024-03-01 (32 days), equity by hand
+  const ts = Array.from({ length: 32 }, (_, i) => Date.UTC(2024, 0, 30) + i * DAY);
+  const eq = new Float64Array(32).fill(1_000);
+  eq[0] = 1_050; // Jan 30: a new peak
+  eq[1] = 1_100; // Jan 31: the January close, peak
+  for (let i = 2; i < 20; i++) eq[i] = 1_000; // Feb 1..18 under water
+  eq[20] = 1_100; // Feb 19: back at the peak
+  for (let i = 21; i < 31; i++) eq[i] = 1_155; // Feb 29 closes February at 1,155
+  eq[31] = 1_100; // Mar 1: under water until the end
+  const trades: Trade[] = [
+    { ...trade(1, 100), side: "long", entryTs: ts[0], exitTs: ts[0] + 90 * 60_000 },
+    { ...trade(2, -40), side: "short", exitReason: "stop", entryTs: ts[2], exitTs: ts[3] },
+    { ...trade(3, 95), side: "long", exitReason: "signal", entryTs: ts[20], exitTs: ts[21] },
+  ];
+  const s = computeStats({
+    startEquity: 1_000,
+    trades,
+    equity: eq,
+    exposedCandles: 3,
+    intervalMs: DAY,
+    ts,
+    ambiguousBars: 2,
+  });
+  await t.step("calendar returns: months and years from period-end closes", () => {
+    assert.deepEqual(s.monthly_returns!.map((m) => m.period), ["2024-01", "2024-02", "2024-03"]);
+    const [jan, feb, mar] = s.monthly_returns!;
+    assert.ok(Math.abs(jan.return_pct - 10) < 1e-9 && jan.pnl === 100);
+    assert.ok(Math.abs(feb.return_pct - 5) < 1e-9);
+    assert.ok(Math.abs(mar.return_pct - (1_100 / 1_155 - 1) * 100) < 1e-9);
+    assert.equal(s.yearly_returns!.length, 1);
+    assert.ok(Math.abs(s.yearly_returns![0].return_pct - 10) < 1e-9);
+  });
+  await t.step("the longest drawdown: from the Jan 31 peak to Feb 19", () => {
+    assert.deepEqual(s.longest_drawdown, {
+      start: new Date(ts[1]).toISOString(),
+      end: new Date(ts[20]).toISOString(),
+      days: 19,
+      recovered: true,
+    });
+  });
+  await t.step("CAGR over 32 days and Calmar", () => {
+    const want = (Math.pow(1.1, 365.25 / 32) - 1) * 100;
+    assert.ok(Math.abs(s.cagr_pct! - want) < 1e-9);
+    assert.ok(Math.abs(s.calmar! - want / s.max_drawdown_pct) < 1e-9);
+  });
+  await t.step("trade breakdowns, holding times, best and worst, gross", () => {
+    assert.equal(s.gross_pnl, 155 + 3);
+    assert.deepEqual(Object.keys(s.by_exit_reason!).sort(), ["signal", "stop", "tp"]);
+    assert.equal(s.by_exit_reason!.stop!.trades, 1);
+    assert.equal(s.by_exit_reason!.stop!.net_pnl, -40);
+    assert.equal(s.by_side!.long.trades, 2);
+    assert.equal(s.by_side!.long.win_rate, 1);
+    assert.equal(s.by_side!.short.avg_pnl, -40);
+    assert.equal(s.max_holding_minutes, 1_440);
+    assert.equal(s.avg_holding_minutes, (90 + 1_440 + 1_440) / 3);
+    assert.equal(s.best_trade!.id, 1);
+    assert.equal(s.worst_trade!.id, 2);
+    assert.equal(s.worst_trade!.return_pct, -40);
+    assert.equal(s.ambiguous_bars, 2);
+  });
+  await t.step("short runs have no CAGR; without times no tearsheet", () => {
+    const short = computeStats({
+      startEquity: 1_000,
+      trades: [],
+      equity: new Float64Array([1_000, 1_010]),
+      exposedCandles: 0,
+      intervalMs: 60_000,
+      ts: [0, 60_000],
+    });
+    assert.equal(short.cagr_pct, null);
+    assert.equal(short.calmar, null);
+    assert.equal(short.longest_drawdown, null);
+    assert.equal(short.best_trade, null);
+    assert.equal(short.avg_holding_minutes, null);
+    const bare = computeStats({
+      startEquity: 1_000,
+      trades: [],
+      equity: new Float64Array([1_000]),
+      exposedCandles: 0,
+      intervalMs: 60_000,
+    });
+    assert.equal(bare.monthly_returns, undefined);
+    assert.equal(bare.ambiguous_bars, undefined);
+  });
+  await t.step("an unrecovered drawdown runs to the last candle", () => {
+    const d = computeStats({
+      startEquity: 100,
+      trades: [],
+      equity: new Float64Array([101, 90, 95, 99]),
+      exposedCandles: 0,
+      intervalMs: DAY,
+      ts: [0, DAY, 2 * DAY, 3 * DAY],
+    }).longest_drawdown;
+    assert.deepEqual(d, {
+      start: new Date(0).toISOString(),
+      end: new Date(3 * DAY).toISOString(),
+      days: 3,
+      recovered: false,
+    });
+  });
+  await t.step("cagr: a total loss is -100%", () => {
+    assert.equal(cagrPct(100, 0, 400 * DAY), -100);
+    assert.ok(Math.abs(cagrPct(100, 200, 365.25 * DAY)! - 100) < 1e-9);
+  });
+});
+
+Deno.test("buy-and-hold benchmark of the candles", () => {
+  const s = allocSeries(4);
+  const rows = [[100, 110, 95, 105], [105, 130, 100, 120], [120, 121, 80, 90], [90, 150, 88, 150]];
+  rows.forEach(([o, h, l, c], i) => {
+    s.ts[i] = i * 3_600_000;
+    s.open[i] = o;
+    s.high[i] = h;
+    s.low[i] = l;
+    s.close[i] = c;
+  });
+  const b = buyAndHoldStats(s, 10_000, 3_600_000);
+  assert.equal(b.kind, "buy_and_hold");
+  assert.equal(b.entry_price, 100);
+  assert.equal(b.exit_price, 150);
+  assert.ok(Math.abs(b.return_pct - 50) < 1e-9);
+  assert.ok(Math.abs(b.net_pnl - 5_000) < 1e-9);
+  assert.ok(Math.abs(b.max_drawdown_pct - 25) < 1e-9); // close 120 -> 90
+  assert.equal(b.cagr_pct, null);
+  const pnl = calendarReturns(100, []);
+  assert.deepEqual(pnl, { monthly: [], yearly: [] });
 });

@@ -45,16 +45,41 @@ Deno.test("run history", async (t) => {
     await t.step("lists runs newest first with mode, symbol and stats", async () => {
       await writeRun(root, "20260101-100000-backtest-aaaa", {
         "stats.json": stats(100),
-        "config.json": { mode: "backtest", symbol: "BTCUSDT", strategy: "ema-cross" },
+        "config.json": {
+          mode: "backtest",
+          symbol: "BTCUSDT",
+          interval: "5m",
+          strategy: "ema-cross",
+          strategy_params: { fast: 12, slow: 26 },
+          risk_pct: 1,
+          stop_bps: 30,
+          tp_r: 1.5,
+          max_leverage: 1,
+          intrabar_mode: "optimistic",
+        },
         "summary.html": "<html>A</html>",
       });
       await writeRun(root, "20260102-100000-orchestrated-bbbb", {
         "stats.json": stats(-50),
-        "config.json": { mode: "orchestrated", symbol: "ETHUSDT" },
+        "config.json": {
+          mode: "orchestrated",
+          symbol: "ETHUSDT",
+          interval: "1h",
+          strategy: "breakout",
+          strategy_params: { lookback: 48 },
+          params: { riskPct: 0.5, stopBps: 40, tpR: 2, maxLeverage: 3, intrabar: "conservative" },
+        },
       });
       await writeRun(root, "custom-run", {
         "stats.json": stats(5),
-        "config.json": { mode: "backtest", startedAt: "2026-01-03T00:00:00Z" },
+        "config.json": {
+          mode: "backtest",
+          startedAt: "2026-01-03T00:00:00Z",
+          // display-only fields of the wrong shape are left out, the run still listed
+          strategy: 42,
+          strategy_params: "fast=1",
+          params: [],
+        },
       });
       await writeRun(root, "no-config", { "stats.json": stats(1) });
       // skipped folders
@@ -78,12 +103,37 @@ Deno.test("run history", async (t) => {
       assert.equal(a.mode, "backtest");
       assert.equal(a.symbol, "BTCUSDT");
       assert.equal(a.stats.net_pnl, 100);
+      assert.equal(a.strategy, "ema-cross");
+      assert.deepEqual(a.strategyParams, { fast: 12, slow: 26 });
+      assert.deepEqual(a.settings, {
+        interval: "5m",
+        risk_pct: 1,
+        stop_bps: 30,
+        tp_r: 1.5,
+        max_leverage: 1,
+        intrabar: "optimistic",
+      });
       assert.equal(a.hasSummary, true);
       const b = runs.find((r) => r.id === "20260102-100000-orchestrated-bbbb")!;
       assert.equal(b.hasSummary, false);
       assert.equal(b.symbol, "ETHUSDT");
+      assert.equal(b.strategy, "breakout");
+      assert.deepEqual(b.strategyParams, { lookback: 48 });
+      assert.deepEqual(b.settings, {
+        interval: "1h",
+        risk_pct: 0.5,
+        stop_bps: 40,
+        tp_r: 2,
+        max_leverage: 3,
+        intrabar: "conservative",
+      });
+      const c = runs.find((r) => r.id === "custom-run")!;
+      assert.equal(c.strategy, null);
+      assert.deepEqual(c.strategyParams, {});
+      assert.deepEqual(c.settings, {});
       const n = runs.find((r) => r.id === "no-config")!;
       assert.equal(n.mode, null);
+      assert.equal(n.strategy, null);
       assert.ok(n.time > 0, "falls back to the stats file time");
       assert.equal(runs.length, 4);
       for (let i = 1; i < runs.length; i++) assert.ok(runs[i - 1].time >= runs[i].time);

@@ -50,3 +50,84 @@ export function downsampleMinMax(
   outY.push(y[n - 1]);
   return { x: outX, y: outY };
 }
+
+/**
+ * {@link downsampleMinMax} of an equity curve and, in the same pass over the same
+ * buckets, of its drawdown in % of the running peak (`-dd / (equity + dd) x 100`, <= 0,
+ * from the USD drawdown series): a million candles are read once, and the % series needs
+ * no array of its own.
+ */
+export function downsampleEquityAndDrawdownPct(
+  x: ArrayLike<number>,
+  equity: ArrayLike<number>,
+  drawdown: ArrayLike<number>,
+  maxPoints: number,
+): { readonly equity: XySeries; readonly drawdownPct: XySeries } {
+  const n = Math.min(x.length, equity.length, drawdown.length);
+  const pct = (i: number) => {
+    const dd = drawdown[i];
+    return dd === 0 ? 0 : -dd / (equity[i] + dd) * 100;
+  };
+  const limit = Math.max(4, Math.floor(maxPoints));
+  if (n <= limit) {
+    const xs = Array.from({ length: n }, (_, i) => x[i]);
+    return {
+      equity: { x: xs, y: Array.from({ length: n }, (_, i) => equity[i]) },
+      drawdownPct: { x: [...xs], y: Array.from({ length: n }, (_, i) => pct(i)) },
+    };
+  }
+  const ex: number[] = [x[0]], ey: number[] = [equity[0]];
+  const dx: number[] = [x[0]], dy: number[] = [pct(0)];
+  const push = (ox: number[], oy: number[], a: number, av: number, b: number, bv: number) => {
+    if (a < b) {
+      ox.push(x[a], x[b]);
+      oy.push(av, bv);
+    } else if (b < a) {
+      ox.push(x[b], x[a]);
+      oy.push(bv, av);
+    } else {
+      ox.push(x[a]);
+      oy.push(av);
+    }
+  };
+  const buckets = Math.floor((limit - 2) / 2);
+  const inner = n - 2;
+  for (let b = 0; b < buckets; b++) {
+    const from = 1 + Math.floor((b * inner) / buckets);
+    const to = 1 + Math.floor(((b + 1) * inner) / buckets);
+    if (from >= to) continue;
+    let eLo = from, eHi = from, dLo = from, dHi = from;
+    let eLoV = equity[from], eHiV = eLoV;
+    // drawdown as a fraction of the peak (dd / (equity + dd)), compared by multiplying:
+    // a division per candle is what this loop would otherwise spend most of its time on
+    let fHi = -pct(from) / 100, fLo = fHi;
+    for (let i = from + 1; i < to; i++) {
+      const e = equity[i];
+      if (e < eLoV) {
+        eLo = i;
+        eLoV = e;
+      } else if (e > eHiV) {
+        eHi = i;
+        eHiV = e;
+      }
+      const dd = drawdown[i];
+      const peak = e + dd;
+      if (dd > fHi * peak) {
+        dHi = i;
+        fHi = dd / peak;
+      } else if (dd < fLo * peak) {
+        dLo = i;
+        fLo = dd / peak;
+      }
+    }
+    // the deepest drawdown is the lowest point of the % series
+    const dLoV = -fHi * 100, dHiV = -fLo * 100;
+    push(ex, ey, eLo, eLoV, eHi, eHiV);
+    push(dx, dy, dHi, dLoV, dLo, dHiV);
+  }
+  ex.push(x[n - 1]);
+  ey.push(equity[n - 1]);
+  dx.push(x[n - 1]);
+  dy.push(pct(n - 1));
+  return { equity: { x: ex, y: ey }, drawdownPct: { x: dx, y: dy } };
+}

@@ -433,6 +433,21 @@
     queueRender();
   }
 
+  /** "fast 12, slow 26" and "5m · risk 1% · stop 30 bps · TP 1.5R · 2x · optimistic". */
+  const paramsText = (r) => {
+    const p = Object.entries(r.strategyParams ?? {}).map(([k, v]) => `${k} ${v}`).join(", ");
+    const s = r.settings ?? {};
+    const parts = [
+      s.interval,
+      s.risk_pct !== undefined ? `risk ${s.risk_pct}%` : undefined,
+      s.stop_bps !== undefined ? `stop ${s.stop_bps} bps` : undefined,
+      s.tp_r !== undefined ? `TP ${s.tp_r}R` : undefined,
+      s.max_leverage !== undefined && s.max_leverage !== 1 ? `${s.max_leverage}x` : undefined,
+      s.intrabar,
+    ].filter((x) => x !== undefined);
+    return { strategy: p, settings: parts.join(" · ") };
+  };
+
   async function loadRuns() {
     const { runs } = await getJson("/api/runs");
     const body = $("runs");
@@ -440,7 +455,7 @@
     if (runs.length === 0) {
       const tr = el("tr");
       const td = el("td", "no runs yet", "muted");
-      td.colSpan = 10;
+      td.colSpan = 12;
       tr.append(td);
       body.append(tr);
     }
@@ -455,11 +470,17 @@
         a.rel = "noopener";
         link.append(a);
       } else link.append(el("span", "–", "muted"));
+      const text = paramsText(r);
+      const params = el("td", undefined, "params");
+      params.append(el("span", text.strategy || "–"));
+      if (text.settings) params.append(el("div", text.settings, "muted"));
       tr.append(
         el("td", r.id),
         el("td", fmtDateTime(r.time)),
         el("td", r.mode ?? "–"),
         el("td", r.symbol ?? "–"),
+        el("td", r.strategy ?? "–"),
+        params,
         el("td", fmtNum(s.net_pnl), `num ${signCls(s.net_pnl)}`),
         el("td", `${fmtNum(s.return_pct)} %`, `num ${signCls(s.return_pct)}`),
         el("td", s.trades, "num"),

@@ -57,6 +57,9 @@ export const RUNS: RunSummary[] = [{
     win_rate: 0.5,
     max_drawdown_pct: 0.7,
   },
+  strategy: "ema-cross",
+  strategyParams: { fast: 12, slow: 26 },
+  settings: { interval: "5m", risk_pct: 1, stop_bps: 30, tp_r: 1.5, intrabar: "conservative" },
   hasSummary: true,
 }];
 

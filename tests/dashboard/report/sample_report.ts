@@ -21,6 +21,59 @@ export function sampleStats(over: Partial<RunStats> = {}): RunStats {
     exposure_pct: 37.5,
     fees: 12.34,
     trades_hash: "ab12cd34",
+    worst_day: { date: "2024-01-02", pnl: -45.5, max_loss: 48 },
+    days_over_daily_limit: [],
+    refused_entries: { total: 3, by_reason: { "daily-limit": 2, "daily-budget": 1 } },
+    gross_pnl: 135.79,
+    cagr_pct: 12.5,
+    calmar: 5.12,
+    longest_drawdown: {
+      start: "2024-01-01T10:00:00.000Z",
+      end: "2024-01-13T22:00:00.000Z",
+      days: 12.5,
+      recovered: true,
+    },
+    monthly_returns: [
+      { period: "2024-01", return_pct: 1.5, pnl: 150 },
+      { period: "2024-02", return_pct: -0.7, pnl: -71.05 },
+    ],
+    yearly_returns: [{ period: "2024", return_pct: 0.79, pnl: 78.95 }],
+    by_exit_reason: {
+      tp: { trades: 2, win_rate: 1, net_pnl: 160, gross_pnl: 168, fees: 8, avg_pnl: 80 },
+      stop: {
+        trades: 1,
+        win_rate: 0,
+        net_pnl: -36.55,
+        gross_pnl: -32.21,
+        fees: 4.34,
+        avg_pnl: -36.55,
+      },
+    },
+    by_side: {
+      long: { trades: 2, win_rate: 0.5, net_pnl: 43.45, gross_pnl: 51, fees: 7.55, avg_pnl: 21.73 },
+      short: { trades: 1, win_rate: 1, net_pnl: 80, gross_pnl: 84.79, fees: 4.79, avg_pnl: 80 },
+    },
+    avg_holding_minutes: 125,
+    max_holding_minutes: 1_500,
+    best_trade: {
+      id: 2,
+      side: "short",
+      pnl: 80,
+      return_pct: 0.8,
+      exit_reason: "tp",
+      entry_ts: Date.UTC(2024, 0, 2, 3, 5),
+      exit_ts: Date.UTC(2024, 0, 2, 5, 0),
+    },
+    worst_trade: {
+      id: 3,
+      side: "long",
+      pnl: -36.55,
+      return_pct: -0.37,
+      exit_reason: "stop",
+      entry_ts: Date.UTC(2024, 0, 3, 0, 0),
+      exit_ts: Date.UTC(2024, 0, 3, 1, 0),
+    },
+    ambiguous_bars: 4,
     ...over,
   };
 }
@@ -28,7 +81,12 @@ export function sampleStats(over: Partial<RunStats> = {}): RunStats {
 /** A report over `count` mock candles with a trade every `every` candles. */
 export function sampleReport(
   count: number,
-  opts: { every?: number; config?: Record<string, unknown>; seed?: number } = {},
+  opts: {
+    every?: number;
+    config?: Record<string, unknown>;
+    seed?: number;
+    stats?: Partial<RunStats>;
+  } = {},
 ): RunReport {
   const candles = generateMockCandles({ count, interval: "5m", seed: opts.seed ?? 1 });
   const every = opts.every ?? 50;
@@ -70,11 +128,19 @@ export function sampleReport(
     peak = Math.max(peak, e);
     drawdown[i] = peak - e;
   }
-  const stats = sampleStats({ trades: trades.length });
+  const stats = sampleStats({ trades: trades.length, ...opts.stats });
+  const optimistic = equity.map((v, i) => v + i * 0.01);
   return {
     runId: "20240101-000000-test",
     config: opts.config ??
-      { symbol: "BTCUSDT", interval: "5m", strategy: "ema_cross", source: "mock" },
+      {
+        symbol: "BTCUSDT",
+        interval: "5m",
+        strategy: "ema_cross",
+        strategy_params: { fast: 12, slow: 26 },
+        source: "mock",
+        intrabar_mode: "conservative",
+      },
     stats,
     bounds: {
       conservative: sampleStats({
@@ -98,5 +164,6 @@ export function sampleReport(
     trades,
     equity,
     drawdown,
+    boundEquity: { conservative: equity, optimistic },
   };
 }
