@@ -22,8 +22,6 @@ export interface SimEntry extends BracketSpec {
   readonly qty: number;
   /** The notional the fill may reach (caps at the fill price). */
   readonly maxNotional: number;
-  /** The caller's id for the order (client id), passed back with its fill. */
-  readonly id: string;
 }
 
 /** Decides a bar that touched both levels: HIT_STOP or HIT_TP (see DetailResolver). */
@@ -76,6 +74,7 @@ export class SimVenue {
   exitId = "";
   exitReason: FillReason = "signal";
   pendingEntry: SimEntry | null = null;
+  pendingEntryId = "";
   /** Bars that touched both stop and take-profit of the open position (no gap). */
   ambiguousBars = 0;
   /**
@@ -112,9 +111,13 @@ export class SimVenue {
     this.waiting = true;
   }
 
-  /** Queues an entry for the next open (one at a time). */
-  enter(e: SimEntry): void {
+  /**
+   * Queues an entry for the next open (one at a time); `id` (the caller's client id) comes
+   * back with its fill.
+   */
+  enter(e: SimEntry, id = ""): void {
     this.pendingEntry = e;
+    this.pendingEntryId = id;
     this.waiting = true;
   }
 
@@ -179,7 +182,7 @@ export class SimVenue {
     const e = this.pendingEntry;
     if (e !== null) {
       this.pendingEntry = null;
-      if (this.dir === 0) this.#open(e, open, ts);
+      if (this.dir === 0) this.#open(e, open, ts, this.pendingEntryId);
     }
   }
 
@@ -189,7 +192,7 @@ export class SimVenue {
     this.#close(Infinity, slipped(price, this.dir < 0, this.slippageBps), ts, reason, "");
   }
 
-  #open(e: SimEntry, open: number, ts: number): void {
+  #open(e: SimEntry, open: number, ts: number, id: string): void {
     const isLong = e.dir > 0;
     const price = slipped(open, isLong, this.slippageBps);
     const qty = qtyWithinNotional(e.qty, price, e.maxNotional);
@@ -199,7 +202,7 @@ export class SimVenue {
     this.entry = price;
     this.stop = stop;
     this.tp = tp;
-    this.sink.entryFilled(e.dir, qty, price, feeFor(qty, price, this.feeBps), ts, stop, tp, e.id);
+    this.sink.entryFilled(e.dir, qty, price, feeFor(qty, price, this.feeBps), ts, stop, tp, id);
   }
 
   #close(q: number, price: number, ts: number, reason: FillReason, id: string): void {

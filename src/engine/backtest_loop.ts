@@ -40,7 +40,7 @@ export function submitToSim(venue: SimVenue, o: CoreOrder, id = ""): void {
       venue.moveStop(o.price);
       return;
     case "entry":
-      venue.enter({ ...o, id });
+      venue.enter(o, id);
   }
 }
 

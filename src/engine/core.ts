@@ -25,7 +25,7 @@ export type CoreOrder =
   | { readonly kind: "exit"; readonly qty: number }
   | { readonly kind: "reduce"; readonly qty: number }
   | { readonly kind: "move-stop"; readonly price: number }
-  | ({ readonly kind: "entry"; readonly refPrice: number } & Omit<SimEntry, "id">);
+  | ({ readonly kind: "entry"; readonly refPrice: number } & SimEntry);
 
 /** How a candle is being decided. */
 export interface DecideFlags {

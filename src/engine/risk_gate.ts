@@ -66,6 +66,39 @@ export interface RiskDayState {
   readonly latched: boolean;
 }
 
+// The two refusals a backtest meets by the thousand build their text only when it is read:
+// formatting numbers for a message nobody reads cost more than the rest of the loop.
+
+/** Today's loss reached the limit. */
+class DailyLimitDenial implements Denial {
+  readonly code = "daily-limit";
+  constructor(readonly limit: number, readonly loss: number) {}
+  get message(): string {
+    return `Cannot place order: today's loss reached the ${this.limit} USD daily limit (now ${
+      this.loss.toFixed(2)
+    }); no entries until the next UTC day`;
+  }
+  toJSON(): Denial {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** What is left of today's loss budget fits less than the venue's minimum size. */
+class DailyBudgetDenial implements Denial {
+  readonly code = "daily-budget";
+  constructor(readonly remaining: number, readonly qty: number, readonly minQty: number) {}
+  get message(): string {
+    return `Cannot place order: the ${
+      this.remaining.toFixed(2)
+    } USD left of today's loss limit fits only ${
+      this.qty > 0 ? this.qty.toPrecision(3) : 0
+    } at the stop, below the venue minimum ${this.minQty}`;
+  }
+  toJSON(): Denial {
+    return { code: this.code, message: this.message };
+  }
+}
+
 /** True when a sizing answer is a refusal. */
 export function isDenial(r: EntrySize | Denial): r is Denial {
   return "code" in r;
@@ -209,12 +242,7 @@ export class RiskGate {
     const limit = this.limits.maxDailyLossUsd;
     if (this.#latched || this.dailyLoss >= limit) {
       this.#latched = true;
-      return {
-        code: "daily-limit",
-        message: `Cannot place order: today's loss reached the ${limit} USD daily limit (now ${
-          this.dailyLoss.toFixed(2)
-        }); no entries until the next UTC day`,
-      };
+      return new DailyLimitDenial(limit, this.dailyLoss);
     }
     if (!(req.equity > 0) || !(req.qty > 0) || !(req.refPrice > 0)) {
       return { code: "size-zero", message: "Cannot place order: size is zero" };
@@ -228,14 +256,7 @@ export class RiskGate {
     );
     const qty = req.qty * req.refPrice > maxNotional ? maxNotional / req.refPrice : req.qty;
     if (!(qty > 0) || qty < this.minQty) {
-      return {
-        code: "daily-budget",
-        message: `Cannot place order: the ${
-          remaining.toFixed(2)
-        } USD left of today's loss limit fits only ${
-          qty > 0 ? qty.toPrecision(3) : 0
-        } at the stop, below the venue minimum ${this.minQty}`,
-      };
+      return new DailyBudgetDenial(remaining, qty, this.minQty);
     }
     return { qty, maxNotional };
   }

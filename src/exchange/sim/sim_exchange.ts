@@ -177,9 +177,8 @@ export class SimExchange implements CandleDrivenExchange, SimFillSink {
           tpKind: b.tpKind,
           tpValue: b.tpValue,
           tpR: b.tpR,
-          id: o.clientId,
         };
-        v.enter(e);
+        v.enter(e, o.clientId);
       } else {
         // reduce-only: closes what is open (a partial take closes its part only)
         const reduces = v.dir !== 0 && (v.dir > 0) === (o.side === "sell");
