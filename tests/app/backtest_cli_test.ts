@@ -1,21 +1,14 @@
 import assert from "node:assert/strict";
+import { runCli } from "./_session_helpers.ts";
 import type { CandleSeries } from "../../src/core/candle.ts";
 import { REAL_5M, realDataPath, realDataTest } from "../_real_data.ts";
 import { synthetic5m, writeCandleFile } from "../_synthetic_data.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const DATA = realDataPath(REAL_5M);
 
-async function cli(cwd: string, ...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+/** Runs the CLI in `cwd` (no exchange keys in its environment). */
+function cli(cwd: string, ...args: string[]) {
+  return runCli(args, { cwd });
 }
 
 /** A seeded mock backtest, run twice to show that the same seed gives the same trades. */

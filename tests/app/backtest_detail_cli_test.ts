@@ -4,6 +4,7 @@
  * generated candles written to a temp folder.
  */
 import assert from "node:assert/strict";
+import { runCli } from "./_session_helpers.ts";
 import { DEFAULT_BACKTEST_PARAMS } from "../../src/core/backtest_params.ts";
 import type { CandleSeries } from "../../src/core/candle.ts";
 import { aggregateCandles } from "../../src/data/aggregate_candles.ts";
@@ -14,19 +15,11 @@ import { tradesHash } from "../../src/engine/trades_hash.ts";
 import { createStrategy } from "../../src/strategy/mod.ts";
 import { synthetic5m, writeCandleFile } from "../_synthetic_data.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const MIN = 60_000;
 
-async function cli(cwd: string, ...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+/** Runs the CLI in `cwd` (no exchange keys in its environment). */
+function cli(cwd: string, ...args: string[]) {
+  return runCli(args, { cwd });
 }
 
 /** The JSON data block of a summary.html. */

@@ -15,82 +15,9 @@ import { LiveReadModel as Model } from "../../src/dashboard/live/read_model.ts";
 import { HeartbeatWriter } from "../../src/ops/heartbeat.ts";
 import { readJsonl, sessionConfig, tempWorkspace } from "../app/_session_helpers.ts";
 import { launchChromium, type RunningChromium } from "./_chromium.ts";
+import { Cdp, waitFor } from "./_cdp.ts";
 
 const SKIP = Deno.env.get("SKIP_BROWSER_TESTS") === "1";
-
-/** A tiny CDP client over one browser WebSocket (flattened target sessions). */
-class Cdp {
-  #nextId = 1;
-  #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  /** Uncaught page exceptions seen (`Runtime.exceptionThrown`). */
-  readonly exceptions: string[] = [];
-  readonly closed: Promise<void>;
-
-  private constructor(readonly ws: WebSocket) {
-    this.closed = new Promise((resolve) => ws.addEventListener("close", () => resolve()));
-    ws.addEventListener("message", (e) => {
-      const msg = JSON.parse(String(e.data));
-      if (msg.method === "Runtime.exceptionThrown") {
-        this.exceptions.push(JSON.stringify(msg.params?.exceptionDetails ?? {}).slice(0, 500));
-      }
-      if (typeof msg.id !== "number") return;
-      const p = this.#pending.get(msg.id);
-      if (!p) return;
-      this.#pending.delete(msg.id);
-      if (msg.error) p.reject(new Error(`CDP: ${msg.error.message}`));
-      else p.resolve(msg.result);
-    });
-  }
-
-  static async connect(url: string): Promise<Cdp> {
-    const ws = new WebSocket(url);
-    await new Promise<void>((resolve, reject) => {
-      ws.addEventListener("open", () => resolve(), { once: true });
-      ws.addEventListener("error", () => reject(new Error(`cannot connect to ${url}`)), {
-        once: true,
-      });
-    });
-    return new Cdp(ws);
-  }
-
-  send<T = Record<string, unknown>>(
-    method: string,
-    params: Record<string, unknown> = {},
-    sessionId?: string,
-  ): Promise<T> {
-    const id = this.#nextId++;
-    this.ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-    });
-  }
-
-  async close(): Promise<void> {
-    for (const p of this.#pending.values()) p.reject(new Error("CDP closed"));
-    this.#pending.clear();
-    if (this.ws.readyState !== WebSocket.CLOSED) this.ws.close();
-    await this.closed;
-  }
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 8000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
-}
 
 Deno.test({
   name: "dashboard in headless Chromium",
