@@ -287,6 +287,7 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
       recordSteps: true,
       timer,
       checkKillSwitchNow: () => readKillSwitchSync(config.killSwitchPath).tripped,
+      haltOnStrategyError: true,
       pollFillsOnHistory: sim !== null,
       immediateFills: sim === null,
       onOrderSending: (o) => {

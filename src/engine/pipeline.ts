@@ -5,8 +5,8 @@ import type { Fill, OrderRequest, VenuePosition } from "../core/order.ts";
 import type { Exchange, FeedCandle } from "../core/ports.ts";
 import type { Trade } from "../core/trade.ts";
 import type { StrategyInstance } from "../strategy/api.ts";
-import { StrategyRunner } from "../strategy/runner.ts";
-import { type CoreOrder, TradingCore } from "./core.ts";
+import { isStrategyError, type StrategyError, StrategyRunner } from "../strategy/runner.ts";
+import { type CoreOrder, type DecideFlags, TradingCore } from "./core.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
 import { clientIdFor } from "./client_id.ts";
 import { GrowableSeries } from "../core/growable_series.ts";
@@ -53,6 +53,11 @@ export interface PipelineDeps {
   readonly onFill?: (fill: Fill) => void;
   /** Re-checks the kill switch right before an entry leaves (live: reads the file). */
   readonly checkKillSwitchNow?: () => boolean;
+  /**
+   * Sessions: a strategy that fails halts trading instead of ending the run (a backtest
+   * or replay fails with the strategy's error).
+   */
+  readonly haltOnStrategyError?: boolean;
 }
 
 /** The journal's view after a candle. */
@@ -123,6 +128,8 @@ export class AgentPipeline {
   /** The last live candle's exit failed: the next one acts on the strategy's state. */
   #retry = false;
   #mismatch: string | null = null;
+  /** The strategy failed: it is not asked again, and no entries are made. */
+  #strategyFailed: StrategyError | null = null;
   /** When each order was sent (timer ms), for the signal-to-fill latency. */
   readonly #sentAt = new Map<string, number>();
   /** The notional cap of each entry sent (client id -> maxNotional). */
@@ -196,7 +203,7 @@ export class AgentPipeline {
     this.#retry = false;
     this.#prevLive = fc.live;
     const denials: string[] = [];
-    const k = this.core.decide(i, {
+    const k = this.#decide(i, c.ts, {
       orders: fc.live,
       sync,
       live: fc.live,
@@ -280,6 +287,30 @@ export class AgentPipeline {
   }
 
   /** An order of the core as the venue gets it (a stop move as its new price). */
+  /**
+   * The core's decision, unless the strategy failed: a strategy that throws or answers
+   * garbage is not asked again; trading halts (no entries; the position keeps its stop on
+   * the venue) and the failure is logged naming the strategy and the candle.
+   */
+  #decide(i: number, ts: number, flags: DecideFlags): number {
+    if (this.#strategyFailed !== null) return 0;
+    try {
+      return this.core.decide(i, flags);
+    } catch (e) {
+      if (!isStrategyError(e) || this.deps.haltOnStrategyError !== true) throw e;
+      this.#strategyFailed = e;
+      const d = this.deps;
+      d.sink.emit("error", "signal", "strategy.failed", {
+        candleTs: ts,
+        strategy: e.strategy,
+        problem: e.problem,
+        message: e.message,
+      });
+      d.gate.halt(`strategy failed: ${e.message}`);
+      return 0;
+    }
+  }
+
   #request(o: CoreOrder, ts: number): OrderRequest | number {
     const d = this.deps;
     const pos = this.ledger.position;

@@ -4,6 +4,7 @@ import type { EventSink } from "../../src/core/events.ts";
 import type { Fill, OrderAck, OrderRequest } from "../../src/core/order.ts";
 import type { Exchange } from "../../src/core/ports.ts";
 import { AgentPipeline } from "../../src/engine/pipeline.ts";
+import type { Decision, StrategyContext } from "../../src/strategy/api.ts";
 import { RiskGate } from "../../src/engine/risk_gate.ts";
 import { PARAMS, scripted } from "./_scripted.ts";
 import { LiveVenue } from "./_live_venue.ts";
@@ -334,4 +335,92 @@ Deno.test("an exit that did not go through is retried; the reversal follows once
   assert.equal(pipeline.ledger.position?.side, "short");
   await pipeline.onCandle({ candle: candle(4), live: true });
   assert.equal(venue.sent.length, 3, "then edges only");
+});
+
+Deno.test("a strategy that throws or answers garbage halts a session's trading, named with its candle; a backtest fails", async (t) => {
+  const failing = (bad: () => unknown) => {
+    let calls = 0;
+    return {
+      name: "user-strat",
+      warmup: 0,
+      onCandle: (ctx: StrategyContext): Decision => {
+        calls++;
+        return (ctx.bars.index === 2 ? bad() : 1) as Decision;
+      },
+      get calls() {
+        return calls;
+      },
+    };
+  };
+  for (
+    const [what, bad, problem] of [
+      ["throws", () => {
+        throw new TypeError("x is undefined");
+      }, /it threw TypeError: x is undefined/],
+      ["answers garbage", () => ({ enter: "sideways" }), /it answered \{"enter":"sideways"\}/],
+      ["answers a bad stop", () => ({ enter: "long", stop: { price: -5 } }), /stop as \{price\}/],
+    ] as const
+  ) {
+    await t.step(`${what}: halted, not asked again, no entry after it`, async () => {
+      const venue = new LiveVenue();
+      const events: { event: string; fields: Record<string, unknown> }[] = [];
+      const sink: EventSink = {
+        emit: (_l, _c, event, fields = {}) => events.push({ event, fields }),
+      };
+      const gate = new RiskGate({ maxLeverage: PARAMS.maxLeverage });
+      const strategy = failing(bad);
+      const pipeline = new AgentPipeline({
+        runId: "t",
+        runKey: "00000000",
+        symbol: "BTCUSDT",
+        intervalMs: 60_000,
+        strategy,
+        params: PARAMS,
+        exchange: venue,
+        gate,
+        sink,
+        recordSteps: false,
+        timer: () => 0,
+        immediateFills: true,
+        haltOnStrategyError: true,
+      });
+      for (let i = 0; i < 5; i++) await pipeline.onCandle({ candle: candle(i), live: true });
+      const failed = events.filter((e) => e.event === "strategy.failed");
+      assert.equal(failed.length, 1);
+      assert.equal(failed[0].fields.strategy, "user-strat");
+      assert.equal(failed[0].fields.candleTs, candle(2).ts);
+      assert.match(String(failed[0].fields.problem), problem);
+      assert.match(
+        String(failed[0].fields.message),
+        /Strategy user-strat failed on the candle of 2023-/,
+      );
+      assert.equal(gate.state, "halted");
+      assert.equal(strategy.calls, 3, "not asked after it failed");
+      // the long entered on candle 0 stays (with its stop); nothing else was sent
+      assert.deepEqual(venue.sent.map((o) => o.intent), ["entry"]);
+    });
+  }
+  await t.step("without the session flag (backtests, replay) the error ends the run", async () => {
+    const pipeline = new AgentPipeline({
+      runId: "t",
+      runKey: "00000000",
+      symbol: "BTCUSDT",
+      intervalMs: 60_000,
+      strategy: failing(() => {
+        throw new Error("boom");
+      }),
+      params: PARAMS,
+      exchange: new LiveVenue(),
+      gate: new RiskGate(),
+      sink: { emit: () => {} },
+      recordSteps: false,
+      timer: () => 0,
+    });
+    await pipeline.onCandle({ candle: candle(0), live: false });
+    await pipeline.onCandle({ candle: candle(1), live: false });
+    await assert.rejects(
+      () => pipeline.onCandle({ candle: candle(2), live: false }),
+      /Strategy user-strat failed on the candle of .*: it threw Error: boom/,
+    );
+  });
 });
