@@ -13,6 +13,7 @@ import {
 import type { SimExchangeState } from "../exchange/sim/sim_exchange.ts";
 import type { OpenPosition } from "../engine/trade_ledger.ts";
 import { writeTextFileAtomicSync } from "../ops/atomic_write.ts";
+import { defaultBracket, LEVEL_NONE } from "../core/fill_rules.ts";
 
 const side = z.enum(["long", "short"]);
 const num = z.number().finite();
@@ -24,8 +25,6 @@ const orderSchema = z.object({
   intent: z.enum(["entry", "exit", "flatten", "reduce"]),
   reduceOnly: z.boolean(),
   refPrice: num,
-  stopBps: num.optional(),
-  tpR: num.optional(),
   maxNotional: num.optional(),
   bracket: z.object({
     stopKind: z.number().int().min(0).max(3),
@@ -34,7 +33,17 @@ const orderSchema = z.object({
     tpValue: num,
     tpR: num,
   }).optional(),
-});
+  // files of older versions: the bracket as a stop in bps and a take-profit in R
+  stopBps: num.optional(),
+  tpR: num.optional(),
+}).transform(({ stopBps, tpR, ...o }) =>
+  o.bracket !== undefined || stopBps === undefined || !(stopBps > 0) ? o : {
+    ...o,
+    bracket: tpR
+      ? defaultBracket(stopBps, tpR)
+      : { ...defaultBracket(stopBps, 0), tpKind: LEVEL_NONE },
+  }
+);
 const fillSchema = z.object({
   clientId: z.string(),
   orderId: z.string(),

@@ -26,16 +26,15 @@ export interface OrderRequest {
   readonly reduceOnly: boolean;
   /** Price the order was sized at (the decision candle's close). */
   readonly refPrice: number;
-  /** Stop distance in basis points from the entry fill (entries only). */
-  readonly stopBps?: number;
-  /** Take-profit distance as a multiple of the stop distance (entries only). */
-  readonly tpR?: number;
   /**
    * Entries: the largest notional the position may reach at the fill price (RiskGate
    * limits and the day's loss budget). The venue sizes the entry down to it at the fill.
    */
   readonly maxNotional?: number;
-  /** Entries: where the stop and take-profit go from the fill (default: stopBps and tpR). */
+  /**
+   * Entries: where the stop and take-profit go from the fill. A venue refuses an entry
+   * without one rather than leave it unprotected.
+   */
   readonly bracket?: BracketSpec;
 }
 

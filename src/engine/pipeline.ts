@@ -286,7 +286,6 @@ export class AgentPipeline {
     };
   }
 
-  /** An order of the core as the venue gets it (a stop move as its new price). */
   /**
    * The core's decision, unless the strategy failed: a strategy that throws or answers
    * garbage is not asked again; trading halts (no entries; the position keeps its stop on
@@ -311,6 +310,7 @@ export class AgentPipeline {
     }
   }
 
+  /** An order of the core as the venue gets it (a stop move as its new price). */
   #request(o: CoreOrder, ts: number): OrderRequest | number {
     const d = this.deps;
     const pos = this.ledger.position;
@@ -347,8 +347,6 @@ export class AgentPipeline {
           intent: "entry",
           reduceOnly: false,
           refPrice: o.refPrice,
-          stopBps: o.stopKind === 0 ? o.stopValue : undefined,
-          tpR: o.tpR,
           maxNotional: o.maxNotional,
           bracket: {
             stopKind: o.stopKind,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { defaultBracket } from "../../src/core/fill_rules.ts";
 import { createFlattenCommand, flattenClientId } from "../../src/app/flatten.ts";
 import { savePaperState } from "../../src/app/paper_state.ts";
 import { isInputError } from "../../src/core/errors.ts";
@@ -47,8 +48,7 @@ Deno.test("flatten (emergency stop)", async (t) => {
       intent: "entry",
       reduceOnly: false,
       refPrice: 42_000,
-      stopBps: 30,
-      tpR: 1.5,
+      bracket: defaultBracket(30, 1.5),
     });
   const workingOrder = (orderId: string) =>
     fake.state.orders.push({

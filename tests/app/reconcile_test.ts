@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { defaultBracket } from "../../src/core/fill_rules.ts";
 import { type ReconcileJournal, reconcileOnStart } from "../../src/app/reconcile.ts";
 import type { OpenOrder, VenuePosition } from "../../src/core/order.ts";
 import type { Exchange } from "../../src/core/ports.ts";
@@ -178,8 +179,7 @@ Deno.test("reconcile against the fake Bitunix", async (t) => {
       intent: "entry",
       reduceOnly: false,
       refPrice: 42_000,
-      stopBps: 30,
-      tpR: 1.5,
+      bracket: defaultBracket(30, 1.5),
     });
 
     await t.step("an entry that filled while down is adopted", async () => {

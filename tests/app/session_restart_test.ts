@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { defaultBracket } from "../../src/core/fill_rules.ts";
 import { liveJournalPath, saveLiveJournal } from "../../src/app/live_journal.ts";
 import { liveStartCheck } from "../../src/app/live_session.ts";
 import { runSession } from "../../src/app/session_runner.ts";
@@ -57,8 +58,7 @@ async function firstEntry(): Promise<{ order: OrderRequest; candleTs: number }> 
         intent: "entry",
         reduceOnly: false,
         refPrice: placed.refPrice,
-        stopBps: config.params.stopBps,
-        tpR: config.params.tpR,
+        bracket: defaultBracket(config.params.stopBps, config.params.tpR),
       },
     };
   } finally {

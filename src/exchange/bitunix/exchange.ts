@@ -75,25 +75,10 @@ export function roundQtyDown(qty: number, step: number, precision: number): stri
   return (units * step).toFixed(precision);
 }
 
-/** Stop and take-profit prices of an entry from a reference price (long: stop below). */
-export function bracketPrices(
-  side: "buy" | "sell",
-  refPrice: number,
-  stopBps: number,
-  tpR?: number,
-): { stopPrice: number; tpPrice?: number } {
-  const d = stopBps / 1e4;
-  const dir = side === "buy" ? 1 : -1;
-  return {
-    stopPrice: refPrice * (1 - dir * d),
-    tpPrice: tpR !== undefined && tpR > 0 ? refPrice * (1 + dir * tpR * d) : undefined,
-  };
-}
-
 /**
  * The stop and take-profit an entry sends, from the latest price: its bracket spec (stop
- * and take-profit as bps, distance or price) or, without one, stopBps and tpR. A stop that
- * is not a positive price on the loss side of the latest price is refused: an entry never
+ * and take-profit as bps, distance or price). An entry without a stop, or with one that
+ * is not a positive price on the loss side of the latest price, is refused: an entry never
  * leaves unprotected or with a stop that fires at once.
  */
 export function entryBracket(
@@ -101,20 +86,12 @@ export function entryBracket(
   latest: number,
 ): { stopPrice: number; tpPrice?: number } {
   const isLong = order.side === "buy";
-  let stop: number;
-  let tp: number | undefined;
-  if (order.bracket !== undefined) {
-    const b = bracketAt(isLong, latest, order.bracket);
-    stop = b.stop;
-    tp = Number.isFinite(b.tp) ? b.tp : undefined;
-  } else {
-    if (!(order.stopBps! > 0)) {
-      throw new InputError(`entry ${order.clientId}`, "a positive stopBps");
-    }
-    const b = bracketPrices(order.side, latest, order.stopBps!, order.tpR);
-    stop = b.stopPrice;
-    tp = b.tpPrice;
+  if (order.bracket === undefined) {
+    throw new InputError(`entry ${order.clientId}`, "a bracket (its stop and take-profit)");
   }
+  const b = bracketAt(isLong, latest, order.bracket);
+  const stop = b.stop;
+  const tp = Number.isFinite(b.tp) ? b.tp : undefined;
   if (!(stop > 0 && Number.isFinite(stop) && (isLong ? stop < latest : stop > latest))) {
     throw new InputError(
       `entry ${order.clientId}`,
@@ -307,17 +284,13 @@ export class BitunixExchange implements Exchange {
       if (qty > fits) qty = fits;
     }
     const qtyText = this.#qtyText(qty, info, order);
-    let slPrice: string | undefined;
-    let tpPrice: string | undefined;
-    if (order.bracket !== undefined || order.stopBps !== undefined) {
-      const b = entryBracket(order, latest);
-      slPrice = b.stopPrice.toFixed(info.pricePrecision);
-      tpPrice = b.tpPrice?.toFixed(info.pricePrecision);
-      this.#sentBrackets.set(order.clientId, {
-        stopPrice: Number(slPrice),
-        tpPrice: tpPrice === undefined ? undefined : Number(tpPrice),
-      });
-    }
+    const b = entryBracket(order, latest);
+    const slPrice = b.stopPrice.toFixed(info.pricePrecision);
+    const tpPrice = b.tpPrice?.toFixed(info.pricePrecision);
+    this.#sentBrackets.set(order.clientId, {
+      stopPrice: Number(slPrice),
+      tpPrice: tpPrice === undefined ? undefined : Number(tpPrice),
+    });
     return this.#lastCheck({
       symbol: order.symbol,
       side: order.side === "buy" ? "BUY" : "SELL",
@@ -325,8 +298,8 @@ export class BitunixExchange implements Exchange {
       qty: qtyText,
       clientId: order.clientId,
       slPrice,
-      slStopType: slPrice ? "MARK_PRICE" : undefined,
-      slOrderType: slPrice ? "MARKET" : undefined,
+      slStopType: "MARK_PRICE",
+      slOrderType: "MARKET",
       tpPrice,
       tpStopType: tpPrice ? "MARK_PRICE" : undefined,
       tpOrderType: tpPrice ? "MARKET" : undefined,

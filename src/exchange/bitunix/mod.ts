@@ -6,7 +6,7 @@ export { BITUNIX_COMPONENT, BitunixRestClient, DEFAULT_BASE_URL } from "./rest_c
 export type { BitunixRestCounters, BitunixRestOptions, ResponseInfo } from "./rest_client.ts";
 export { BitunixError, isBitunixError, isClockRefusal } from "./errors.ts";
 export type { BitunixErrorKind } from "./errors.ts";
-export { BitunixExchange, bracketPrices, roundQtyDown } from "./exchange.ts";
+export { BitunixExchange, roundQtyDown } from "./exchange.ts";
 export type { BitunixExchangeOptions } from "./exchange.ts";
 export { BitunixKlineFeed, BitunixPollingFeed } from "./kline_feed.ts";
 export type {

@@ -1,10 +1,5 @@
 import type { Candle } from "../../core/candle.ts";
-import {
-  type BracketSpec,
-  defaultBracket,
-  LEVEL_NONE,
-  LEVEL_PRICE,
-} from "../../core/fill_rules.ts";
+import { type BracketSpec, LEVEL_NONE, LEVEL_PRICE } from "../../core/fill_rules.ts";
 import type {
   Fill,
   FillReason,
@@ -167,7 +162,7 @@ export class SimExchange implements CandleDrivenExchange, SimFillSink {
     const v = this.#venue;
     for (const o of pending) {
       if (o.intent === "entry" && !o.reduceOnly) {
-        const b = o.bracket ?? legacyBracket(o);
+        const b = o.bracket ?? NO_BRACKET[o.side];
         const e: SimEntry = {
           dir: o.side === "buy" ? 1 : -1,
           qty: o.qty,
@@ -253,16 +248,11 @@ export class SimExchange implements CandleDrivenExchange, SimFillSink {
   }
 }
 
-/** The bracket of an entry given as stopBps and tpR: none of either when absent. */
-function legacyBracket(o: OrderRequest): BracketSpec {
-  const stopBps = o.stopBps ?? 0;
-  if (!(stopBps > 0)) {
-    const none = o.side === "buy" ? -Infinity : Infinity;
-    return { stopKind: LEVEL_PRICE, stopValue: none, tpKind: LEVEL_NONE, tpValue: 0, tpR: 0 };
-  }
-  const b = defaultBracket(stopBps, o.tpR ?? 0);
-  return o.tpR ? b : { ...b, tpKind: LEVEL_NONE };
-}
+/** An entry without a bracket (only in paper states of older versions): no stop or take-profit. */
+const NO_BRACKET: Record<"buy" | "sell", BracketSpec> = {
+  buy: { stopKind: LEVEL_PRICE, stopValue: -Infinity, tpKind: LEVEL_NONE, tpValue: 0, tpR: 0 },
+  sell: { stopKind: LEVEL_PRICE, stopValue: Infinity, tpKind: LEVEL_NONE, tpValue: 0, tpR: 0 },
+};
 
 function reasonOf(o: OrderRequest): FillReason {
   return o.intent === "flatten" ? "end" : "signal";

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { defaultBracket } from "../../../src/core/fill_rules.ts";
 import { BitunixExchange } from "../../../src/exchange/bitunix/exchange.ts";
 import { BitunixRestClient } from "../../../src/exchange/bitunix/rest_client.ts";
 import { isBitunixError } from "../../../src/exchange/bitunix/errors.ts";
@@ -23,8 +24,7 @@ Deno.test("BitunixExchange (Exchange port) against the fake venue", async (t) =>
     intent: "entry",
     reduceOnly: false,
     refPrice: 60_000,
-    stopBps: 50,
-    tpR: 2,
+    bracket: defaultBracket(50, 2),
   };
   try {
     await t.step(

@@ -5,6 +5,7 @@
  * behind the agent's back, prices that moved since the decision, lost replies.
  */
 import assert from "node:assert/strict";
+import { defaultBracket } from "../../../src/core/fill_rules.ts";
 import { isOrderRefused } from "../../../src/core/errors.ts";
 import type { OrderRequest } from "../../../src/core/order.ts";
 import { BitunixExchange, compareTradeIds } from "../../../src/exchange/bitunix/exchange.ts";
@@ -23,8 +24,7 @@ function entry(n: number, over: Partial<OrderRequest> = {}): OrderRequest {
     intent: "entry",
     reduceOnly: false,
     refPrice: 60_000,
-    stopBps: 50,
-    tpR: 2,
+    bracket: defaultBracket(50, 2),
     ...over,
   };
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { defaultBracket } from "../../../src/core/fill_rules.ts";
 import { runPreflight } from "../../../src/app/preflight.ts";
 import { redactBitunixEnv } from "../../../src/config/env.ts";
 import { BitunixExchange } from "../../../src/exchange/bitunix/exchange.ts";
@@ -44,8 +45,7 @@ Deno.test("the API secret never appears in errors, retries, events or preflight 
         intent: "entry",
         reduceOnly: false,
         refPrice: 60_000,
-        stopBps: 50,
-        tpR: 2,
+        bracket: defaultBracket(50, 2),
       }).catch(capture);
       await ex.placeOrder({
         clientId: "leak-2",

@@ -6,13 +6,14 @@ import {
   isRetryableStatus,
 } from "../../../src/exchange/bitunix/errors.ts";
 import { createBitunixLimiters, TokenBucket } from "../../../src/exchange/bitunix/rate_limiter.ts";
-import {
-  bracketPrices,
-  entryBracket,
-  roundQtyDown,
-} from "../../../src/exchange/bitunix/exchange.ts";
+import { entryBracket, roundQtyDown } from "../../../src/exchange/bitunix/exchange.ts";
 import type { OrderRequest } from "../../../src/core/order.ts";
-import { LEVEL_DISTANCE, LEVEL_NONE, LEVEL_PRICE } from "../../../src/core/fill_rules.ts";
+import {
+  defaultBracket,
+  LEVEL_DISTANCE,
+  LEVEL_NONE,
+  LEVEL_PRICE,
+} from "../../../src/core/fill_rules.ts";
 import { klineChannel, parseInterval } from "../../../src/exchange/bitunix/intervals.ts";
 
 /** A simulated clock whose sleep advances time instantly. */
@@ -120,15 +121,6 @@ Deno.test("order math", async (t) => {
     assert.equal(roundQtyDown(0.3, 0.1, 1), "0.3"); // float noise tolerated
     assert.equal(roundQtyDown(0.00009, 0.0001, 4), "0.0000");
   });
-  await t.step("bracket prices from ref, stopBps and tpR", () => {
-    const long = bracketPrices("buy", 60_000, 50, 2);
-    assert.equal(long.stopPrice, 60_000 * (1 - 0.005));
-    assert.equal(long.tpPrice, 60_000 * (1 + 0.01));
-    const short = bracketPrices("sell", 60_000, 50, 2);
-    assert.equal(short.stopPrice, 60_000 * (1 + 0.005));
-    assert.equal(short.tpPrice, 60_000 * (1 - 0.01));
-    assert.equal(bracketPrices("buy", 100, 10).tpPrice, undefined);
-  });
   await t.step("an entry's bracket spec is priced from the latest price, never unprotected", () => {
     const base: OrderRequest = {
       clientId: "c1",
@@ -170,12 +162,19 @@ Deno.test("order math", async (t) => {
       () => entryBracket(spec(LEVEL_PRICE, 59_000, LEVEL_PRICE, 59_900), 60_000),
       /a take-profit above the latest price/,
     );
-    // without a spec, stopBps and tpR as before; a zero stop is refused
-    assert.deepEqual(entryBracket({ ...base, stopBps: 50, tpR: 2 }, 60_000), {
-      stopPrice: 60_000 * (1 - 0.005),
-      tpPrice: 60_000 * (1 + 0.01),
+    // the default bracket: a stop 50 bps away, the take-profit at 2R, both sides
+    assert.deepEqual(entryBracket({ ...base, bracket: defaultBracket(50, 2) }, 60_000), {
+      stopPrice: 59_700,
+      tpPrice: 60_600,
     });
-    assert.throws(() => entryBracket({ ...base, stopBps: 0 }, 60_000), /a positive stopBps/);
+    const short = entryBracket({ ...base, side: "sell", bracket: defaultBracket(50, 2) }, 60_000);
+    assert.ok(Math.abs(short.stopPrice - 60_300) < 1e-6 && short.tpPrice === 59_400);
+    // no bracket, or a zero stop (the stop at the price): refused, nothing sent
+    assert.throws(() => entryBracket(base, 60_000), /entry c1.*a bracket/);
+    assert.throws(
+      () => entryBracket({ ...base, bracket: defaultBracket(0, 2) }, 60_000),
+      /a stop below the latest price/,
+    );
   });
 });
 
