@@ -5,7 +5,7 @@ import { runKeyFor } from "../engine/client_id.ts";
 import { AgentPipeline, type JournalView } from "../engine/pipeline.ts";
 import { RiskGate } from "../engine/risk_gate.ts";
 import { SimExchange } from "../exchange/sim/sim_exchange.ts";
-import type { Strategy } from "../strategy/strategy.ts";
+import type { Strategy } from "../strategy/api.ts";
 
 /** Options of a step-by-step run over recorded candles on the simulated venue. */
 export interface SimPipelineOptions {

@@ -5,8 +5,8 @@ import { type BacktestParams, DEFAULT_BACKTEST_PARAMS as D } from "../core/backt
 import { InputError } from "../core/errors.ts";
 import {
   resolveStrategyParams,
-  type StrategyDef,
   strategyDef,
+  type StrategyDefinition,
   strategyParams,
 } from "../strategy/mod.ts";
 import { type FlagSpec, numberFlag, type ParsedFlags } from "./argv.ts";
@@ -135,7 +135,7 @@ export const STRATEGY_PARAM_FLAGS = ["fast", "slow", "lookback"] as const;
 
 /** The strategy a command's flags chose, with its validated parameters. */
 export interface ChosenStrategy {
-  readonly def: StrategyDef;
+  readonly def: StrategyDefinition;
   readonly params: Readonly<Record<string, number>>;
 }
 

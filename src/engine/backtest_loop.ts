@@ -1,7 +1,7 @@
 import type { BacktestParams } from "../core/backtest_params.ts";
 import type { CandleSeries } from "../core/candle.ts";
 import type { Trade } from "../core/trade.ts";
-import type { StrategyInstance } from "../strategy/api.ts";
+import type { Strategy } from "../strategy/api.ts";
 import { StrategyRunner } from "../strategy/runner.ts";
 import { type CoreOrder, type DecideFlags, TradingCore } from "./core.ts";
 import type { DenialCode } from "./risk_gate.ts";
@@ -55,7 +55,7 @@ export function submitToSim(venue: SimVenue, o: CoreOrder, id = ""): void {
  */
 export function runBacktest(
   series: CandleSeries,
-  strategy: StrategyInstance & { readonly name?: string },
+  strategy: Strategy,
   p: BacktestParams,
   detail?: IntrabarDetail,
 ): BacktestResult {

@@ -1,6 +1,6 @@
 import type { CandleSeries } from "../core/candle.ts";
 import { HARD_LIMITS } from "../core/hard_limits.ts";
-import type { Strategy } from "../strategy/strategy.ts";
+import type { Strategy } from "../strategy/api.ts";
 import { type BacktestResult, runBacktestFast } from "./backtest_fast.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
 import type { DetailRun, RunReport, RunStats } from "./report_model.ts";

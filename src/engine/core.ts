@@ -98,11 +98,6 @@ export class TradingCore implements SimFillSink {
     this.barMode = params.mode === "bar";
   }
 
-  /** True while a position is open. */
-  get positioned(): boolean {
-    return this.ledger.position !== null;
-  }
-
   /**
    * Marks equity at a candle's close for the RiskGate: a new UTC day starts from the
    * previous close, and a mark that reaches the day's limit latches it. The gate is told
@@ -380,11 +375,6 @@ export class TradingCore implements SimFillSink {
           : tpPriceFor(isLong, f.price, p.stopBps, p.tpR)),
       fee,
     );
-  }
-
-  /** The trades closed so far. */
-  get trades(): readonly Trade[] {
-    return this.ledger.trades;
   }
 }
 

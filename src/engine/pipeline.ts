@@ -4,7 +4,7 @@ import type { EventSink } from "../core/events.ts";
 import type { Fill, OrderRequest, VenuePosition } from "../core/order.ts";
 import type { Exchange, FeedCandle } from "../core/ports.ts";
 import type { Trade } from "../core/trade.ts";
-import type { StrategyInstance } from "../strategy/api.ts";
+import type { Strategy } from "../strategy/api.ts";
 import { isStrategyError, type StrategyError, StrategyRunner } from "../strategy/runner.ts";
 import { type CoreOrder, type DecideFlags, TradingCore } from "./core.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
@@ -20,7 +20,7 @@ export interface PipelineDeps {
   readonly runKey: string;
   readonly symbol: string;
   readonly intervalMs: number;
-  readonly strategy: StrategyInstance & { readonly name?: string };
+  readonly strategy: Strategy;
   /** Sizing, bracket and costs (the `mode` field must be `position`). */
   readonly params: BacktestParams;
   readonly exchange: Exchange;
@@ -191,6 +191,9 @@ export class AgentPipeline {
     const eq = this.ledger.equityAt(c.close);
     this.equity.push(eq);
     this.core.mark(c.ts, eq);
+    // a session keeps the gate current on every candle: its day is saved after each one,
+    // and a restart restores the loss from it (a backtest marks it only when it matters)
+    this.core.flushMarks();
     this.#step("journal", t0, { fills: fills.length }, {
       equity: eq,
       position: this.ledger.position?.side ?? null,

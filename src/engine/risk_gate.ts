@@ -78,9 +78,6 @@ class DailyLimitDenial implements Denial {
       this.loss.toFixed(2)
     }); no entries until the next UTC day`;
   }
-  toJSON(): Denial {
-    return { code: this.code, message: this.message };
-  }
 }
 
 /** What is left of today's loss budget fits less than the venue's minimum size. */
@@ -93,9 +90,6 @@ class DailyBudgetDenial implements Denial {
     } USD left of today's loss limit fits only ${
       this.qty > 0 ? this.qty.toPrecision(3) : 0
     } at the stop, below the venue minimum ${this.minQty}`;
-  }
-  toJSON(): Denial {
-    return { code: this.code, message: this.message };
   }
 }
 

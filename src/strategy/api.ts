@@ -109,10 +109,13 @@ export interface StrategyInstance {
   onCandle(ctx: StrategyContext): Decision;
 }
 
+/** A running strategy that may name itself (for messages). */
+export type Strategy = StrategyInstance & { readonly name?: string };
+
 /**
- * A strategy as a file exports it (default export), or a built-in. Its parameters are a
- * zod object of numbers with defaults and descriptions: they become `--flags` and config
- * keys, and `--help --strategy FILE` lists them.
+ * A strategy: its name, its parameters and how to create a running instance. Its
+ * parameters are a zod object of numbers with defaults and descriptions: they become
+ * `--flags` and config keys, and `--help` lists them.
  */
 export interface StrategyDefinition<P extends Record<string, number> = Record<string, number>> {
   readonly name: string;

@@ -11,12 +11,12 @@ export type {
   Intent,
   Level,
   PositionView,
+  Strategy,
   StrategyContext,
   StrategyDefinition,
   StrategyInstance,
 } from "./api.ts";
 export { defineStrategy } from "./api.ts";
-export type { Strategy, StrategyDef } from "./strategy.ts";
 
 /** A strategy instance that knows its name (for messages). */
 export type NamedStrategy = StrategyInstance & { readonly name: string };
@@ -26,9 +26,6 @@ export const STRATEGIES: readonly StrategyDefinition[] = [
   emaCross as unknown as StrategyDefinition,
   breakout as unknown as StrategyDefinition,
 ];
-
-/** Name of the default strategy. */
-export const DEFAULT_STRATEGY = STRATEGIES[0].name;
 
 /** One declared parameter of a strategy, as flags and help show it. */
 export interface StrategyParamInfo {
@@ -44,7 +41,7 @@ export function strategyDef(name: string): StrategyDefinition {
   if (!def) {
     throw new InputError(
       `--strategy '${name}'`,
-      `one of ${STRATEGIES.map((s) => s.name).join(", ")}, or a strategy file (./my_strategy.ts)`,
+      `one of ${STRATEGIES.map((s) => s.name).join(", ")}`,
     );
   }
   return def;
@@ -105,7 +102,7 @@ export function resolveStrategyParams(
 }
 
 /** Creates a fresh instance of a definition (each backtest pass and session needs its own). */
-export function createFromDefinition(
+function createFromDefinition(
   def: StrategyDefinition,
   params: Record<string, number>,
 ): NamedStrategy {

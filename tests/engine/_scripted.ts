@@ -1,6 +1,6 @@
 import { type Candle, seriesFromCandles } from "../../src/core/candle.ts";
 import type { BacktestParams } from "../../src/core/backtest_params.ts";
-import type { Bias, Strategy } from "../../src/strategy/strategy.ts";
+import type { Bias, Strategy } from "../../src/strategy/api.ts";
 
 /** A strategy that returns a fixed bias per candle index (0 beyond the script). */
 export function scripted(biases: readonly Bias[]): Strategy {

@@ -424,3 +424,19 @@ Deno.test("a strategy that throws or answers garbage halts a session's trading, 
     );
   });
 });
+
+Deno.test("a session's risk gate is marked on every candle (what a restart restores is current)", async () => {
+  // long from the first candle, then the price falls candle after candle on the same day
+  const venue = new LiveVenue();
+  const { pipeline, gate } = livePipeline(venue, [1, 1, 1, 1, 1, 1]);
+  const closes = [100, 99.98, 99.96, 99.94, 99.92, 99.9]; // 2 USD a candle, far from the limit
+  for (const [i, close] of closes.entries()) {
+    await pipeline.onCandle({ candle: { ...candle(i), low: close - 0.05, close }, live: true });
+  }
+  const last = pipeline.equity[pipeline.equity.length - 1];
+  const day = gate.snapshot()!;
+  assert.ok(last < pipeline.equity[1], "the position lost on the later candles");
+  // the persisted day's last equity is the last candle's, not the one of the last entry
+  assert.equal(day.lastEquity, last);
+  assert.equal(gate.dailyLoss, day.dayStartEquity - last);
+});
