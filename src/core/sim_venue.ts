@@ -186,10 +186,13 @@ export class SimVenue {
     }
   }
 
-  /** Closes what is open at `price` (a backtest's end, bar mode's close). */
-  closeAt(price: number, ts: number, reason: FillReason): void {
+  /**
+   * Closes `qty` (Infinity: all) of what is open at `price` now (a backtest's end, bar
+   * mode's close); `id` is the order's client id, passed back with its fill.
+   */
+  closeAt(price: number, ts: number, reason: FillReason, qty = Infinity, id = ""): void {
     if (this.dir === 0) return;
-    this.#close(Infinity, slipped(price, this.dir < 0, this.slippageBps), ts, reason, "");
+    this.#close(qty, slipped(price, this.dir < 0, this.slippageBps), ts, reason, id);
   }
 
   #open(e: SimEntry, open: number, ts: number, id: string): void {

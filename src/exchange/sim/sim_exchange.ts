@@ -131,8 +131,8 @@ export class SimExchange implements CandleDrivenExchange, SimFillSink {
   }
 
   /**
-   * Fills every pending order at the last candle's close (a backtest's final settlement,
-   * where no next candle exists).
+   * Fills every pending exit at the last candle's close under its own client id (a
+   * backtest's final settlement, where no next candle exists); a pending entry is dropped.
    */
   settleAtLastClose(): void {
     const c = this.#lastClose;
@@ -140,7 +140,9 @@ export class SimExchange implements CandleDrivenExchange, SimFillSink {
     const pending = this.#pending;
     this.#pending = [];
     for (const o of pending) {
-      if (o.intent !== "entry") this.#venue.closeAt(c.close, c.ts, reasonOf(o));
+      if (o.intent === "entry") continue; // nothing follows the last candle to hold it
+      const qty = o.intent === "reduce" ? o.qty : Infinity;
+      this.#venue.closeAt(c.close, c.ts, reasonOf(o), qty, o.clientId);
     }
   }
 
