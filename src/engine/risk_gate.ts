@@ -200,8 +200,14 @@ export class RiskGate {
     this.#halted = null;
   }
 
-  /** The day's accounting, for persistence; null before the first mark. */
+  /**
+   * The day's accounting, for persistence; null before the first mark. A restored day not
+   * yet reached by the marks (history of earlier days replays first) is what is saved:
+   * saving the earlier day's would forget it if the process stopped before reaching it.
+   */
   snapshot(): RiskDayState | null {
+    const pending = this.#pending;
+    if (pending !== null && !(pending.state.day <= this.#day)) return pending.state;
     if (Number.isNaN(this.#day)) return null;
     return {
       day: this.#day,

@@ -191,6 +191,42 @@ Deno.test("a restart on the same UTC day remembers the day's loss", async () => 
   }
 });
 
+Deno.test("a restart that stops in its warm-up still remembers the day's loss", async () => {
+  const ws = await tempWorkspace();
+  try {
+    const config = sessionConfig(ws, ["--max-daily-loss", "5"]);
+    await runSession(config, { feed: fastMockFeed(config, { maxLive: 300 }), print: () => {} });
+    const spent = JSON.parse(await Deno.readTextFile(config.statePath)).risk;
+    assert.ok(spent.dayStartEquity - spent.lastEquity > 4.9, "the first run spent the budget");
+    // the next start dies after three history candles of the day before
+    let seen = 0;
+    const dies = tapFeed(fastMockFeed(config, { maxLive: 300 }), () => {
+      if (++seen > 3) throw new Error("killed in the warm-up");
+    });
+    await assert.rejects(() => runSession(config, { feed: dies, print: () => {} }), /warm-up/);
+    const saved = JSON.parse(await Deno.readTextFile(config.statePath)).risk;
+    assert.equal(saved.day, spent.day, "the saved day is still the day of the loss");
+    // and the start after that has no fresh budget
+    const lines: string[] = [];
+    await runSession(config, {
+      feed: fastMockFeed(config, { maxLive: 600 }),
+      print: (l) => lines.push(l),
+    });
+    assert.match(
+      lines.join("\n"),
+      /Remembered for UTC 2024-03-01: loss (4\.9\d|5\.00) of the 5 USD/,
+    );
+    const log = readJsonl(`${ws.dir}/logs/system.jsonl`);
+    const last = log.at(-1)!.runId;
+    const entries = log.filter((e) =>
+      e.runId === last && e.event === "order.placed" && e.intent === "entry"
+    );
+    assert.deepEqual(entries, []);
+  } finally {
+    await ws.cleanup();
+  }
+});
+
 Deno.test("stale feed: safety shutdown", async (t) => {
   await t.step(
     "in process: reason stale, exit 3, working order cancelled, state saved",

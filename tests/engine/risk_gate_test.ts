@@ -111,7 +111,10 @@ Deno.test("RiskGate", async (t) => {
     // restart the same day (after history of the day before): still latched, same loss
     const same = new RiskGate({ maxDailyLossUsd: 40 });
     same.restore(saved, "same");
+    // saved again before a candle of that day (a crash in the warm-up): the day is kept
+    assert.deepEqual(same.snapshot(), saved);
     same.markEquity(DAY * 9 + 1000, 9_958.02);
+    assert.deepEqual(same.snapshot(), saved);
     assert.equal(same.state, "active");
     same.markEquity(DAY * 10 + 6000, 9_960);
     assert.equal(same.state, "reducing");
