@@ -3,7 +3,6 @@ import type { SessionConfig } from "../config/session_config.ts";
 import { InputError } from "../core/errors.ts";
 import { runKeyFor } from "../engine/client_id.ts";
 import { writeTextFileAtomicSync } from "../ops/atomic_write.ts";
-import type { RiskDayState } from "../engine/risk_gate.ts";
 import {
   openPositionSchema,
   riskDaySchema,
@@ -103,15 +102,6 @@ export function unfinishedSession(
   const s = journal.session;
   if (!s || s.run.ended) return null;
   return journal.clientIdPrefix === sessionClientIdPrefix(sessionKeyOf(config)) ? s : null;
-}
-
-/** The day's loss accounting the live journal holds, if any (an unreadable journal: none). */
-export function liveJournalRisk(config: SessionConfig): RiskDayState | undefined {
-  try {
-    return liveJournal(config).risk;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Saves the live journal atomically. */

@@ -1,3 +1,4 @@
+import { HARD_LIMITS } from "../core/hard_limits.ts";
 import { formatFlagHelp } from "../config/argv.ts";
 import { loadBitunixEnv } from "../config/env.ts";
 import {
@@ -176,8 +177,11 @@ async function prepareLive(
     `  risk        ${p.riskPct}% of equity per trade (${
       (sizingEquity * p.riskPct / 100).toFixed(2)
     } ${account.marginCoin} at a ${p.stopBps} bps stop), take-profit ${p.tpR}R`,
-    `  leverage    at most ${p.maxLeverage}x; hard limits 200,000 USD position, ` +
-    `${config.params.limits?.maxDailyLossUsd ?? 50} USD daily loss, 20x`,
+    `  leverage    at most ${p.maxLeverage}x; hard limits ${
+      HARD_LIMITS.maxPositionUsd.toLocaleString("en-US")
+    } USD position, ${
+      config.params.limits?.maxDailyLossUsd ?? HARD_LIMITS.maxDailyLossUsd
+    } USD daily loss, ${HARD_LIMITS.maxLeverage}x`,
     `  strategy    ${config.strategy}${strategyParams ? ` (${strategyParams})` : ""}`,
     `  minimum     ${info.minQty} ${config.symbol} per order`,
   ].join("\n");

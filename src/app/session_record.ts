@@ -1,3 +1,4 @@
+import { writeFileAtomicSync } from "../ops/atomic_write.ts";
 import type { Candle } from "../core/candle.ts";
 import type { Trade } from "../core/trade.ts";
 import { tradesCsvBytes } from "../engine/trades_hash.ts";
@@ -89,9 +90,7 @@ export class SessionRecord {
   writeTrades(trades: readonly Trade[]): void {
     if (trades.length === this.#trades) return;
     this.#trades = trades.length;
-    const tmp = `${this.dir}/.trades.csv.tmp`;
-    Deno.writeFileSync(tmp, tradesCsvBytes(trades));
-    Deno.renameSync(tmp, `${this.dir}/trades.csv`);
+    writeFileAtomicSync(`${this.dir}/trades.csv`, tradesCsvBytes(trades));
   }
 
   /** Every candle and equity mark recorded so far (this process's and earlier ones'). */

@@ -122,7 +122,6 @@ export class AgentPipeline {
   readonly series = new GrowableSeries();
   /** Marked-to-market equity at each accepted candle. */
   readonly equity: number[] = [];
-  exposedCandles = 0;
   #lastTs = -Infinity;
   #prevLive = false;
   /** The last live candle's exit failed: the next one acts on the strategy's state. */
@@ -187,7 +186,6 @@ export class AgentPipeline {
       fills.push(...await this.#drain(c.ts));
     }
     if (fc.live && d.immediateFills) await this.#checkWithVenue(c.ts, c.close);
-    if (this.ledger.position !== null) this.exposedCandles++;
     const eq = this.ledger.equityAt(c.close);
     this.equity.push(eq);
     this.core.mark(c.ts, eq);

@@ -5,14 +5,14 @@ export function parentDir(path: string): string {
 }
 
 /**
- * Writes `text` to `path` atomically: a temp file beside it, then a rename over it, so a
+ * Writes `data` to `path` atomically: a temp file beside it, then a rename over it, so a
  * reader (or a crash) never sees half a file. Creates the folder if needed.
  */
-export function writeTextFileAtomicSync(path: string, text: string): void {
+export function writeFileAtomicSync(path: string, data: Uint8Array): void {
   Deno.mkdirSync(parentDir(path), { recursive: true });
   const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
   try {
-    Deno.writeTextFileSync(tmp, text);
+    Deno.writeFileSync(tmp, data);
     Deno.renameSync(tmp, path);
   } catch (e) {
     try {
@@ -22,4 +22,9 @@ export function writeTextFileAtomicSync(path: string, text: string): void {
     }
     throw e;
   }
+}
+
+/** `writeFileAtomicSync` for text (UTF-8). */
+export function writeTextFileAtomicSync(path: string, text: string): void {
+  writeFileAtomicSync(path, new TextEncoder().encode(text));
 }

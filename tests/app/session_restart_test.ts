@@ -139,3 +139,43 @@ Deno.test("killed mid-order, then restarted", async (t) => {
     },
   );
 });
+
+Deno.test("a live restart on the same UTC day carries the day's loss onto the account it re-reads", async () => {
+  const ws = await tempWorkspace();
+  const fake = startFakeBitunix();
+  try {
+    const config = sessionConfig(ws, [
+      "--source",
+      "bitunix",
+      "--execution-mode",
+      "live",
+      "--max-daily-loss",
+      "5",
+    ]);
+    const run = (maxLive: number, lines: string[] = []) =>
+      runSession(config, {
+        feed: tapFeed(fastMockFeed(config, { maxLive }), (fc) => {
+          fake.state.price = fc.candle.close;
+        }),
+        liveExchange: new BitunixExchange(instantClient(fake)),
+        print: (l) => lines.push(l),
+      });
+    await run(300);
+    const log = () => readJsonl(`${ws.dir}/logs/system.jsonl`);
+    const first = log().at(-1)!.runId;
+    const refused = log().filter((e) =>
+      e.runId === first && e.event === "risk.denied" && /^daily-/.test(String(e.code))
+    );
+    assert.ok(refused.length > 0, "the first run spent the day's budget");
+    const lines: string[] = [];
+    await run(600, lines);
+    assert.match(lines.join("\n"), /Remembered for UTC 2024-03-01: loss [45]\.\d\d of the 5 USD/);
+    const second = log().filter((e) => e.runId !== first);
+    assert.ok(second.length > 0, "a second process ran");
+    const entries = second.filter((e) => e.event === "order.placed" && e.intent === "entry");
+    assert.deepEqual(entries, [], "no fresh budget after a live restart");
+  } finally {
+    await fake.close();
+    await ws.cleanup();
+  }
+});

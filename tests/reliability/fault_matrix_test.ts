@@ -368,6 +368,8 @@ Deno.test("fault matrix: live session against the fake Bitunix", async (t) => {
         assert.ok(haltedAfterwards(r), "RiskGate halted entries");
         assert.ok(afterReject >= 45, "candles kept flowing after the rejection");
         assert.equal(r.fake.state.orders.length, 0);
+        // a definite refusal leaves the journal: a restart must not wait on it
+        assert.deepEqual(r.journal.openClientIds, []);
         assert.match(r.lines.join("\n"), /stopped \(signal\)/);
       } finally {
         await r.dispose();
