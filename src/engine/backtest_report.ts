@@ -1,5 +1,4 @@
 import type { CandleSeries } from "../core/candle.ts";
-import { HARD_LIMITS } from "../core/hard_limits.ts";
 import type { Strategy } from "../strategy/api.ts";
 import { type BacktestResult, runBacktestFast } from "./backtest_fast.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
@@ -40,7 +39,7 @@ export function runBoundPass(
     exposedCandles: result.exposedCandles,
     intervalMs,
     ts: series.ts,
-    dailyLossLimit: dailyLossLimitOf(params),
+    dailyLossLimit: result.limits.maxDailyLossUsd,
     refusals: result.denialsByCode,
     ambiguousBars: result.ambiguousBars,
   });
@@ -76,11 +75,6 @@ export function runDetailPass(opts: {
     resolution: pass.result.detail!,
     coverage: detailCoverage(opts.series, opts.detail),
   };
-}
-
-/** The daily loss limit the RiskGate applies with these params. */
-export function dailyLossLimitOf(params: BacktestParams): number {
-  return Math.min(params.limits?.maxDailyLossUsd ?? Infinity, HARD_LIMITS.maxDailyLossUsd);
 }
 
 /** The intrabar mode that is not `mode`. */
