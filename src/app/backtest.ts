@@ -115,6 +115,7 @@ async function backtestWith(
     params,
     intervalMs: loaded.intervalMs,
     detail: detailCandles.detail,
+    coverage: detailCandles.coverage,
     source: config.detailCsv!,
     interval: detailCandles.interval,
   });

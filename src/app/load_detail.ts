@@ -1,15 +1,19 @@
 import { type CandleSeries, INTERVAL_MS } from "../core/candle.ts";
 import { InputError, isInputError } from "../core/errors.ts";
 import { detectInterval, readCandleCsv } from "../data/csv_candles.ts";
-import { detailCoverage, type IntrabarDetail } from "../engine/intrabar_detail.ts";
+import {
+  type DetailCoverage,
+  detailCoverage,
+  type IntrabarDetail,
+} from "../engine/intrabar_detail.ts";
 
 /** Finer candles for `--detail-csv`, checked against the backtest's bars. */
 export interface LoadedDetail {
   readonly detail: IntrabarDetail;
   /** The finer candles' interval name (`1m`) or `<ms>ms`. */
   readonly interval: string;
-  /** Bars whose every finer candle is in the file. */
-  readonly coveredBars: number;
+  /** How many of the bars have all their finer candles in the file. */
+  readonly coverage: DetailCoverage;
 }
 
 function intervalText(ms: number): string {
@@ -76,5 +80,5 @@ export async function loadIntrabarDetail(
       }); a bar without them that touches both stop and take-profit is resolved conservatively`,
     );
   }
-  return { detail, interval: intervalText(ms), coveredBars: cov.covered_bars };
+  return { detail, interval: intervalText(ms), coverage: cov };
 }

@@ -4,7 +4,7 @@ import { type BacktestResult, runBacktestFast } from "./backtest_fast.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
 import type { DetailRun, RunReport, RunStats } from "./report_model.ts";
 import { buyAndHoldStats, computeStats, drawdownSeries } from "./stats.ts";
-import { detailCoverage, type IntrabarDetail } from "./intrabar_detail.ts";
+import type { DetailCoverage, IntrabarDetail } from "./intrabar_detail.ts";
 
 /** A backtest of both intrabar bounds, with the configured one first. */
 export interface BoundedBacktest {
@@ -48,7 +48,8 @@ export function runBoundPass(
 
 /**
  * The third result: the backtest with every bar that touches both stop and take-profit
- * resolved from `detail` (see `DetailResolver`), with how they were resolved.
+ * resolved from `detail` (see `DetailResolver`), with how they were resolved and
+ * `coverage` (the `detailCoverage` of `detail` under `series`, counted when it was loaded).
  */
 export function runDetailPass(opts: {
   readonly series: CandleSeries;
@@ -56,6 +57,7 @@ export function runDetailPass(opts: {
   readonly params: BacktestParams;
   readonly intervalMs: number;
   readonly detail: IntrabarDetail;
+  readonly coverage: DetailCoverage;
   readonly source: string;
   readonly interval: string;
 }): DetailRun {
@@ -73,7 +75,7 @@ export function runDetailPass(opts: {
     stats: pass.stats,
     equity: pass.result.equity,
     resolution: pass.result.detail!,
-    coverage: detailCoverage(opts.series, opts.detail),
+    coverage: opts.coverage,
   };
 }
 

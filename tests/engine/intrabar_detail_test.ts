@@ -176,6 +176,7 @@ Deno.test("detail resolves each ambiguous bar of the hand-made case", async (t) 
       params: PARAMS,
       intervalMs: BAR,
       detail,
+      coverage: detailCoverage(bars, detail),
       source: "hand.csv",
       interval: "1m",
     });
