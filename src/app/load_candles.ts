@@ -56,7 +56,8 @@ export function gapWarning(path: string, interval: string, g: GapSummary): strin
     "they are not filled: strategies see the candles either side of a gap as consecutive.";
 }
 
-function intervalName(ms: number): Interval | null {
+/** The name of the interval of `ms` milliseconds (`5m`), or null for one without a name. */
+export function intervalName(ms: number): Interval | null {
   for (const [k, v] of Object.entries(INTERVAL_MS)) if (v === ms) return k as Interval;
   return null;
 }

@@ -1,4 +1,4 @@
-import { type CandleSeries, INTERVAL_MS } from "../core/candle.ts";
+import type { CandleSeries } from "../core/candle.ts";
 import { InputError, isInputError } from "../core/errors.ts";
 import { detectInterval, readCandleCsv } from "../data/csv_candles.ts";
 import {
@@ -6,6 +6,7 @@ import {
   detailCoverage,
   type IntrabarDetail,
 } from "../engine/intrabar_detail.ts";
+import { intervalName } from "./load_candles.ts";
 
 /** Finer candles for `--detail-csv`, checked against the backtest's bars. */
 export interface LoadedDetail {
@@ -17,8 +18,7 @@ export interface LoadedDetail {
 }
 
 function intervalText(ms: number): string {
-  for (const [k, v] of Object.entries(INTERVAL_MS)) if (v === ms) return k;
-  return `${ms}ms`;
+  return intervalName(ms) ?? `${ms}ms`;
 }
 
 function day(ms: number): string {
