@@ -1,5 +1,5 @@
 import type { CandleSeries } from "../core/candle.ts";
-import { InputError, isInputError } from "../core/errors.ts";
+import { InputError } from "../core/errors.ts";
 import { detectInterval, readCandleCsv } from "../data/csv_candles.ts";
 import {
   type DetailCoverage,
@@ -37,16 +37,7 @@ export async function loadIntrabarDetail(
   barMs: number,
   notice: (msg: string) => void,
 ): Promise<LoadedDetail> {
-  let series: CandleSeries;
-  try {
-    series = await readCandleCsv(path);
-  } catch (e) {
-    // the reader names its flag --csv; here the file came from --detail-csv
-    if (isInputError(e) && e.input.startsWith("--csv ")) {
-      throw new InputError(`--detail-csv${e.input.slice("--csv".length)}`, e.expected);
-    }
-    throw e;
-  }
+  const series = await readCandleCsv(path, "--detail-csv");
   const input = `--detail-csv ${path}`;
   const ms = detectInterval(series);
   const barName = intervalText(barMs);

@@ -201,6 +201,16 @@ Deno.test("readCandleCsv", async (t) => {
     await t.step("a directory", async () => {
       await assertRejectsInput(readCandleCsv(dir), /^Invalid --csv /);
     });
+    await t.step("errors about the file name the flag it came from", async () => {
+      await assertRejectsInput(
+        readCandleCsv(`${dir}/nope.csv`, "--detail-csv"),
+        /^Invalid --detail-csv .*nope\.csv: file not found$/,
+      );
+      await assertRejectsInput(
+        readCandleCsv(`${dir}/bad.gz`, "--detail-csv"),
+        /^Invalid --detail-csv .*corrupt gzip/,
+      );
+    });
     await t.step("row errors name the path and line", async () => {
       await Deno.writeTextFile(`${dir}/d.csv`, `${HEADER}\n${row(1)}\n${row(1)}\n`);
       await assertRejectsInput(readCandleCsv(`${dir}/d.csv`), /d\.csv line 3: ts 1 duplicates/);
