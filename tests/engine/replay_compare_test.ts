@@ -30,7 +30,7 @@ const sim = (p: BacktestParams) =>
   new SimExchange({ feeBps: p.feeBps, slippageBps: p.slippageBps, intrabar: p.intrabar });
 
 /** Records a run as events.jsonl lines: run.started, then every step of runSimPipeline. */
-async function recordRun(count = 300): Promise<string[]> {
+async function recordRun(count = 300, params: BacktestParams = PARAMS): Promise<string[]> {
   const series = generateMockCandles({ count, interval: "5m", seed: 7 });
   const lines: string[] = [];
   const line = (event: string, fields: Record<string, unknown>, component = "engine") =>
@@ -48,7 +48,7 @@ async function recordRun(count = 300): Promise<string[]> {
       interval_ms: 300_000,
       strategy: "ema-cross",
       strategy_params: STRATEGY_PARAMS,
-      params: PARAMS,
+      params,
       execution_mode: "paper",
     },
   });
@@ -58,7 +58,7 @@ async function recordRun(count = 300): Promise<string[]> {
     symbol: "BTCUSDT",
     intervalMs: 300_000,
     strategy: createStrategy("ema-cross", STRATEGY_PARAMS),
-    params: PARAMS,
+    params,
     sink,
     recordSteps: true,
   });
@@ -123,6 +123,26 @@ Deno.test("replay compare", async (t) => {
         } (${ts}), agent signal`,
       ),
     );
+  });
+
+  await t.step("a signal step without a bias (null) replays and is compared", async () => {
+    // a step whose strategy gave no bias (an intent, or nothing) is recorded as null
+    const idx = lines.findIndex((l, i) =>
+      i > 400 && l.includes('"agent":"signal"') && l.includes('"bias":1')
+    );
+    const tampered = [...lines];
+    tampered[idx] = tampered[idx].replace('"bias":1', '"bias":null');
+    const ts = JSON.parse(tampered[idx]).candleTs as number;
+    const run = parseRecordedRun(tampered, "t.jsonl");
+    assert.equal(run.candles.length, 300);
+    const r = await replayRecordedRun(run, sim);
+    assert.equal(r.decisions, 600);
+    assert.deepEqual(r.firstDifference, {
+      candleTs: ts,
+      agent: "signal",
+      recorded: { bias: null },
+      replayed: { bias: 1 },
+    });
   });
 
   await t.step("a tampered risk decision is reported with both sides", async () => {
