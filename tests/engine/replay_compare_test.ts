@@ -145,6 +145,21 @@ Deno.test("replay compare", async (t) => {
     });
   });
 
+  await t.step("a run recorded with a venue minimum replays with it", async () => {
+    // entries of about 0.039-0.040 BTC: the 0.0395 minimum refuses some of them
+    const withMin = await recordRun(300, { ...PARAMS, minQty: 0.0395 });
+    const run = parseRecordedRun(withMin, "min.jsonl");
+    const risk = run.candles.map((c) =>
+      c.decisions.risk as { orders: string[]; denials: string[] }
+    );
+    const refused = risk.filter((d) => d.denials.some((m) => /minimum/.test(m))).length;
+    assert.ok(refused > 0, "the minimum should refuse an entry of the recording");
+    assert.ok(risk.some((d) => d.orders.length > 0), "the recording should still trade");
+    const r = await replayRecordedRun(run, sim);
+    assert.equal(r.firstDifference, undefined);
+    assert.equal(r.matched, true);
+  });
+
   await t.step("a tampered risk decision is reported with both sides", async () => {
     const idx = lines.findIndex((l) => l.includes('"agent":"risk"') && /"orders":\["la/.test(l));
     const tampered = [...lines];
