@@ -126,7 +126,7 @@ export function assembleReport(opts: {
   readonly main: BoundPass;
   readonly other: RunStats;
   readonly otherEquity?: Float64Array;
-  readonly intervalMs?: number;
+  readonly intervalMs: number;
   readonly detail?: DetailRun;
 }): RunReport {
   const { main, other, params, otherEquity } = opts;
@@ -139,9 +139,7 @@ export function assembleReport(opts: {
     trades: main.result.trades,
     equity: main.result.equity,
     drawdown: drawdownSeries(params.startEquity, main.result.equity),
-    ...(opts.intervalMs !== undefined
-      ? { benchmark: buyAndHoldStats(opts.series, params.startEquity, opts.intervalMs) }
-      : {}),
+    benchmark: buyAndHoldStats(opts.series, params.startEquity, opts.intervalMs),
     ...(opts.detail !== undefined ? { detail: opts.detail } : {}),
   };
   return otherEquity === undefined

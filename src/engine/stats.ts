@@ -5,7 +5,6 @@ import type {
   DayResult,
   DrawdownSpan,
   PeriodReturn,
-  RunReport,
   RunStats,
   TradeBrief,
   TradeGroup,
@@ -363,15 +362,4 @@ function dayFigures(input: StatsInput, days: readonly DayResult[] | undefined): 
     out.refused_entries = { total, by_reason: by };
   }
   return out;
-}
-
-/**
- * The report's benchmark: `report.benchmark`, else buy-and-hold computed from its candles
- * (interval taken from the first two candles).
- */
-export function benchmarkOf(report: RunReport): BenchmarkStats {
-  if (report.benchmark !== undefined) return report.benchmark;
-  const ts = report.candles.ts;
-  const interval = report.candles.length > 1 ? ts[1] - ts[0] : 0;
-  return buyAndHoldStats(report.candles, report.stats.start_equity, interval);
 }

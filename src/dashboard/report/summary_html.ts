@@ -4,7 +4,6 @@
  * file, and nothing is loaded from the network.
  */
 import type { RunReport, RunStats, TradeGroup } from "../../engine/report_model.ts";
-import { benchmarkOf } from "../../engine/stats.ts";
 import type { Trade } from "../../core/trade.ts";
 import { downsampleEquityAndDrawdownPct, downsampleMinMax, type XySeries } from "./downsample.ts";
 import { escapeHtml, inlineScriptSource, jsonForScript } from "./html_escape.ts";
@@ -254,7 +253,7 @@ const opt = (v: number | null | undefined, f: (x: number) => string) =>
 
 function headline(report: RunReport): string {
   const s = report.stats;
-  const b = benchmarkOf(report);
+  const b = report.benchmark;
   const small = s.trades < SMALL_SAMPLE_TRADES;
   const star = small ? " *" : "";
   const dd = s.longest_drawdown;
