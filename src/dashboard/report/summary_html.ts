@@ -88,13 +88,16 @@ function onePath(report: RunReport): boolean {
   return report.bounds.conservative === report.bounds.optimistic;
 }
 
-/** The configured intrabar mode of a report, read from its config. */
+/**
+ * The configured intrabar mode of a report: its config's `intrabar_mode` (a backtest) or
+ * `params.intrabar` (orchestrated runs and sessions).
+ */
 function intrabarMode(report: RunReport): "conservative" | "optimistic" {
   const cfg = report.config;
   const nested = typeof cfg.params === "object" && cfg.params !== null
     ? (cfg.params as Record<string, unknown>).intrabar
     : undefined;
-  const mode = cfg.intrabar_mode ?? cfg.intrabar ?? nested;
+  const mode = cfg.intrabar_mode ?? nested;
   return mode === "optimistic" ? "optimistic" : "conservative";
 }
 
