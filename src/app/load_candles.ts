@@ -29,7 +29,7 @@ export interface GapSummary {
 }
 
 /** Counts the gaps of `series` on its `intervalMs` grid. */
-export function gapSummary(series: CandleSeries, intervalMs: number): GapSummary {
+function gapSummary(series: CandleSeries, intervalMs: number): GapSummary {
   const gaps = findGaps(series, intervalMs);
   let largest = null;
   let missing = 0;
@@ -49,7 +49,7 @@ export function gapSummary(series: CandleSeries, intervalMs: number): GapSummary
 }
 
 /** The one-line warning for a file with gaps. */
-export function gapWarning(path: string, interval: string, g: GapSummary): string {
+function gapWarning(path: string, interval: string, g: GapSummary): string {
   const l = g.largest!;
   return `Warning: ${path} has ${g.count} gap${g.count === 1 ? "" : "s"} in its ${interval} ` +
     `candles (${g.missing_candles} missing; the longest, ${l.missing}, after ${l.after}); ` +

@@ -20,7 +20,7 @@ export const CANDLE_CSV_HEADER = "ts,open,high,low,close,volume";
 const COLUMNS = ["ts", "open", "high", "low", "close", "volume"] as const;
 
 /** Header names accepted for each column (compared trimmed, unquoted, lower case). */
-export const CSV_COLUMN_ALIASES: Readonly<Record<typeof COLUMNS[number], readonly string[]>> = {
+const CSV_COLUMN_ALIASES: Readonly<Record<typeof COLUMNS[number], readonly string[]>> = {
   ts: [
     "ts",
     "time",
@@ -41,7 +41,7 @@ export const CSV_COLUMN_ALIASES: Readonly<Record<typeof COLUMNS[number], readonl
 };
 
 /** The columns of a Binance kline CSV (data.binance.vision), which has no header. */
-export const BINANCE_KLINE_COLUMNS: readonly string[] = [
+const BINANCE_KLINE_COLUMNS: readonly string[] = [
   "open_time",
   "open",
   "high",

@@ -36,7 +36,7 @@ export interface StatsInput {
 }
 
 /** Runs shorter than this have no CAGR (annualising a few days says nothing). */
-export const MIN_CAGR_SPAN_MS = 30 * 86_400_000;
+const MIN_CAGR_SPAN_MS = 30 * 86_400_000;
 const CALENDAR_YEAR_MS = 365.25 * 86_400_000;
 
 const DAY_MS = 86_400_000;
