@@ -78,10 +78,19 @@ export function realDataPath(file: string): string {
 /**
  * Declares a real-data test, named `real data: <name>`. Runs when the data folder exists;
  * otherwise it is ignored (first time: one line naming the folder looked for), or fails
- * with that line when `REQUIRE_REAL_DATA=1`.
+ * with that line when `REQUIRE_REAL_DATA=1`. With `ignore: true` it is ignored whatever
+ * the data (e.g. `SKIP_BROWSER_TESTS=1`), and reported as ignored, not as passed.
  */
-export function realDataTest(name: string, fn: (t: Deno.TestContext) => Promise<void>): void {
+export function realDataTest(
+  name: string,
+  fn: (t: Deno.TestContext) => Promise<void>,
+  opts: { readonly ignore?: boolean } = {},
+): void {
   const required = realDataRequired();
+  if (opts.ignore === true) {
+    Deno.test({ name: REAL_DATA_PREFIX + name, ignore: true, fn });
+    return;
+  }
   if (!PRESENT && !required && Deno.env.get(SKIP_NOTICE_ENV) !== DIR) {
     Deno.env.set(SKIP_NOTICE_ENV, DIR);
     console.log(skipLine(DIR));

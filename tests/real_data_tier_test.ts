@@ -75,3 +75,37 @@ Deno.test("a real-data test: ignored with one line when the data is missing, fai
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a real-data test declared with ignore is reported as ignored, data or not", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/c_test.ts`,
+      `import { realDataTest } from "${HELPER}";\n` +
+        `realDataTest("c", () => Promise.reject(new Error("ran")), { ignore: true });\n`,
+    );
+    for (const data of [dir, `${dir}/missing`]) {
+      const env: Record<string, string> = {
+        ...Deno.env.toObject(),
+        NO_COLOR: "1",
+        [REAL_DATA_ENV]: data,
+        [REQUIRE_REAL_DATA_ENV]: "1",
+      };
+      delete env[SKIP_NOTICE_ENV];
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["test", "--no-check", "--allow-read", "--allow-env", dir],
+        env,
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const dec = new TextDecoder();
+      const text = dec.decode(out.stdout) + dec.decode(out.stderr);
+      assert.equal(out.code, 0, text);
+      assert.match(text, /^real data: c \.\.\. ignored/m);
+      assert.match(text, /\| 0 passed \| 0 failed \| 1 ignored/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

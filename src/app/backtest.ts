@@ -16,7 +16,6 @@ import {
   withOtherBound,
 } from "../engine/backtest_report.ts";
 import type { DetailRun, RunReport } from "../engine/report_model.ts";
-import { benchmarkOf } from "../engine/stats.ts";
 import { backtestJournal, type JournalMeta } from "../engine/backtest_journal.ts";
 import { tradesCsvBytes } from "../engine/trades_hash.ts";
 import { JsonlLogger } from "../ops/jsonl_logger.ts";
@@ -115,6 +114,7 @@ async function backtestWith(
     params,
     intervalMs: loaded.intervalMs,
     detail: detailCandles.detail,
+    coverage: detailCandles.coverage,
     source: config.detailCsv!,
     interval: detailCandles.interval,
   });
@@ -245,7 +245,7 @@ function headline(r: RunReport, loaded: LoadedCandles, config: BacktestConfig): 
 /** The market, growth and costs: buy-and-hold, CAGR, drawdown duration, gross vs fees. */
 function tearsheetLines(r: RunReport): string[] {
   const s = r.stats;
-  const b = benchmarkOf(r);
+  const b = r.benchmark;
   const lines = [
     `  buy and hold ${signed(b.return_pct)}% (max drawdown ${fmt(b.max_drawdown_pct)}%); ` +
     `excess return ${signed(s.return_pct - b.return_pct)} pp`,

@@ -29,7 +29,7 @@ export interface GapSummary {
 }
 
 /** Counts the gaps of `series` on its `intervalMs` grid. */
-export function gapSummary(series: CandleSeries, intervalMs: number): GapSummary {
+function gapSummary(series: CandleSeries, intervalMs: number): GapSummary {
   const gaps = findGaps(series, intervalMs);
   let largest = null;
   let missing = 0;
@@ -49,14 +49,15 @@ export function gapSummary(series: CandleSeries, intervalMs: number): GapSummary
 }
 
 /** The one-line warning for a file with gaps. */
-export function gapWarning(path: string, interval: string, g: GapSummary): string {
+function gapWarning(path: string, interval: string, g: GapSummary): string {
   const l = g.largest!;
   return `Warning: ${path} has ${g.count} gap${g.count === 1 ? "" : "s"} in its ${interval} ` +
     `candles (${g.missing_candles} missing; the longest, ${l.missing}, after ${l.after}); ` +
     "they are not filled: strategies see the candles either side of a gap as consecutive.";
 }
 
-function intervalName(ms: number): Interval | null {
+/** The name of the interval of `ms` milliseconds (`5m`), or null for one without a name. */
+export function intervalName(ms: number): Interval | null {
   for (const [k, v] of Object.entries(INTERVAL_MS)) if (v === ms) return k as Interval;
   return null;
 }

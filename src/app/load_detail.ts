@@ -1,20 +1,24 @@
-import { type CandleSeries, INTERVAL_MS } from "../core/candle.ts";
-import { InputError, isInputError } from "../core/errors.ts";
+import type { CandleSeries } from "../core/candle.ts";
+import { InputError } from "../core/errors.ts";
 import { detectInterval, readCandleCsv } from "../data/csv_candles.ts";
-import { detailCoverage, type IntrabarDetail } from "../engine/intrabar_detail.ts";
+import {
+  type DetailCoverage,
+  detailCoverage,
+  type IntrabarDetail,
+} from "../engine/intrabar_detail.ts";
+import { intervalName } from "./load_candles.ts";
 
 /** Finer candles for `--detail-csv`, checked against the backtest's bars. */
 export interface LoadedDetail {
   readonly detail: IntrabarDetail;
   /** The finer candles' interval name (`1m`) or `<ms>ms`. */
   readonly interval: string;
-  /** Bars whose every finer candle is in the file. */
-  readonly coveredBars: number;
+  /** How many of the bars have all their finer candles in the file. */
+  readonly coverage: DetailCoverage;
 }
 
 function intervalText(ms: number): string {
-  for (const [k, v] of Object.entries(INTERVAL_MS)) if (v === ms) return k;
-  return `${ms}ms`;
+  return intervalName(ms) ?? `${ms}ms`;
 }
 
 function day(ms: number): string {
@@ -33,16 +37,7 @@ export async function loadIntrabarDetail(
   barMs: number,
   notice: (msg: string) => void,
 ): Promise<LoadedDetail> {
-  let series: CandleSeries;
-  try {
-    series = await readCandleCsv(path);
-  } catch (e) {
-    // the reader names its flag --csv; here the file came from --detail-csv
-    if (isInputError(e) && e.input.startsWith("--csv ")) {
-      throw new InputError(`--detail-csv${e.input.slice("--csv".length)}`, e.expected);
-    }
-    throw e;
-  }
+  const series = await readCandleCsv(path, "--detail-csv");
   const input = `--detail-csv ${path}`;
   const ms = detectInterval(series);
   const barName = intervalText(barMs);
@@ -76,5 +71,5 @@ export async function loadIntrabarDetail(
       }); a bar without them that touches both stop and take-profit is resolved conservatively`,
     );
   }
-  return { detail, interval: intervalText(ms), coveredBars: cov.covered_bars };
+  return { detail, interval: intervalText(ms), coverage: cov };
 }

@@ -12,7 +12,7 @@ import { runKeyFor } from "../engine/client_id.ts";
 import { AgentPipeline } from "../engine/pipeline.ts";
 import type { RunReport } from "../engine/report_model.ts";
 import { RiskGate } from "../engine/risk_gate.ts";
-import { computeStats, drawdownSeries } from "../engine/stats.ts";
+import { buyAndHoldStats, computeStats, drawdownSeries } from "../engine/stats.ts";
 import { isBitunixError } from "../exchange/bitunix/mod.ts";
 import { SimExchange } from "../exchange/sim/sim_exchange.ts";
 import { HeartbeatWriter } from "../ops/heartbeat.ts";
@@ -704,6 +704,7 @@ async function writeSessionArtifacts(s: OpenSession): Promise<string> {
     trades,
     equity,
     drawdown: drawdownSeries(startEquity, equity),
+    benchmark: buyAndHoldStats(series, startEquity, INTERVAL_MS[config.interval]),
   };
   const counters = s.deps.venueCounters?.();
   const files: Record<string, string | Uint8Array> = {

@@ -20,7 +20,7 @@ export const CANDLE_CSV_HEADER = "ts,open,high,low,close,volume";
 const COLUMNS = ["ts", "open", "high", "low", "close", "volume"] as const;
 
 /** Header names accepted for each column (compared trimmed, unquoted, lower case). */
-export const CSV_COLUMN_ALIASES: Readonly<Record<typeof COLUMNS[number], readonly string[]>> = {
+const CSV_COLUMN_ALIASES: Readonly<Record<typeof COLUMNS[number], readonly string[]>> = {
   ts: [
     "ts",
     "time",
@@ -41,7 +41,7 @@ export const CSV_COLUMN_ALIASES: Readonly<Record<typeof COLUMNS[number], readonl
 };
 
 /** The columns of a Binance kline CSV (data.binance.vision), which has no header. */
-export const BINANCE_KLINE_COLUMNS: readonly string[] = [
+const BINANCE_KLINE_COLUMNS: readonly string[] = [
   "open_time",
   "open",
   "high",
@@ -826,21 +826,23 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /**
  * Reads a candle CSV file, plain or gzip (detected by its magic bytes, whatever the
- * name), and parses it with `parseCandleCsv`.
+ * name), and parses it with `parseCandleCsv`. `flag` is the option the path came from,
+ * named in errors about the file.
  *
  * @throws InputError `Invalid --csv PATH: file not found` and similar one-line errors.
  */
-export async function readCandleCsv(path: string): Promise<CandleSeries> {
-  return parseCandleCsvBytes(await readCandleCsvBytes(path), path);
+export async function readCandleCsv(path: string, flag = "--csv"): Promise<CandleSeries> {
+  return parseCandleCsvBytes(await readCandleCsvBytes(path, flag), path);
 }
 
 /**
  * Reads a candle CSV file's bytes, gunzipped when they are gzip (by magic bytes).
+ * `flag` is the option the path came from, named in errors about the file.
  *
  * @throws InputError `Invalid --csv PATH: file not found` and similar one-line errors.
  */
-export async function readCandleCsvBytes(path: string): Promise<Uint8Array> {
-  const input = `--csv ${path}`;
+export async function readCandleCsvBytes(path: string, flag = "--csv"): Promise<Uint8Array> {
+  const input = `${flag} ${path}`;
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);

@@ -1,7 +1,6 @@
 import { MAX_FIXED_BYTES, writeFixed } from "./write_fixed.ts";
 import { tradesCsvBytes } from "./trades_hash.ts";
 import type { RunReport } from "./report_model.ts";
-import { benchmarkOf } from "./stats.ts";
 
 const EQUITY_CSV_HEADER = "ts,equity,drawdown\n";
 
@@ -67,7 +66,7 @@ export function equityCsvBytes(
  */
 export function statsJson(report: RunReport, extra: Record<string, unknown> = {}): string {
   const { conservative, optimistic } = report.bounds;
-  const benchmark = benchmarkOf(report);
+  const benchmark = report.benchmark;
   const d = report.detail;
   return JSON.stringify(
     {

@@ -1,6 +1,7 @@
 import type { BacktestParams } from "../core/backtest_params.ts";
 import type { CandleSeries } from "../core/candle.ts";
 import type { Trade } from "../core/trade.ts";
+import type { RiskLimits } from "../core/risk_limits.ts";
 import type { Strategy } from "../strategy/api.ts";
 import { StrategyRunner } from "../strategy/runner.ts";
 import { type CoreOrder, type DecideFlags, TradingCore } from "./core.ts";
@@ -24,6 +25,8 @@ export interface BacktestResult {
   readonly ambiguousBars: number;
   /** With finer candles: how the ambiguous bars were resolved. */
   readonly detail?: DetailResolution;
+  /** The limits the RiskGate applied (the configured ones capped by the hard limits). */
+  readonly limits: RiskLimits;
 }
 
 const DECIDE: DecideFlags = { orders: true, sync: false, live: false };
@@ -96,6 +99,7 @@ export function runBacktest(
     denials: core.denials,
     denialsByCode: core.denialsByCode,
     ambiguousBars: venue.ambiguousBars,
+    limits: gate.limits,
     ...(resolver !== null ? { detail: resolver.resolution() } : {}),
   };
 }

@@ -1,11 +1,10 @@
 import type { CandleSeries } from "../core/candle.ts";
-import { HARD_LIMITS } from "../core/hard_limits.ts";
 import type { Strategy } from "../strategy/api.ts";
 import { type BacktestResult, runBacktestFast } from "./backtest_fast.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
 import type { DetailRun, RunReport, RunStats } from "./report_model.ts";
 import { buyAndHoldStats, computeStats, drawdownSeries } from "./stats.ts";
-import { detailCoverage, type IntrabarDetail } from "./intrabar_detail.ts";
+import type { DetailCoverage, IntrabarDetail } from "./intrabar_detail.ts";
 
 /** A backtest of both intrabar bounds, with the configured one first. */
 export interface BoundedBacktest {
@@ -40,7 +39,7 @@ export function runBoundPass(
     exposedCandles: result.exposedCandles,
     intervalMs,
     ts: series.ts,
-    dailyLossLimit: dailyLossLimitOf(params),
+    dailyLossLimit: result.limits.maxDailyLossUsd,
     refusals: result.denialsByCode,
     ambiguousBars: result.ambiguousBars,
   });
@@ -49,7 +48,8 @@ export function runBoundPass(
 
 /**
  * The third result: the backtest with every bar that touches both stop and take-profit
- * resolved from `detail` (see `DetailResolver`), with how they were resolved.
+ * resolved from `detail` (see `DetailResolver`), with how they were resolved and
+ * `coverage` (the `detailCoverage` of `detail` under `series`, counted when it was loaded).
  */
 export function runDetailPass(opts: {
   readonly series: CandleSeries;
@@ -57,6 +57,7 @@ export function runDetailPass(opts: {
   readonly params: BacktestParams;
   readonly intervalMs: number;
   readonly detail: IntrabarDetail;
+  readonly coverage: DetailCoverage;
   readonly source: string;
   readonly interval: string;
 }): DetailRun {
@@ -74,13 +75,8 @@ export function runDetailPass(opts: {
     stats: pass.stats,
     equity: pass.result.equity,
     resolution: pass.result.detail!,
-    coverage: detailCoverage(opts.series, opts.detail),
+    coverage: opts.coverage,
   };
-}
-
-/** The daily loss limit the RiskGate applies with these params. */
-export function dailyLossLimitOf(params: BacktestParams): number {
-  return Math.min(params.limits?.maxDailyLossUsd ?? Infinity, HARD_LIMITS.maxDailyLossUsd);
 }
 
 /** The intrabar mode that is not `mode`. */
@@ -130,7 +126,7 @@ export function assembleReport(opts: {
   readonly main: BoundPass;
   readonly other: RunStats;
   readonly otherEquity?: Float64Array;
-  readonly intervalMs?: number;
+  readonly intervalMs: number;
   readonly detail?: DetailRun;
 }): RunReport {
   const { main, other, params, otherEquity } = opts;
@@ -143,9 +139,7 @@ export function assembleReport(opts: {
     trades: main.result.trades,
     equity: main.result.equity,
     drawdown: drawdownSeries(params.startEquity, main.result.equity),
-    ...(opts.intervalMs !== undefined
-      ? { benchmark: buyAndHoldStats(opts.series, params.startEquity, opts.intervalMs) }
-      : {}),
+    benchmark: buyAndHoldStats(opts.series, params.startEquity, opts.intervalMs),
     ...(opts.detail !== undefined ? { detail: opts.detail } : {}),
   };
   return otherEquity === undefined

@@ -47,6 +47,7 @@ const paramsSchema = z.object({
   intrabar: z.enum(["conservative", "optimistic"]),
   mode: z.literal("position", { error: "position (the agent pipeline's mode)" }),
   limits: limitsSchema.optional(),
+  minQty: finite.refine((v) => v >= 0, "a number >= 0").optional(),
 });
 
 const configSchema = z.object({

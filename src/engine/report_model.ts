@@ -173,8 +173,8 @@ export interface RunReport {
     readonly conservative: Float64Array;
     readonly optimistic: Float64Array;
   };
-  /** Buy-and-hold of the same candles (computed from them when absent). */
-  readonly benchmark?: BenchmarkStats;
+  /** Buy-and-hold of the same candles. */
+  readonly benchmark: BenchmarkStats;
   /** The run with ambiguous bars resolved from finer candles (`--detail-csv`). */
   readonly detail?: DetailRun;
 }

@@ -5,7 +5,6 @@ import type {
   DayResult,
   DrawdownSpan,
   PeriodReturn,
-  RunReport,
   RunStats,
   TradeBrief,
   TradeGroup,
@@ -37,43 +36,10 @@ export interface StatsInput {
 }
 
 /** Runs shorter than this have no CAGR (annualising a few days says nothing). */
-export const MIN_CAGR_SPAN_MS = 30 * 86_400_000;
+const MIN_CAGR_SPAN_MS = 30 * 86_400_000;
 const CALENDAR_YEAR_MS = 365.25 * 86_400_000;
 
 const DAY_MS = 86_400_000;
-
-/** Close-to-close pnl and the worst intraday loss of every UTC day of an equity curve. */
-export function dailyResults(
-  startEquity: number,
-  ts: ArrayLike<number>,
-  equity: ArrayLike<number>,
-): DayResult[] {
-  const out: DayResult[] = [];
-  let dayStart = startEquity;
-  let day = Number.NaN;
-  let worst = 0;
-  let last = startEquity;
-  const flush = () => {
-    out.push({
-      date: new Date(day * DAY_MS).toISOString().slice(0, 10),
-      pnl: last - dayStart,
-      max_loss: worst,
-    });
-  };
-  for (let i = 0; i < equity.length; i++) {
-    const d = Math.floor(ts[i] / DAY_MS);
-    if (d !== day) {
-      if (!Number.isNaN(day)) flush();
-      day = d;
-      dayStart = last;
-      worst = 0;
-    }
-    last = equity[i];
-    if (dayStart - last > worst) worst = dayStart - last;
-  }
-  if (!Number.isNaN(day)) flush();
-  return out;
-}
 
 /** Drawdown from the running peak (start equity counts as the first peak), in USD. */
 export function drawdownSeries(startEquity: number, equity: Float64Array): Float64Array {
@@ -121,9 +87,24 @@ export function computeStats(input: StatsInput): RunStats {
   let peakAt = 0;
   let under = false;
   let ddFrom = -1, ddTo = -1, ddRecovered = false;
+  // the UTC days (with candle times): close-to-close pnl and the worst loss from the day's
+  // start equity (the previous day's last close); a candle past [dayFrom, dayTo) starts one
+  const days: DayResult[] | undefined = ts !== undefined ? [] : undefined;
+  let dayFrom = Infinity, dayTo = -Infinity;
+  let dayStart = startEquity;
+  let dayWorst = 0;
   for (let i = 0; i < n; i++) {
     const e = equity[i];
     if (ts !== undefined) {
+      const t = ts[i];
+      if (t >= dayTo || t < dayFrom) {
+        if (i > 0) days!.push(dayResult(dayFrom, prev - dayStart, dayWorst));
+        dayFrom = Math.floor(t / DAY_MS) * DAY_MS;
+        dayTo = dayFrom + DAY_MS;
+        dayStart = prev;
+        dayWorst = 0;
+      }
+      if (dayStart - e > dayWorst) dayWorst = dayStart - e;
       if (e >= peak) {
         if (under && (ddFrom < 0 || ts[i] - ts[peakAt] > ts[ddTo] - ts[ddFrom])) {
           ddFrom = peakAt;
@@ -145,6 +126,7 @@ export function computeStats(input: StatsInput): RunStats {
     if (r < 0) downSq += r * r;
     prev = e;
   }
+  if (ts !== undefined && n > 0) days!.push(dayResult(dayFrom, prev - dayStart, dayWorst));
   if (
     ts !== undefined && under &&
     (ddFrom < 0 || ts[n - 1] - ts[peakAt] > ts[ddTo] - ts[ddFrom])
@@ -160,7 +142,6 @@ export function computeStats(input: StatsInput): RunStats {
       days: (t[ddTo] - t[ddFrom]) / DAY_MS,
       recovered: ddRecovered,
     };
-  const days = ts !== undefined ? dailyResults(startEquity, ts, equity) : undefined;
   const periodsPerYear = YEAR_MS / input.intervalMs;
   const mean = n > 0 ? sum / n : 0;
   const variance = n > 1 ? (sumSq - n * mean * mean) / (n - 1) : 0;
@@ -201,6 +182,10 @@ function spanOf(ts: ArrayLike<number>, n: number, intervalMs: number): number {
   return n > 0 ? ts[n - 1] - ts[0] + intervalMs : 0;
 }
 
+function dayResult(dayFrom: number, pnl: number, maxLoss: number): DayResult {
+  return { date: iso(dayFrom).slice(0, 10), pnl, max_loss: maxLoss };
+}
+
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -238,7 +223,7 @@ function brief(t: Trade | undefined): TradeBrief | null {
 }
 
 /**
- * Calendar returns from a run's UTC days (see `dailyResults`): each month's (and year's)
+ * Calendar returns from a run's UTC days (as `computeStats` counts them): each month's (and year's)
  * last close over the previous one's, the start equity before the first. Per day, not per
  * candle.
  */
@@ -377,15 +362,4 @@ function dayFigures(input: StatsInput, days: readonly DayResult[] | undefined): 
     out.refused_entries = { total, by_reason: by };
   }
   return out;
-}
-
-/**
- * The report's benchmark: `report.benchmark`, else buy-and-hold computed from its candles
- * (interval taken from the first two candles).
- */
-export function benchmarkOf(report: RunReport): BenchmarkStats {
-  if (report.benchmark !== undefined) return report.benchmark;
-  const ts = report.candles.ts;
-  const interval = report.candles.length > 1 ? ts[1] - ts[0] : 0;
-  return buyAndHoldStats(report.candles, report.stats.start_equity, interval);
 }

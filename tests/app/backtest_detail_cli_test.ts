@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { runCli } from "./_session_helpers.ts";
 import { DEFAULT_BACKTEST_PARAMS } from "../../src/core/backtest_params.ts";
 import type { CandleSeries } from "../../src/core/candle.ts";
-import { aggregateCandles } from "../../src/data/aggregate_candles.ts";
+import { aggregateCandles } from "../_aggregate_candles.ts";
 import { generateMockCandles } from "../../src/data/mock_candles.ts";
 import { tileSeries } from "../../src/data/tile_series.ts";
 import { runBacktestFast } from "../../src/engine/backtest_fast.ts";

@@ -137,6 +137,11 @@ async function parallelParseCases(t: Deno.TestContext, source: CandleSeries): Pr
           "\n",
         seconds: lines[0] + "\n" +
           rows.map(([ts, ...v]) => [Number(ts) / 1000, ...v].join(",")).join("\n") + "\n",
+        // quoted times: a row starts with a quote, and the halves still split at one
+        quoted: '"Date","Open","High","Low","Close","Volume"\n' +
+          rows.map(([ts, ...v]) => [`"${new Date(Number(ts)).toISOString()}"`, ...v].join(","))
+            .join("\n") +
+          "\n",
       };
       for (const [name, content] of Object.entries(variants)) {
         assert.ok(content.length > 5 << 20, name);

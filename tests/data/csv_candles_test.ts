@@ -8,6 +8,7 @@ import {
   readCandleCsv,
 } from "../../src/data/csv_candles.ts";
 import { isInputError } from "../../src/core/errors.ts";
+import { assertInputError } from "./_assert.ts";
 import { allocSeries } from "../../src/core/candle.ts";
 import { REAL_1H, REAL_5M, realDataPath, realDataTest } from "../_real_data.ts";
 import {
@@ -19,17 +20,6 @@ import {
 
 const FIXTURES = new URL("../fixtures/csv/", import.meta.url).pathname;
 const HEADER = "ts,open,high,low,close,volume";
-
-/** Asserts that `fn` throws an InputError whose one-line message matches `re`. */
-function assertInputError(fn: () => unknown, re: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(isInputError(e), `expected InputError, got ${e}`);
-    const msg = (e as Error).message;
-    assert.ok(!msg.includes("\n"), `message must be one line: ${msg}`);
-    assert.match(msg, re);
-    return true;
-  });
-}
 
 async function assertRejectsInput(p: Promise<unknown>, re: RegExp): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
@@ -210,6 +200,16 @@ Deno.test("readCandleCsv", async (t) => {
     });
     await t.step("a directory", async () => {
       await assertRejectsInput(readCandleCsv(dir), /^Invalid --csv /);
+    });
+    await t.step("errors about the file name the flag it came from", async () => {
+      await assertRejectsInput(
+        readCandleCsv(`${dir}/nope.csv`, "--detail-csv"),
+        /^Invalid --detail-csv .*nope\.csv: file not found$/,
+      );
+      await assertRejectsInput(
+        readCandleCsv(`${dir}/bad.gz`, "--detail-csv"),
+        /^Invalid --detail-csv .*corrupt gzip/,
+      );
     });
     await t.step("row errors name the path and line", async () => {
       await Deno.writeTextFile(`${dir}/d.csv`, `${HEADER}\n${row(1)}\n${row(1)}\n`);

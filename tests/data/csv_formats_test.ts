@@ -5,7 +5,7 @@ import {
   findGaps,
   parseCandleCsv,
 } from "../../src/data/csv_candles.ts";
-import { isInputError } from "../../src/core/errors.ts";
+import { assertInputError } from "./_assert.ts";
 import type { CandleSeries } from "../../src/core/candle.ts";
 
 /** 2024-01-01T00:00:00Z in Unix ms. */
@@ -31,16 +31,6 @@ function assertCandles(s: CandleSeries, n: number): void {
     );
   }
   assert.equal(detectInterval(s), M5);
-}
-
-function assertInputError(fn: () => unknown, re: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(isInputError(e), `expected InputError, got ${e}`);
-    const msg = (e as Error).message;
-    assert.ok(!msg.includes("\n"), `message must be one line: ${msg}`);
-    assert.match(msg, re);
-    return true;
-  });
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");

@@ -14,8 +14,7 @@ import { MockLiveFeed } from "../../src/data/mock_live_feed.ts";
 import { LiveReadModel as Model } from "../../src/dashboard/live/read_model.ts";
 import { HeartbeatWriter } from "../../src/ops/heartbeat.ts";
 import { readJsonl, sessionConfig, tempWorkspace } from "../app/_session_helpers.ts";
-import { launchChromium, type RunningChromium } from "./_chromium.ts";
-import { Cdp, waitFor } from "./_cdp.ts";
+import { type BrowserPage, openPage, waitFor } from "./_cdp.ts";
 
 const SKIP = Deno.env.get("SKIP_BROWSER_TESTS") === "1";
 
@@ -93,39 +92,10 @@ Deno.test({
     });
     session.catch(() => {}); // awaited in finally; keeps an early failure from going unhandled
     let sessionAwaited = false;
-    let chromium: RunningChromium | undefined;
-    let cdp: Cdp | undefined;
+    let page: BrowserPage | undefined;
     try {
-      chromium = await launchChromium(["--window-size=1280,1900", "about:blank"]);
-      cdp = await Cdp.connect(chromium.devtoolsUrl);
-      const browser = cdp;
-      const { targetId } = await browser.send<{ targetId: string }>("Target.createTarget", {
-        url: "about:blank",
-      });
-      const { sessionId } = await browser.send<{ sessionId: string }>("Target.attachToTarget", {
-        targetId,
-        flatten: true,
-      });
-      const send = <T = Record<string, unknown>>(m: string, p: Record<string, unknown> = {}) =>
-        browser.send<T>(m, p, sessionId);
-      const evaluate = async (expression: string) => {
-        const r = await send<{ result: { value?: unknown }; exceptionDetails?: unknown }>(
-          "Runtime.evaluate",
-          { expression, returnByValue: true, awaitPromise: true },
-        );
-        if (r.exceptionDetails) {
-          throw new Error(`page error: ${JSON.stringify(r.exceptionDetails)}`);
-        }
-        return r.result.value;
-      };
-      await send("Page.enable");
-      await send("Runtime.enable");
-      await send("Emulation.setDeviceMetricsOverride", {
-        width: 1280,
-        height: 1900,
-        deviceScaleFactor: 1,
-        mobile: false,
-      });
+      page = await openPage(1280, 1900);
+      const { cdp: browser, evaluate, goto, screenshot } = page;
 
       const url = await waitFor("the session's dashboard URL", () => Promise.resolve(dashboardUrl));
 
@@ -159,7 +129,7 @@ Deno.test({
           print: () => {},
         });
         try {
-          await send("Page.navigate", { url: idle.url });
+          await goto(idle.url);
           await waitFor("run history", async () => {
             const runs = String(await evaluate("document.getElementById('runs').textContent"));
             return runs.includes("20260101-000000-backtest-e2e1") ? runs : undefined;
@@ -189,14 +159,14 @@ Deno.test({
             [true, true, true],
           );
           assert.deepEqual(browser.exceptions, [], "no uncaught errors in the page");
-          await send("Page.navigate", { url: "about:blank" });
+          await goto("about:blank");
         } finally {
           await idle.close();
         }
       });
 
       await t.step("the page loads and fills charts and logs live", async () => {
-        await send("Page.navigate", { url });
+        await goto(url);
         const counts = await waitFor("equity points and log rows", async () => {
           const v = await evaluate(
             "JSON.stringify({e: Number(document.body.dataset.equityPoints ?? 0), " +
@@ -244,8 +214,7 @@ Deno.test({
 
       await t.step("screenshot", async () => {
         await new Promise((r) => setTimeout(r, 400));
-        const shot = await send<{ data: string }>("Page.captureScreenshot", { format: "png" });
-        const bytes = Uint8Array.from(atob(shot.data), (c) => c.charCodeAt(0));
+        const bytes = await screenshot();
         assert.ok(bytes.length > 10_000, "screenshot has content");
         assert.deepEqual(browser.exceptions, [], "no uncaught errors in the page");
         const out = Deno.env.get("DASHBOARD_SCREENSHOT") ?? `${root}/dashboard.png`;
@@ -288,8 +257,7 @@ Deno.test({
     } finally {
       stop.abort();
       if (!sessionAwaited) await session.catch(() => {});
-      await cdp?.close().catch(() => {});
-      await chromium?.close();
+      await page?.close();
       await ws.cleanup().catch(() => {});
     }
   },

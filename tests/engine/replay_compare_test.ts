@@ -30,7 +30,7 @@ const sim = (p: BacktestParams) =>
   new SimExchange({ feeBps: p.feeBps, slippageBps: p.slippageBps, intrabar: p.intrabar });
 
 /** Records a run as events.jsonl lines: run.started, then every step of runSimPipeline. */
-async function recordRun(count = 300): Promise<string[]> {
+async function recordRun(count = 300, params: BacktestParams = PARAMS): Promise<string[]> {
   const series = generateMockCandles({ count, interval: "5m", seed: 7 });
   const lines: string[] = [];
   const line = (event: string, fields: Record<string, unknown>, component = "engine") =>
@@ -48,7 +48,7 @@ async function recordRun(count = 300): Promise<string[]> {
       interval_ms: 300_000,
       strategy: "ema-cross",
       strategy_params: STRATEGY_PARAMS,
-      params: PARAMS,
+      params,
       execution_mode: "paper",
     },
   });
@@ -58,7 +58,7 @@ async function recordRun(count = 300): Promise<string[]> {
     symbol: "BTCUSDT",
     intervalMs: 300_000,
     strategy: createStrategy("ema-cross", STRATEGY_PARAMS),
-    params: PARAMS,
+    params,
     sink,
     recordSteps: true,
   });
@@ -123,6 +123,41 @@ Deno.test("replay compare", async (t) => {
         } (${ts}), agent signal`,
       ),
     );
+  });
+
+  await t.step("a signal step without a bias (null) replays and is compared", async () => {
+    // a step whose strategy gave no bias (an intent, or nothing) is recorded as null
+    const idx = lines.findIndex((l, i) =>
+      i > 400 && l.includes('"agent":"signal"') && l.includes('"bias":1')
+    );
+    const tampered = [...lines];
+    tampered[idx] = tampered[idx].replace('"bias":1', '"bias":null');
+    const ts = JSON.parse(tampered[idx]).candleTs as number;
+    const run = parseRecordedRun(tampered, "t.jsonl");
+    assert.equal(run.candles.length, 300);
+    const r = await replayRecordedRun(run, sim);
+    assert.equal(r.decisions, 600);
+    assert.deepEqual(r.firstDifference, {
+      candleTs: ts,
+      agent: "signal",
+      recorded: { bias: null },
+      replayed: { bias: 1 },
+    });
+  });
+
+  await t.step("a run recorded with a venue minimum replays with it", async () => {
+    // entries of about 0.039-0.040 BTC: the 0.0395 minimum refuses some of them
+    const withMin = await recordRun(300, { ...PARAMS, minQty: 0.0395 });
+    const run = parseRecordedRun(withMin, "min.jsonl");
+    const risk = run.candles.map((c) =>
+      c.decisions.risk as { orders: string[]; denials: string[] }
+    );
+    const refused = risk.filter((d) => d.denials.some((m) => /minimum/.test(m))).length;
+    assert.ok(refused > 0, "the minimum should refuse an entry of the recording");
+    assert.ok(risk.some((d) => d.orders.length > 0), "the recording should still trade");
+    const r = await replayRecordedRun(run, sim);
+    assert.equal(r.firstDifference, undefined);
+    assert.equal(r.matched, true);
   });
 
   await t.step("a tampered risk decision is reported with both sides", async () => {

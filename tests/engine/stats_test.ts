@@ -229,3 +229,32 @@ Deno.test("buy-and-hold benchmark of the candles", () => {
   const pnl = calendarReturns(100, []);
   assert.deepEqual(pnl, { monthly: [], yearly: [] });
 });
+
+Deno.test("days past the daily loss limit: a day whose worst loss exceeds it is listed", () => {
+  const DAY = 86_400_000;
+  const t0 = Date.UTC(2024, 4, 1);
+  // day 1 dips 40 below its start (under the 50 limit), day 2 dips 60 (past it), day 3 none
+  const ts = [t0, t0 + 3_600_000, t0 + DAY, t0 + DAY + 3_600_000, t0 + 2 * DAY];
+  const equity = new Float64Array([960, 1_000, 940, 990, 1_000]);
+  const s = computeStats({
+    startEquity: 1_000,
+    trades: [],
+    equity,
+    exposedCandles: 0,
+    intervalMs: 3_600_000,
+    ts,
+    dailyLossLimit: 50,
+  });
+  assert.deepEqual(s.days_over_daily_limit, [{ date: "2024-05-02", pnl: -10, max_loss: 60 }]);
+  assert.deepEqual(s.worst_day, { date: "2024-05-02", pnl: -10, max_loss: 60 });
+  const at = computeStats({
+    startEquity: 1_000,
+    trades: [],
+    equity,
+    exposedCandles: 0,
+    intervalMs: 3_600_000,
+    ts,
+    dailyLossLimit: 60,
+  });
+  assert.deepEqual(at.days_over_daily_limit, []); // a loss exactly at the limit is not past it
+});

@@ -12,7 +12,7 @@ import type { LiveSnapshot } from "./read_model.ts";
  * A heartbeat up to this old (and not marked stopped) means an agent is running: the
  * watchdog's default for a frozen agent.
  */
-export const AGENT_ALIVE_MS = 30_000;
+const AGENT_ALIVE_MS = 30_000;
 
 /**
  * Is an agent running? From the last heartbeat (this process's session or the file):
@@ -26,7 +26,7 @@ export interface AgentStatus {
 }
 
 /** What the heartbeat (or its absence) says about the agent at `now`. */
-export function agentStatus(
+function agentStatus(
   heartbeat: Heartbeat | null,
   sessionActive: boolean,
   now: number,

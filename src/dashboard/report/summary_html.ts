@@ -4,7 +4,6 @@
  * file, and nothing is loaded from the network.
  */
 import type { RunReport, RunStats, TradeGroup } from "../../engine/report_model.ts";
-import { benchmarkOf } from "../../engine/stats.ts";
 import type { Trade } from "../../core/trade.ts";
 import { downsampleEquityAndDrawdownPct, downsampleMinMax, type XySeries } from "./downsample.ts";
 import { escapeHtml, inlineScriptSource, jsonForScript } from "./html_escape.ts";
@@ -89,13 +88,16 @@ function onePath(report: RunReport): boolean {
   return report.bounds.conservative === report.bounds.optimistic;
 }
 
-/** The configured intrabar mode of a report, read from its config. */
+/**
+ * The configured intrabar mode of a report: its config's `intrabar_mode` (a backtest) or
+ * `params.intrabar` (orchestrated runs and sessions).
+ */
 function intrabarMode(report: RunReport): "conservative" | "optimistic" {
   const cfg = report.config;
   const nested = typeof cfg.params === "object" && cfg.params !== null
     ? (cfg.params as Record<string, unknown>).intrabar
     : undefined;
-  const mode = cfg.intrabar_mode ?? cfg.intrabar ?? nested;
+  const mode = cfg.intrabar_mode ?? nested;
   return mode === "optimistic" ? "optimistic" : "conservative";
 }
 
@@ -254,7 +256,7 @@ const opt = (v: number | null | undefined, f: (x: number) => string) =>
 
 function headline(report: RunReport): string {
   const s = report.stats;
-  const b = benchmarkOf(report);
+  const b = report.benchmark;
   const small = s.trades < SMALL_SAMPLE_TRADES;
   const star = small ? " *" : "";
   const dd = s.longest_drawdown;

@@ -63,6 +63,19 @@ export const RUNS: RunSummary[] = [{
   hasSummary: true,
 }];
 
+/** The heartbeat the fixture's agent last wrote: 1 s before the fixture's clock, risk active. */
+export const HEARTBEAT: Heartbeat = Object.freeze({
+  ts: 9_000,
+  pid: 1,
+  runId: "r1",
+  mode: "live-session",
+  symbol: "BTCUSDT",
+  lastCandleTs: null,
+  position: null,
+  equity: 10_000,
+  riskState: "active",
+});
+
 const RANK = { debug: 0, info: 1, warn: 2, error: 3 };
 
 /** A dashboard with in-memory ports; `calls` records what the app asked for. */
@@ -70,17 +83,6 @@ export function fixture(over: Partial<DashboardDeps> = {}) {
   const readModel = new LiveReadModel();
   let tripped = false;
   const calls = { trips: 0, summaryIds: [] as string[], tails: [] as [number, LogLevel][] };
-  const heartbeat: Heartbeat = {
-    ts: 9_000,
-    pid: 1,
-    runId: "r1",
-    mode: "live-session",
-    symbol: "BTCUSDT",
-    lastCandleTs: null,
-    position: null,
-    equity: 10_000,
-    riskState: "active",
-  };
   const deps: DashboardDeps = {
     readModel,
     killSwitch: {
@@ -108,7 +110,7 @@ export function fixture(over: Partial<DashboardDeps> = {}) {
         );
       },
     },
-    heartbeat: () => Promise.resolve(heartbeat),
+    heartbeat: () => Promise.resolve(HEARTBEAT),
     now: () => 10_000,
     token: TOKEN,
     allowedHosts: [HOST, "localhost:5000"],

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FILE_LOGS, fixture, HOST, req, RUNS, TOKEN } from "./_fixture.ts";
+import { FILE_LOGS, fixture, HEARTBEAT, HOST, req, RUNS, TOKEN } from "./_fixture.ts";
 
 const decoder = new TextDecoder();
 
@@ -44,17 +44,7 @@ Deno.test("dashboard API", async (t) => {
   await t.step(
     "GET /api/state says whether an agent runs; an old heartbeat's risk is not shown",
     async () => {
-      const beat = {
-        ts: 9_000,
-        pid: 1,
-        runId: "r1",
-        mode: "live-session",
-        symbol: "BTCUSDT",
-        lastCandleTs: null,
-        position: null,
-        equity: 10_000,
-        riskState: "halted" as const,
-      };
+      const beat = { ...HEARTBEAT, riskState: "halted" as const };
       const state = async (hb: typeof beat | null, now = 10_000) => {
         const { app } = fixture({ heartbeat: () => Promise.resolve(hb), now: () => now });
         return await (await app.request(...req("/api/state"))).json();

@@ -2,6 +2,7 @@
 import type { RunReport, RunStats } from "../../../src/engine/report_model.ts";
 import type { Trade } from "../../../src/core/trade.ts";
 import { generateMockCandles } from "../../../src/data/mock_candles.ts";
+import { buyAndHoldStats } from "../../../src/engine/stats.ts";
 
 /** Stats with every field set; `over` replaces some. */
 export function sampleStats(over: Partial<RunStats> = {}): RunStats {
@@ -165,5 +166,6 @@ export function sampleReport(
     equity,
     drawdown,
     boundEquity: { conservative: equity, optimistic },
+    benchmark: buyAndHoldStats(candles, 10_000, 300_000),
   };
 }
