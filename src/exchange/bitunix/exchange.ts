@@ -23,6 +23,9 @@ const ORDER_NOT_FOUND_CODE = 20007;
 /** A fired stop or take-profit is executed within this long of its trigger time. */
 const TRIGGER_TO_FILL_MS = 10_000;
 
+/** Quantities this close are equal (float noise of summed decimal parts). */
+const QTY_EPSILON = 1e-9;
+
 /** Our client ids: `la` + an 8-hex session key + `-` (see clientIdFor). */
 const OUR_CLIENT_ID = /^la[0-9a-f]{8}-/;
 
@@ -159,6 +162,11 @@ export class BitunixExchange implements Exchange {
   #held: BitunixTrade[] = [];
   /** Order id -> when its executions were first held back. */
   readonly #heldSince = new Map<string, number>();
+  /**
+   * Order id -> quantity already reported of an order reported before all its executions
+   * showed (the hold expired), and the time of its newest execution then.
+   */
+  readonly #reportedPart = new Map<string, { qty: number; ts: number }>();
   readonly #holdMs: number;
   readonly #isOurs: (clientId: string | undefined) => boolean;
   readonly #symbol: string;
@@ -381,6 +389,9 @@ export class BitunixExchange implements Exchange {
     for (const [id, ts] of this.#seenTrades) {
       if (ts < this.#fillsSince - 2 * this.#overlapMs) this.#seenTrades.delete(id);
     }
+    for (const [id, part] of this.#reportedPart) {
+      if (part.ts < this.#fillsSince - 2 * this.#overlapMs) this.#reportedPart.delete(id);
+    }
     if (this.#held.length === 0) return [];
     this.#held.sort((a, b) => a.ts - b.ts || compareTradeIds(a.tradeId, b.tradeId));
     const groups = new Map<string, BitunixTrade[]>();
@@ -393,9 +404,19 @@ export class BitunixExchange implements Exchange {
     for (const [orderId, list] of groups) {
       const since = this.#heldSince.get(orderId) ?? this.#now();
       this.#heldSince.set(orderId, since);
-      if (!(await this.#complete(orderId, list)) && this.#now() - since < this.#holdMs) break;
+      const before = this.#reportedPart.get(orderId)?.qty ?? 0;
+      const complete = await this.#complete(orderId, before + sumQty(list));
+      if (!complete && this.#now() - since < this.#holdMs) break;
       ready.push(list);
       this.#heldSince.delete(orderId);
+      if (complete) this.#reportedPart.delete(orderId);
+      else {
+        // the rest, when it shows, completes the order with what is reported here
+        this.#reportedPart.set(orderId, {
+          qty: before + sumQty(list),
+          ts: list[list.length - 1].ts,
+        });
+      }
     }
     if (ready.length === 0) return [];
     const reported = new Set(ready.flat().map((t) => t.tradeId));
@@ -430,17 +451,19 @@ export class BitunixExchange implements Exchange {
     return [...fresh.values()];
   }
 
-  /** True when the visible executions of an order add up to what the venue says it filled. */
-  async #complete(orderId: string, list: BitunixTrade[]): Promise<boolean> {
+  /**
+   * True when `qty` (the executions of an order reported before and those visible now)
+   * adds up to what the venue says it filled. A failed detail read is not: the order waits
+   * (the caller reports what is visible once the hold expires).
+   */
+  async #complete(orderId: string, qty: number): Promise<boolean> {
     let filled: number;
     try {
       filled = (await this.#client.orderDetail({ orderId })).filledQty;
     } catch {
-      return true; // no detail to compare with: report what is visible
+      return false;
     }
-    let qty = 0;
-    for (const t of list) qty += t.qty;
-    return qty >= filled - 1e-12;
+    return qty >= filled - QTY_EPSILON;
   }
 
   #ownTrade(t: BitunixTrade): boolean {
@@ -620,6 +643,12 @@ export class BitunixExchange implements Exchange {
     }
     return out;
   }
+}
+
+function sumQty(list: readonly BitunixTrade[]): number {
+  let qty = 0;
+  for (const t of list) qty += t.qty;
+  return qty;
 }
 
 function reasonOf(intent: OrderIntent | undefined, t: BitunixTrade): FillReason {

@@ -126,6 +126,75 @@ Deno.test("BitunixExchange on an unkind venue", async (t) => {
   });
 
   await t.step(
+    "the rest of an order reported after the hold completes it; later orders do not wait",
+    async () => {
+      const fake = startFakeBitunix({ price: 60_000 });
+      let now = Date.now();
+      try {
+        const ex = new BitunixExchange(instantClient(fake), {
+          clientIdPrefix: PREFIX,
+          now: () => now,
+          fillsSince: now - 1000,
+          holdMs: 30_000,
+        });
+        fake.inject.splitFills(2);
+        fake.inject.lateTrade({ queries: 2, part: "last" });
+        await ex.placeOrder(entry(13));
+        assert.deepEqual(await ex.drainFills(), [], "held: one part is not visible");
+        now += 31_000;
+        const first = await ex.drainFills();
+        assert.equal(first.length, 1, "the hold expired: what is visible is reported");
+        assert.ok(Math.abs(first[0].qty - 0.05) < 1e-12);
+        // the late part shows now, with a fully visible exit after it
+        await ex.placeOrder(exit(13, 0.1));
+        const next = await ex.drainFills();
+        assert.deepEqual(next.map((f) => [f.reason, f.qty]), [["entry", 0.05], ["signal", 0.1]]);
+        assert.deepEqual(await ex.drainFills(), []);
+      } finally {
+        await fake.close();
+      }
+    },
+  );
+
+  await t.step(
+    "a failing get_order_detail holds a partly visible order instead of reporting it",
+    async () => {
+      const fake = startFakeBitunix({ price: 60_000 });
+      let now = Date.now();
+      try {
+        const ex = new BitunixExchange(instantClient(fake), {
+          clientIdPrefix: PREFIX,
+          now: () => now,
+          fillsSince: now - 1000,
+          holdMs: 30_000,
+        });
+        fake.inject.splitFills(2);
+        fake.inject.lateTrade({ queries: 1, part: "last" });
+        await ex.placeOrder(entry(14));
+        // every attempt of the next detail call fails (the client's retries included)
+        fake.inject.serverError(10, { path: "/trade/get_order_detail" });
+        assert.deepEqual(await ex.drainFills(), [], "no detail: held, not reported as complete");
+        fake.inject.clear();
+        const fills = await ex.drainFills();
+        assert.equal(fills.length, 1);
+        assert.ok(Math.abs(fills[0].qty - 0.1) < 1e-12, "one fill with both parts");
+        // a detail that keeps failing: after the hold what is visible is reported
+        fake.inject.splitFills(2);
+        fake.inject.lateTrade({ queries: 1_000, part: "last" });
+        await ex.placeOrder(entry(15));
+        fake.inject.serverError(1_000, { path: "/trade/get_order_detail" });
+        assert.deepEqual(await ex.drainFills(), []);
+        now += 31_000;
+        const late = await ex.drainFills();
+        assert.equal(late.length, 1);
+        assert.ok(Math.abs(late[0].qty - 0.05) < 1e-12);
+      } finally {
+        await fake.close();
+      }
+    },
+  );
+
+  await t.step(
     "other symbols are never read; others' trades on ours come back as external",
     () =>
       withFake(async (fake, ex) => {
