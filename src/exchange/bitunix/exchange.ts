@@ -270,6 +270,13 @@ export class BitunixExchange implements Exchange {
       if (isBitunixError(e) && e.code === DUPLICATE_CLIENT_ID_CODE) {
         const existing = await this.#client.orderDetail({ clientId: order.clientId });
         this.#orderIds.set(existing.orderId, order.clientId);
+        if (order.intent === "entry") {
+          // the order that stands is the first attempt's, priced before this retry
+          this.#sentBrackets.set(order.clientId, {
+            stopPrice: existing.slPrice,
+            tpPrice: existing.tpPrice,
+          });
+        }
         return { clientId: order.clientId, orderId: existing.orderId, duplicate: true };
       }
       throw e;

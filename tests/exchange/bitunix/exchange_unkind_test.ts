@@ -334,4 +334,35 @@ Deno.test("BitunixExchange on an unkind venue", async (t) => {
         assert.equal(fills[0].reason, "entry");
       }),
   );
+
+  await t.step(
+    "a retried entry adopted as a duplicate reports the bracket the venue holds",
+    async () => {
+      const fake = startFakeBitunix({ price: 60_000 });
+      try {
+        // the first reply is lost; the price moves before the retry is priced again
+        const client = instantClient(fake, {
+          sleep: () => {
+            fake.setPrice(60_300);
+            return Promise.resolve();
+          },
+        });
+        const ex = new BitunixExchange(client, { clientIdPrefix: PREFIX });
+        fake.inject.loseReply(1, { path: "/trade/place_order", mode: "drop" });
+        const ack = await ex.placeOrder(entry(16));
+        assert.equal(ack.duplicate, true);
+        const sent = fake.requestsTo("/trade/place_order").map((r) => r.body!.slPrice);
+        assert.deepEqual(sent, [(60_000 * 0.995).toFixed(1), (60_300 * 0.995).toFixed(1)]);
+        const held = fake.state.orders.find((o) => o.clientId === entry(16).clientId)!;
+        const fills = await ex.drainFills();
+        assert.equal(fills.length, 1);
+        assert.equal(fills[0].stopPrice, Number(held.slPrice));
+        assert.equal(fills[0].tpPrice, Number(held.tpPrice));
+        assert.equal(fills[0].stopPrice, 59_700);
+        assert.equal(fills[0].tpPrice, 60_600);
+      } finally {
+        await fake.close();
+      }
+    },
+  );
 });
