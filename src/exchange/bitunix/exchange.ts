@@ -529,18 +529,20 @@ export class BitunixExchange implements Exchange {
       return out; // unknown: labelled external, never passed off as our stop
     }
     // each fired TP/SL explains one order, the one executed right after it fired; one that
-    // explained an order before (this process or an earlier one of the session) is spent
+    // explained an order before (this process or an earlier one of the session) is spent.
+    // When it fired: its triggerTime (not in the documented fields), else its last change
+    // (mtime), else its creation; a row with no time at all explains nothing.
     const used = new Set<string>();
     for (const t of trades) {
       if (used.has(t.orderId)) continue;
-      const hit = history.find((h) =>
-        isTriggered(h.status, h.triggerTime) &&
-        !this.#seenTrades.has(`tpsl:${h.orderId}`) &&
-        (this.#positionId === undefined || h.positionId === undefined ||
-          h.positionId === this.#positionId) &&
-        (h.triggerTime === undefined ||
-          (t.ts >= h.triggerTime - 1_000 && t.ts - h.triggerTime <= TRIGGER_TO_FILL_MS))
-      );
+      const hit = history.find((h) => {
+        const fired = h.triggerTime ?? h.mtime ?? h.ctime;
+        return isTriggered(h.status, h.triggerTime) &&
+          !this.#seenTrades.has(`tpsl:${h.orderId}`) &&
+          (this.#positionId === undefined || h.positionId === undefined ||
+            h.positionId === this.#positionId) &&
+          fired !== undefined && t.ts >= fired - 1_000 && t.ts - fired <= TRIGGER_TO_FILL_MS;
+      });
       if (!hit) continue;
       this.#seenTrades.set(`tpsl:${hit.orderId}`, t.ts);
       used.add(t.orderId);

@@ -974,6 +974,7 @@ function mapTpsl(o: z.output<typeof S.tpslOrderSchema>): BitunixTpslOrder {
     slQty: o.slQty,
     status: o.status?.toUpperCase(),
     ctime: o.ctime,
+    mtime: o.mtime,
     triggerTime: o.triggerTime,
   };
 }

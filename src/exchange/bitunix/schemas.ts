@@ -366,6 +366,7 @@ export const tpslOrderSchema = z
     slQty: zOptNum,
     status: zOptStr,
     ctime: zOptTime,
+    mtime: zOptTime,
     triggerTime: zOptTime,
   })
   .refine((o) => o.id !== undefined || o.orderId !== undefined, {

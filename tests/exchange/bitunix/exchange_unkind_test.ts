@@ -242,6 +242,54 @@ Deno.test("BitunixExchange on an unkind venue", async (t) => {
   );
 
   await t.step(
+    "without triggerTime a fired stop labels only the close right after it fired",
+    async () => {
+      let clock = Date.now();
+      const fake = startFakeBitunix({ price: 60_000, now: () => clock });
+      try {
+        const client = instantClient(fake, { now: () => clock });
+        fake.state.tpslTriggerTime = "omitted";
+        fake.state.tpslFillDelayMs = 3_000;
+        const ex = new BitunixExchange(client, {
+          clientIdPrefix: PREFIX,
+          now: () => clock,
+          fillsSince: clock - 1000,
+        });
+        await ex.placeOrder(entry(17));
+        await ex.drainFills();
+        fake.setPrice(59_000); // through the 50 bps stop; the venue closes 3 s later
+        clock += 3_000;
+        const stopped = await ex.drainFills();
+        assert.deepEqual(stopped.map((f) => [f.reason, f.external]), [["stop", true]]);
+
+        // a stop fired before a new process started (so none of its reports used it),
+        // then a new position, closed by hand a minute later
+        fake.setPrice(60_000);
+        await ex.placeOrder(entry(18));
+        await ex.drainFills();
+        fake.setPrice(59_000);
+        clock += 3_000;
+        assert.deepEqual((await ex.drainFills()).map((f) => f.reason), ["stop"]);
+        clock += 20_000;
+        const ex2 = new BitunixExchange(client, {
+          clientIdPrefix: PREFIX,
+          now: () => clock,
+          fillsSince: clock,
+        });
+        fake.setPrice(60_000);
+        await ex2.placeOrder(entry(19));
+        assert.deepEqual((await ex2.drainFills()).map((f) => f.reason), ["entry"]);
+        clock += 60_000;
+        fake.inject.closePosition("BTCUSDT");
+        const manual = await ex2.drainFills();
+        assert.deepEqual(manual.map((f) => [f.reason, f.external]), [["external", true]]);
+      } finally {
+        await fake.close();
+      }
+    },
+  );
+
+  await t.step(
     "an exit closes what the venue holds, not what the agent asked",
     () =>
       withFake(async (fake, ex) => {

@@ -125,6 +125,35 @@ Deno.test("TP/SL book: triggers on setPrice close the position", async (t) => {
     },
   );
 
+  await t.step(
+    "without triggerTime and with a delayed close: TRIGGERED first, booked later",
+    async () => {
+      let clock = Date.now();
+      const fake = startFakeBitunix({ price: 60_000, now: () => clock });
+      try {
+        const client = instantClient(fake, { now: () => clock });
+        fake.state.tpslTriggerTime = "omitted";
+        fake.state.tpslFillDelayMs = 3_000;
+        await client.placeOrder(entry("BUY", "59000.0", "61000.0", "t-9"));
+        const firedAt = clock;
+        const fired = fake.setPrice(58_900);
+        assert.equal(fired.length, 1);
+        assert.equal(fired[0].closeOrderId, undefined, "not booked yet");
+        const hist = await client.tpslHistory({ symbol: "BTCUSDT" });
+        assert.equal(hist.orders[0].status, "TRIGGERED");
+        assert.equal(hist.orders[0].triggerTime, undefined);
+        assert.equal(hist.orders[0].mtime, firedAt);
+        assert.equal((await client.pendingPositions()).length, 1, "still open");
+        clock += 3_000;
+        assert.deepEqual(await client.pendingPositions(), [], "the close is booked");
+        const { trades } = await client.historyTrades({ orderId: fired[0].closeOrderId });
+        assert.deepEqual(trades.map((x) => [x.side, x.ts]), [["sell", firedAt + 3_000]]);
+      } finally {
+        await fake.close();
+      }
+    },
+  );
+
   await t.step("a short's take-profit at the trigger price", async () => {
     await withVenue(async (fake, client) => {
       fake.state.tpslFillPrice = "trigger";
