@@ -154,6 +154,8 @@ export class BitunixExchange implements Exchange {
   readonly #symbols = new Map<string, SymbolInfo>();
   readonly #intents = new Map<string, OrderIntent>();
   readonly #sentBrackets = new Map<string, SentBracket>();
+  /** Client id -> the quantity the order asked for (the largest attempt, or the one adopted). */
+  readonly #sentQty = new Map<string, number>();
   /** Venue order ids of the orders this exchange placed. */
   readonly #orderIds = new Map<string, string>();
   /** Trade id -> trade time of everything already read. */
@@ -259,6 +261,7 @@ export class BitunixExchange implements Exchange {
         clientId: order.clientId,
         reduceOnly: order.reduceOnly || undefined,
       };
+      this.#sentQty.set(order.clientId, Number(base.qty));
       if (opts.refuse) prepare = () => Promise.resolve(this.#lastCheck(base, opts));
     }
     this.#intents.set(order.clientId, order.intent);
@@ -270,6 +273,7 @@ export class BitunixExchange implements Exchange {
       if (isBitunixError(e) && e.code === DUPLICATE_CLIENT_ID_CODE) {
         const existing = await this.#client.orderDetail({ clientId: order.clientId });
         this.#orderIds.set(existing.orderId, order.clientId);
+        this.#sentQty.set(order.clientId, existing.qty);
         if (order.intent === "entry") {
           // the order that stands is the first attempt's, priced before this retry
           this.#sentBrackets.set(order.clientId, {
@@ -302,6 +306,9 @@ export class BitunixExchange implements Exchange {
     const b = entryBracket(order, latest);
     const slPrice = b.stopPrice.toFixed(info.pricePrecision);
     const tpPrice = b.tpPrice?.toFixed(info.pricePrecision);
+    // the largest of the attempts: any one of them may be the one the venue booked
+    const sentBefore = this.#sentQty.get(order.clientId) ?? 0;
+    this.#sentQty.set(order.clientId, Math.max(sentBefore, Number(qtyText)));
     this.#sentBrackets.set(order.clientId, {
       stopPrice: Number(slPrice),
       tpPrice: tpPrice === undefined ? undefined : Number(tpPrice),
@@ -382,9 +389,10 @@ export class BitunixExchange implements Exchange {
   /**
    * Fills since the previous call (oldest first, one per order), from the trade history.
    * An order is reported once its visible executions add up to what the venue says it
-   * filled; until then it and every later order wait (a trade indexed late must not be
-   * booked after a later one, or the position would net wrongly). After `holdMs` what is
-   * visible is reported anyway.
+   * filled (one of ours: to what it sent, else the venue is asked); until then it and every
+   * later order wait (a trade indexed late must not be booked after a later one, or the
+   * position would net wrongly). After `holdMs` what is visible is reported anyway, and
+   * the rest of that order when it shows.
    */
   async drainFills(): Promise<Fill[]> {
     for (const t of await this.#freshTrades()) {
@@ -412,7 +420,7 @@ export class BitunixExchange implements Exchange {
       const since = this.#heldSince.get(orderId) ?? this.#now();
       this.#heldSince.set(orderId, since);
       const before = this.#reportedPart.get(orderId)?.qty ?? 0;
-      const complete = await this.#complete(orderId, before + sumQty(list));
+      const complete = await this.#complete(orderId, list[0], before + sumQty(list));
       if (!complete && this.#now() - since < this.#holdMs) break;
       ready.push(list);
       this.#heldSince.delete(orderId);
@@ -460,10 +468,14 @@ export class BitunixExchange implements Exchange {
 
   /**
    * True when `qty` (the executions of an order reported before and those visible now)
-   * adds up to what the venue says it filled. A failed detail read is not: the order waits
-   * (the caller reports what is visible once the hold expires).
+   * adds up to what the venue says it filled. One of this agent's orders that reached the
+   * quantity it sent is complete without asking (a market order fills no more than that).
+   * A failed detail read is not complete: the order waits (the caller reports what is
+   * visible once the hold expires).
    */
-  async #complete(orderId: string, qty: number): Promise<boolean> {
+  async #complete(orderId: string, first: BitunixTrade, qty: number): Promise<boolean> {
+    const sent = this.#ownTrade(first) ? this.#sentQty.get(this.#clientIdOf(first)) : undefined;
+    if (sent !== undefined && qty >= sent - QTY_EPSILON) return true;
     let filled: number;
     try {
       filled = (await this.#client.orderDetail({ orderId })).filledQty;
@@ -477,6 +489,11 @@ export class BitunixExchange implements Exchange {
     return this.#isOurs(t.clientId) || this.#orderIds.has(t.orderId);
   }
 
+  /** The client id of one of our executions (the venue's, else the one we placed it with). */
+  #clientIdOf(t: BitunixTrade): string {
+    return t.clientId || this.#orderIds.get(t.orderId) || "";
+  }
+
   #toFill(list: BitunixTrade[], bracket: Map<string, FillReason>): Fill {
     const first = list[0];
     let qty = 0;
@@ -488,7 +505,7 @@ export class BitunixExchange implements Exchange {
       fee += t.fee;
     }
     const own = this.#ownTrade(first);
-    const clientId = own ? (first.clientId || this.#orderIds.get(first.orderId) || "") : "";
+    const clientId = own ? this.#clientIdOf(first) : "";
     const intent = own ? this.#intents.get(clientId) : undefined;
     const sent = own ? this.#sentBrackets.get(clientId) : undefined;
     return {

@@ -195,6 +195,25 @@ Deno.test("BitunixExchange on an unkind venue", async (t) => {
   );
 
   await t.step(
+    "an order whose executions add up to what was sent needs no order-detail read",
+    () =>
+      withFake(async (fake, ex) => {
+        await ex.placeOrder(entry(20));
+        assert.deepEqual((await ex.drainFills()).map((f) => f.reason), ["entry"]);
+        await ex.placeOrder(exit(20, 0.1));
+        assert.deepEqual((await ex.drainFills()).map((f) => f.reason), ["signal"]);
+        assert.equal(fake.requestsTo("/trade/get_order_detail").length, 0);
+        // a partial fill falls short of what was sent: the venue says what it filled
+        fake.inject.partialFill(0.5);
+        await ex.placeOrder(entry(21));
+        const part = await ex.drainFills();
+        assert.equal(part.length, 1);
+        assert.ok(Math.abs(part[0].qty - 0.05) < 1e-12);
+        assert.equal(fake.requestsTo("/trade/get_order_detail").length, 1);
+      }),
+  );
+
+  await t.step(
     "other symbols are never read; others' trades on ours come back as external",
     () =>
       withFake(async (fake, ex) => {
