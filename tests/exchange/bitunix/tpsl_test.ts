@@ -4,12 +4,12 @@
  * faults (a stop that vanished, a refused placement, a trigger on the wrong side).
  */
 import assert from "node:assert/strict";
-import { type BitunixError, isBitunixError } from "../../../src/exchange/bitunix/errors.ts";
 import type { BitunixRestClient } from "../../../src/exchange/bitunix/rest_client.ts";
 import * as S from "../../../src/exchange/bitunix/schemas.ts";
 import type { PlaceOrderParams } from "../../../src/exchange/bitunix/types.ts";
 import { type FakeBitunix, startFakeBitunix } from "../../fakes/fake_bitunix.ts";
 import { instantClient } from "../../fakes/fake_venue_access.ts";
+import { rejection } from "./_helpers.ts";
 
 async function withVenue(
   body: (fake: FakeBitunix, client: BitunixRestClient, replies: string[]) => Promise<void>,
@@ -45,16 +45,6 @@ function entry(side: "BUY" | "SELL", sl: string, tp: string, clientId: string): 
     tpStopType: "MARK_PRICE",
     tpOrderType: "MARKET",
   };
-}
-
-async function rejection(p: Promise<unknown>): Promise<BitunixError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isBitunixError(e), `expected a BitunixError, got ${e}`);
-    return e;
-  }
-  assert.fail("expected the call to fail");
 }
 
 Deno.test("TP/SL book: created by an entry's brackets, listed in both shapes", async (t) => {
