@@ -131,7 +131,7 @@ export interface FakeTpslOrder {
   triggerTime?: number;
   /** Which leg fired. */
   triggered?: "tp" | "sl";
-  /** The close order a trigger booked. */
+  /** The close order a trigger booked (unset while a delayed close is pending). */
   closeOrderId?: string;
   /** The entry whose attached slPrice/tpPrice created it. */
   sourceOrderId?: string;
@@ -173,6 +173,17 @@ export interface FakeState {
   restTimeFormat: FakeTimeFormat;
   /** Price of the close a TP/SL trigger books: the market price when it fired, or the trigger price. */
   tpslFillPrice: "market" | "trigger";
+  /**
+   * Whether TP/SL lists and pushes carry `triggerTime` (`sent`, the default) or leave it
+   * out (`omitted`: bitunix-api.md does not list the field; `mtime` still moves on a fire).
+   */
+  tpslTriggerTime: "sent" | "omitted";
+  /**
+   * How long (fake time) after a TP/SL fires its close is booked (default 0: the same ms).
+   * Until then the order is TRIGGERED and the position still open; the close is booked by
+   * the first request or `setPrice` at or after that time (with that request's time).
+   */
+  tpslFillDelayMs: number;
   /**
    * How volumes are named in klines (REST `baseVol`/`quoteVol`, WS `b`/`q`) and tickers:
    * `swapped` (what the live REST API sends: the base-coin amount in `quoteVol`/`q`, the USDT
@@ -364,8 +375,8 @@ export interface FakeBitunix {
    * Moves the mark/last price (`state.price`, or `state.prices[symbol]` when a symbol is
    * given) and fires every pending TP/SL order whose trigger is crossed (long: sl when
    * price <= slPrice, tp when price >= tpPrice; short mirrored). A fired order books a
-   * reduce-only market close without client id and moves to history as TRIGGERED.
-   * Returns the TP/SL orders that fired.
+   * reduce-only market close without client id (after `tpslFillDelayMs`) and moves to
+   * history as TRIGGERED. Returns the TP/SL orders that fired.
    */
   setPrice(price: number, opts?: { symbol?: string }): FakeTpslOrder[];
   /** The symbol's current price (`state.prices[symbol]` or `state.price`). */
@@ -464,6 +475,14 @@ interface HeldFill {
   parts: { qty: number; price: number }[];
 }
 
+interface PendingClose {
+  tpsl: FakeTpslOrder;
+  /** Fake time at or after which it is booked. */
+  due: number;
+  /** Fill price fixed when it fired. */
+  price: number;
+}
+
 interface Sock {
   ws: WebSocket;
   kind: "public" | "private";
@@ -519,6 +538,8 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     pushTimeFormat: "number",
     restTimeFormat: "number",
     tpslFillPrice: "market",
+    tpslTriggerTime: "sent",
+    tpslFillDelayMs: 0,
     volumeFields: "swapped",
     clockSkewMs: 0,
     timestampRefusal: {
@@ -540,6 +561,8 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
   let lateQueue: Queued<FakeLateOptions>[] = [];
   let tpslRejects: Queued<Refusal>[] = [];
   const heldFills: HeldFill[] = [];
+  /** Closes of fired TP/SL orders not booked yet (`tpslFillDelayMs`). */
+  const pendingCloses: PendingClose[] = [];
   const hanging = new Set<() => void>();
   const sockets = new Set<Sock>();
   const nextId = () => String(state.nextId++);
@@ -917,6 +940,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
 
   /** Fires the crossed TP/SL orders of a symbol at its current price. */
   function fireTriggers(symbol: string): FakeTpslOrder[] {
+    bookDueCloses();
     sweepOrphans();
     const price = priceOf(symbol);
     const fired: FakeTpslOrder[] = [];
@@ -930,21 +954,51 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
       if (!slHit && !tpHit) continue;
       const leg = slHit ? "sl" : "tp";
       const trigger = (leg === "sl" ? t.slPrice : t.tpPrice)!;
-      const legQty = t.kind === "position" ? pos.qty : (leg === "sl" ? t.slQty : t.tpQty);
-      const qty = Math.min(legQty ?? pos.qty, pos.qty);
       t.status = "TRIGGERED";
       t.triggered = leg;
       t.triggerTime = now();
       t.mtime = t.triggerTime;
-      const close = foreignOrder(
-        { symbol, side: long ? "SELL" : "BUY", qty, reduceOnly: true, source: "tpsl" },
-        { price: state.tpslFillPrice === "trigger" ? trigger : price },
-      );
-      t.closeOrderId = close.orderId;
+      const close = {
+        tpsl: t,
+        due: t.triggerTime + state.tpslFillDelayMs,
+        price: state.tpslFillPrice === "trigger" ? trigger : price,
+      };
+      if (state.tpslFillDelayMs > 0) pendingCloses.push(close);
+      else bookClose(close);
       tpslPush(t, "CLOSE");
       fired.push(t);
     }
     return fired;
+  }
+
+  /** Books the close of a fired TP/SL on what its position holds then (nothing if it is gone). */
+  function bookClose(c: PendingClose) {
+    const t = c.tpsl;
+    const pos = state.positions.find((p) => p.positionId === t.positionId);
+    if (!pos) return;
+    const legQty = t.kind === "position" ? pos.qty : (t.triggered === "sl" ? t.slQty : t.tpQty);
+    const qty = Math.min(legQty ?? pos.qty, pos.qty);
+    const close = foreignOrder(
+      {
+        symbol: t.symbol,
+        side: pos.side === "LONG" ? "SELL" : "BUY",
+        qty,
+        reduceOnly: true,
+        source: "tpsl",
+      },
+      { price: c.price },
+    );
+    t.closeOrderId = close.orderId;
+  }
+
+  /** Books the delayed TP/SL closes that are due. */
+  function bookDueCloses() {
+    const at = now();
+    for (const c of [...pendingCloses]) {
+      if (c.due > at) continue;
+      pendingCloses.splice(pendingCloses.indexOf(c), 1);
+      bookClose(c);
+    }
   }
 
   function tpslJson(t: FakeTpslOrder, format = state.tpslTimeFormat) {
@@ -967,7 +1021,8 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
       slQty: s(t.slQty),
       status: t.status,
       ctime: timeJson(t.ctime, format),
-      triggerTime: timeJson(t.triggerTime, format),
+      mtime: timeJson(t.mtime, format),
+      ...(state.tpslTriggerTime === "sent" ? { triggerTime: timeJson(t.triggerTime, format) } : {}),
     };
   }
 
@@ -1581,6 +1636,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
           body = undefined;
         }
       }
+      bookDueCloses();
       const params = Object.fromEntries(url.searchParams.entries());
       const cid = body?.clientId ?? params.clientId;
       requests.push({

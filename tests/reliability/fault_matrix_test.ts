@@ -450,6 +450,7 @@ Deno.test("fault matrix: an unkind venue (split fills, other people, vanished st
       },
     });
     try {
+      assertSafeEnd(r);
       assertEveryTradeReportedOnce(r);
       assert.ok(r.fake.state.trades.length >= 8);
       assert.equal(eventsOf(r.system, "fill.unexpected").length, 0);
@@ -479,12 +480,39 @@ Deno.test("fault matrix: an unkind venue (split fills, other people, vanished st
     }
   });
 
-  await t.step("a manual buy on our symbol: booked if it reduces, else entries halt", async () => {
-    // at the moment of the manual buy the agent holds (from its own orders) `before`
+  await t.step(
+    "a manual buy that reduces the agent's short: an external partial exit",
+    async () => {
+      // at the moment of the manual buy the agent holds (from its own orders) `before`
+      let before: { side: string; qty: number } | null | undefined;
+      const r = await runFaultSession({
+        before: (f, i) => {
+          if (i !== 3) return;
+          before = held(f);
+          f.inject.manualTrade({ symbol: "BTCUSDT", side: "BUY", qty: 0.002 });
+        },
+      });
+      try {
+        assertSafeEnd(r);
+        assert.notEqual(before, undefined);
+        assert.equal(before?.side, "short", "the mock series holds a short at live candle 3");
+        assert.ok(before.qty > 0.002, `more than the manual buy: ${before.qty}`);
+        const found = eventsOf(r.system, "position.mismatch");
+        // it closed part of the agent's short: booked as an external partial exit
+        assert.equal(found.length, 0);
+        const ext = eventsOf(r.system, "order.filled").filter((e) => e.reason === "external");
+        assert.equal(ext.length, 1);
+      } finally {
+        await r.dispose();
+      }
+    },
+  );
+
+  await t.step("a manual buy that adds to the agent's long: reported, entries halt", async () => {
     let before: { side: string; qty: number } | null | undefined;
     const r = await runFaultSession({
       before: (f, i) => {
-        if (i !== 3) return;
+        if (i !== 1) return;
         before = held(f);
         f.inject.manualTrade({ symbol: "BTCUSDT", side: "BUY", qty: 0.002 });
       },
@@ -492,29 +520,21 @@ Deno.test("fault matrix: an unkind venue (split fills, other people, vanished st
     try {
       assertSafeEnd(r);
       assert.notEqual(before, undefined);
+      assert.equal(before?.side, "long", "the mock series holds a long at live candle 1");
       const found = eventsOf(r.system, "position.mismatch");
-      if (before?.side === "short") {
-        // it closed part of the agent's short: booked as an external partial exit
-        assert.equal(found.length, 0);
-        const ext = eventsOf(r.system, "order.filled").filter((e) => e.reason === "external");
-        assert.equal(ext.length, 1);
-      } else {
-        // it added to the venue's position: not the agent's; entries halt until they agree
-        // (the agent's next exit closes what the venue holds, the manual part included)
-        assert.ok(found.length >= 1, "the difference is reported");
-        assert.match(found[0].message, /venue holds LONG [\d.]+ BTCUSDT but this agent's orders/);
-        assert.ok(eventsOf(r.system, "fill.foreign").length >= 1);
-        const matched = eventsOf(r.system, "position.matched");
-        assert.equal(matched.length, 1);
-        const entries = eventsOf(r.system, "order.placed").filter((e) => e.intent === "entry");
-        assert.deepEqual(
-          entries.filter((e) =>
-            e.candleTs >= found[0].candleTs && e.candleTs < matched[0].candleTs
-          ),
-          [],
-          "no entry while the venue differs",
-        );
-      }
+      // it added to the venue's position: not the agent's; entries halt until they agree
+      // (the agent's next exit closes what the venue holds, the manual part included)
+      assert.ok(found.length >= 1, "the difference is reported");
+      assert.match(found[0].message, /venue holds LONG [\d.]+ BTCUSDT but this agent's orders/);
+      assert.ok(eventsOf(r.system, "fill.foreign").length >= 1);
+      const matched = eventsOf(r.system, "position.matched");
+      assert.equal(matched.length, 1);
+      const entries = eventsOf(r.system, "order.placed").filter((e) => e.intent === "entry");
+      assert.deepEqual(
+        entries.filter((e) => e.candleTs >= found[0].candleTs && e.candleTs < matched[0].candleTs),
+        [],
+        "no entry while the venue differs",
+      );
     } finally {
       await r.dispose();
     }

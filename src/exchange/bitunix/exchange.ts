@@ -23,6 +23,9 @@ const ORDER_NOT_FOUND_CODE = 20007;
 /** A fired stop or take-profit is executed within this long of its trigger time. */
 const TRIGGER_TO_FILL_MS = 10_000;
 
+/** Quantities this close are equal (float noise of summed decimal parts). */
+const QTY_EPSILON = 1e-9;
+
 /** Our client ids: `la` + an 8-hex session key + `-` (see clientIdFor). */
 const OUR_CLIENT_ID = /^la[0-9a-f]{8}-/;
 
@@ -151,6 +154,8 @@ export class BitunixExchange implements Exchange {
   readonly #symbols = new Map<string, SymbolInfo>();
   readonly #intents = new Map<string, OrderIntent>();
   readonly #sentBrackets = new Map<string, SentBracket>();
+  /** Client id -> the quantity the order asked for (the largest attempt, or the one adopted). */
+  readonly #sentQty = new Map<string, number>();
   /** Venue order ids of the orders this exchange placed. */
   readonly #orderIds = new Map<string, string>();
   /** Trade id -> trade time of everything already read. */
@@ -159,6 +164,11 @@ export class BitunixExchange implements Exchange {
   #held: BitunixTrade[] = [];
   /** Order id -> when its executions were first held back. */
   readonly #heldSince = new Map<string, number>();
+  /**
+   * Order id -> quantity already reported of an order reported before all its executions
+   * showed (the hold expired), and the time of its newest execution then.
+   */
+  readonly #reportedPart = new Map<string, { qty: number; ts: number }>();
   readonly #holdMs: number;
   readonly #isOurs: (clientId: string | undefined) => boolean;
   readonly #symbol: string;
@@ -251,6 +261,7 @@ export class BitunixExchange implements Exchange {
         clientId: order.clientId,
         reduceOnly: order.reduceOnly || undefined,
       };
+      this.#sentQty.set(order.clientId, Number(base.qty));
       if (opts.refuse) prepare = () => Promise.resolve(this.#lastCheck(base, opts));
     }
     this.#intents.set(order.clientId, order.intent);
@@ -262,6 +273,14 @@ export class BitunixExchange implements Exchange {
       if (isBitunixError(e) && e.code === DUPLICATE_CLIENT_ID_CODE) {
         const existing = await this.#client.orderDetail({ clientId: order.clientId });
         this.#orderIds.set(existing.orderId, order.clientId);
+        this.#sentQty.set(order.clientId, existing.qty);
+        if (order.intent === "entry") {
+          // the order that stands is the first attempt's, priced before this retry
+          this.#sentBrackets.set(order.clientId, {
+            stopPrice: existing.slPrice,
+            tpPrice: existing.tpPrice,
+          });
+        }
         return { clientId: order.clientId, orderId: existing.orderId, duplicate: true };
       }
       throw e;
@@ -287,6 +306,9 @@ export class BitunixExchange implements Exchange {
     const b = entryBracket(order, latest);
     const slPrice = b.stopPrice.toFixed(info.pricePrecision);
     const tpPrice = b.tpPrice?.toFixed(info.pricePrecision);
+    // the largest of the attempts: any one of them may be the one the venue booked
+    const sentBefore = this.#sentQty.get(order.clientId) ?? 0;
+    this.#sentQty.set(order.clientId, Math.max(sentBefore, Number(qtyText)));
     this.#sentBrackets.set(order.clientId, {
       stopPrice: Number(slPrice),
       tpPrice: tpPrice === undefined ? undefined : Number(tpPrice),
@@ -367,9 +389,10 @@ export class BitunixExchange implements Exchange {
   /**
    * Fills since the previous call (oldest first, one per order), from the trade history.
    * An order is reported once its visible executions add up to what the venue says it
-   * filled; until then it and every later order wait (a trade indexed late must not be
-   * booked after a later one, or the position would net wrongly). After `holdMs` what is
-   * visible is reported anyway.
+   * filled (one of ours: to what it sent, else the venue is asked); until then it and every
+   * later order wait (a trade indexed late must not be booked after a later one, or the
+   * position would net wrongly). After `holdMs` what is visible is reported anyway, and
+   * the rest of that order when it shows.
    */
   async drainFills(): Promise<Fill[]> {
     for (const t of await this.#freshTrades()) {
@@ -380,6 +403,9 @@ export class BitunixExchange implements Exchange {
     // ids older than the query window can no longer come back
     for (const [id, ts] of this.#seenTrades) {
       if (ts < this.#fillsSince - 2 * this.#overlapMs) this.#seenTrades.delete(id);
+    }
+    for (const [id, part] of this.#reportedPart) {
+      if (part.ts < this.#fillsSince - 2 * this.#overlapMs) this.#reportedPart.delete(id);
     }
     if (this.#held.length === 0) return [];
     this.#held.sort((a, b) => a.ts - b.ts || compareTradeIds(a.tradeId, b.tradeId));
@@ -393,9 +419,19 @@ export class BitunixExchange implements Exchange {
     for (const [orderId, list] of groups) {
       const since = this.#heldSince.get(orderId) ?? this.#now();
       this.#heldSince.set(orderId, since);
-      if (!(await this.#complete(orderId, list)) && this.#now() - since < this.#holdMs) break;
+      const before = this.#reportedPart.get(orderId)?.qty ?? 0;
+      const complete = await this.#complete(orderId, list[0], before + sumQty(list));
+      if (!complete && this.#now() - since < this.#holdMs) break;
       ready.push(list);
       this.#heldSince.delete(orderId);
+      if (complete) this.#reportedPart.delete(orderId);
+      else {
+        // the rest, when it shows, completes the order with what is reported here
+        this.#reportedPart.set(orderId, {
+          qty: before + sumQty(list),
+          ts: list[list.length - 1].ts,
+        });
+      }
     }
     if (ready.length === 0) return [];
     const reported = new Set(ready.flat().map((t) => t.tradeId));
@@ -430,21 +466,32 @@ export class BitunixExchange implements Exchange {
     return [...fresh.values()];
   }
 
-  /** True when the visible executions of an order add up to what the venue says it filled. */
-  async #complete(orderId: string, list: BitunixTrade[]): Promise<boolean> {
+  /**
+   * True when `qty` (the executions of an order reported before and those visible now)
+   * adds up to what the venue says it filled. One of this agent's orders that reached the
+   * quantity it sent is complete without asking (a market order fills no more than that).
+   * A failed detail read is not complete: the order waits (the caller reports what is
+   * visible once the hold expires).
+   */
+  async #complete(orderId: string, first: BitunixTrade, qty: number): Promise<boolean> {
+    const sent = this.#ownTrade(first) ? this.#sentQty.get(this.#clientIdOf(first)) : undefined;
+    if (sent !== undefined && qty >= sent - QTY_EPSILON) return true;
     let filled: number;
     try {
       filled = (await this.#client.orderDetail({ orderId })).filledQty;
     } catch {
-      return true; // no detail to compare with: report what is visible
+      return false;
     }
-    let qty = 0;
-    for (const t of list) qty += t.qty;
-    return qty >= filled - 1e-12;
+    return qty >= filled - QTY_EPSILON;
   }
 
   #ownTrade(t: BitunixTrade): boolean {
     return this.#isOurs(t.clientId) || this.#orderIds.has(t.orderId);
+  }
+
+  /** The client id of one of our executions (the venue's, else the one we placed it with). */
+  #clientIdOf(t: BitunixTrade): string {
+    return t.clientId || this.#orderIds.get(t.orderId) || "";
   }
 
   #toFill(list: BitunixTrade[], bracket: Map<string, FillReason>): Fill {
@@ -458,7 +505,7 @@ export class BitunixExchange implements Exchange {
       fee += t.fee;
     }
     const own = this.#ownTrade(first);
-    const clientId = own ? (first.clientId || this.#orderIds.get(first.orderId) || "") : "";
+    const clientId = own ? this.#clientIdOf(first) : "";
     const intent = own ? this.#intents.get(clientId) : undefined;
     const sent = own ? this.#sentBrackets.get(clientId) : undefined;
     return {
@@ -499,18 +546,20 @@ export class BitunixExchange implements Exchange {
       return out; // unknown: labelled external, never passed off as our stop
     }
     // each fired TP/SL explains one order, the one executed right after it fired; one that
-    // explained an order before (this process or an earlier one of the session) is spent
+    // explained an order before (this process or an earlier one of the session) is spent.
+    // When it fired: its triggerTime (not in the documented fields), else its last change
+    // (mtime), else its creation; a row with no time at all explains nothing.
     const used = new Set<string>();
     for (const t of trades) {
       if (used.has(t.orderId)) continue;
-      const hit = history.find((h) =>
-        isTriggered(h.status, h.triggerTime) &&
-        !this.#seenTrades.has(`tpsl:${h.orderId}`) &&
-        (this.#positionId === undefined || h.positionId === undefined ||
-          h.positionId === this.#positionId) &&
-        (h.triggerTime === undefined ||
-          (t.ts >= h.triggerTime - 1_000 && t.ts - h.triggerTime <= TRIGGER_TO_FILL_MS))
-      );
+      const hit = history.find((h) => {
+        const fired = h.triggerTime ?? h.mtime ?? h.ctime;
+        return isTriggered(h.status, h.triggerTime) &&
+          !this.#seenTrades.has(`tpsl:${h.orderId}`) &&
+          (this.#positionId === undefined || h.positionId === undefined ||
+            h.positionId === this.#positionId) &&
+          fired !== undefined && t.ts >= fired - 1_000 && t.ts - fired <= TRIGGER_TO_FILL_MS;
+      });
       if (!hit) continue;
       this.#seenTrades.set(`tpsl:${hit.orderId}`, t.ts);
       used.add(t.orderId);
@@ -620,6 +669,12 @@ export class BitunixExchange implements Exchange {
     }
     return out;
   }
+}
+
+function sumQty(list: readonly BitunixTrade[]): number {
+  let qty = 0;
+  for (const t of list) qty += t.qty;
+  return qty;
 }
 
 function reasonOf(intent: OrderIntent | undefined, t: BitunixTrade): FillReason {

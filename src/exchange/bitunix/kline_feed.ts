@@ -92,8 +92,6 @@ abstract class ClosedBarFeed implements MarketFeed {
   protected readonly warmup: number;
   protected readonly iv: number;
   protected readonly tally = {
-    disconnects: 0,
-    reconnects: 0,
     replayedCandles: 0,
     gapFills: 0,
     schemaFailures: 0,
@@ -118,7 +116,12 @@ abstract class ClosedBarFeed implements MarketFeed {
 
   /** Disconnects, reconnects, replayed candles, gap fills and failures so far (a copy). */
   get counters(): BitunixFeedCounters {
-    return { ...this.tally };
+    return { ...this.connection(), ...this.tally };
+  }
+
+  /** Disconnects and reconnects of the feed's connection (a feed without one has none). */
+  protected connection(): { disconnects: number; reconnects: number } {
+    return { disconnects: 0, reconnects: 0 };
   }
 
   /** Sends an event to the sink (with symbol and interval) and to `onEvent`. */
@@ -250,13 +253,15 @@ export class BitunixKlineFeed extends ClosedBarFeed {
         }
       },
       events: {
-        emit: (level, _component, event, fields = {}) => {
-          if (event === "feed.disconnected") this.tally.disconnects++;
-          if (event === "feed.reconnected") this.tally.reconnects++;
-          this.report(level, event, fields);
-        },
+        emit: (level, _component, event, fields = {}) => this.report(level, event, fields),
       },
     });
+  }
+
+  /** The WebSocket client's own counts. */
+  protected override connection(): { disconnects: number; reconnects: number } {
+    const { disconnects, reconnects } = this.#ws.counters;
+    return { disconnects, reconnects };
   }
 
   /** Local time of the last WebSocket message (any kind, pongs included), Unix ms. */

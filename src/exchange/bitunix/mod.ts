@@ -4,7 +4,7 @@
  */
 export { BITUNIX_COMPONENT, BitunixRestClient, DEFAULT_BASE_URL } from "./rest_client.ts";
 export type { BitunixRestCounters, BitunixRestOptions, ResponseInfo } from "./rest_client.ts";
-export { BitunixError, isBitunixError, isClockRefusal } from "./errors.ts";
+export { BitunixError, isBitunixError } from "./errors.ts";
 export type { BitunixErrorKind } from "./errors.ts";
 export { BitunixExchange, roundQtyDown } from "./exchange.ts";
 export type { BitunixExchangeOptions } from "./exchange.ts";
@@ -31,5 +31,5 @@ export {
   KLINES_PER_CALL,
 } from "./kline_pager.ts";
 export { klineChannel, parseInterval } from "./intervals.ts";
-export { isTradable, untradableReason } from "./symbols.ts";
+export { untradableReason } from "./symbols.ts";
 export type * from "./types.ts";

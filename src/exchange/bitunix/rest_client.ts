@@ -681,13 +681,11 @@ export class BitunixRestClient {
     path: string,
     p: PlaceTpslParams | PositionTpslParams | ModifyTpslParams,
   ): Promise<{ orderId: string }> {
-    const body: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(p)) if (v !== undefined) body[k] = v;
     const r = await this.#call({
       endpoint,
       method: "POST",
       path,
-      body,
+      body: definedFields(p),
       auth: true,
       bucket: "private",
       schema: S.tpslIdSchema,
@@ -974,6 +972,7 @@ function mapTpsl(o: z.output<typeof S.tpslOrderSchema>): BitunixTpslOrder {
     slQty: o.slQty,
     status: o.status?.toUpperCase(),
     ctime: o.ctime,
+    mtime: o.mtime,
     triggerTime: o.triggerTime,
   };
 }

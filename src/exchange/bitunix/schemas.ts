@@ -97,6 +97,21 @@ export function zOne<T extends z.ZodType>(item: T) {
   );
 }
 
+/**
+ * A page of a list endpoint: `{<listKey>: T[] | null, total}`, a bare `T[]`, or null (the
+ * docs show each), read as `{<outKey>: T[], total}`; a missing total is the rows' count.
+ */
+export function zPage<T extends z.ZodType, K extends string>(item: T, listKey: string, outKey: K) {
+  const rows = z.union([z.array(item), z.null()]).optional();
+  return z
+    .union([z.object({ [listKey]: rows, total: zOptNum }), z.array(item), z.null()])
+    .transform((v) => {
+      const list = (v === null ? [] : Array.isArray(v) ? v : v[listKey] ?? []) as z.output<T>[];
+      const total = v === null || Array.isArray(v) ? list.length : v.total ?? list.length;
+      return { [outKey]: list, total } as { [P in K]: z.output<T>[] } & { total: number };
+    });
+}
+
 /** Where a payload broke its schema (a dotted path, "" for the whole) and why; no values. */
 export interface SchemaIssue {
   readonly path: string;
@@ -268,21 +283,7 @@ export const orderSchema = z.object({
 /** `data` of `/trade/get_order_detail`. */
 export const orderDetailSchema = zOne(orderSchema);
 /** `data` of `/trade/get_pending_orders` and `/trade/get_history_orders`. */
-export const orderListSchema = z
-  .union([
-    z.object({
-      orderList: z.union([z.array(orderSchema), z.null()]).optional(),
-      total: zOptNum,
-    }),
-    z.array(orderSchema),
-    z.null(),
-  ])
-  .transform((v) => {
-    if (v === null) return { orders: [], total: 0 };
-    if (Array.isArray(v)) return { orders: v, total: v.length };
-    const orders = v.orderList ?? [];
-    return { orders, total: v.total ?? orders.length };
-  });
+export const orderListSchema = zPage(orderSchema, "orderList", "orders");
 
 /** One execution of `/trade/get_history_trades`. */
 export const tradeSchema = z.object({
@@ -301,21 +302,7 @@ export const tradeSchema = z.object({
   ctime: zTime,
 });
 /** `data` of `/trade/get_history_trades`. */
-export const tradeListSchema = z
-  .union([
-    z.object({
-      tradeList: z.union([z.array(tradeSchema), z.null()]).optional(),
-      total: zOptNum,
-    }),
-    z.array(tradeSchema),
-    z.null(),
-  ])
-  .transform((v) => {
-    if (v === null) return { trades: [], total: 0 };
-    if (Array.isArray(v)) return { trades: v, total: v.length };
-    const trades = v.tradeList ?? [];
-    return { trades, total: v.total ?? trades.length };
-  });
+export const tradeListSchema = zPage(tradeSchema, "tradeList", "trades");
 
 /** `data` of `/trade/place_order`. */
 export const placeOrderSchema = zOne(z.object({ orderId: zId, clientId: zOptId }));
@@ -366,6 +353,7 @@ export const tpslOrderSchema = z
     slQty: zOptNum,
     status: zOptStr,
     ctime: zOptTime,
+    mtime: zOptTime,
     triggerTime: zOptTime,
   })
   .refine((o) => o.id !== undefined || o.orderId !== undefined, {
@@ -376,21 +364,7 @@ export const tpslOrderSchema = z
  * `data` of the TP/SL lists. The docs disagree: a bare array in one copy, `{orderList, total}`
  * in another; both (and null) are accepted.
  */
-export const tpslListSchema = z
-  .union([
-    z.object({
-      orderList: z.union([z.array(tpslOrderSchema), z.null()]).optional(),
-      total: zOptNum,
-    }),
-    z.array(tpslOrderSchema),
-    z.null(),
-  ])
-  .transform((v) => {
-    if (v === null) return { orders: [], total: 0 };
-    if (Array.isArray(v)) return { orders: v, total: v.length };
-    const orders = v.orderList ?? [];
-    return { orders, total: v.total ?? orders.length };
-  });
+export const tpslListSchema = zPage(tpslOrderSchema, "orderList", "orders");
 
 /** `data` of the TP/SL place and modify calls: the TP/SL order id. */
 export const tpslIdSchema = zOne(z.object({ orderId: zId }));

@@ -152,7 +152,11 @@ export interface BitunixTpslOrder {
   readonly status?: string;
   /** Unix ms. */
   readonly ctime?: number;
-  /** Unix ms when it fired (history only). */
+  /** Unix ms of its last change (for a fired one: when it fired). */
+  readonly mtime?: number;
+  /**
+   * Unix ms when it fired (history only). Not in the documented field list: may be absent.
+   */
   readonly triggerTime?: number;
 }
 

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import type { LogLevel } from "../../../src/core/events.ts";
-import { isBitunixError } from "../../../src/exchange/bitunix/errors.ts";
 import { BitunixRestClient } from "../../../src/exchange/bitunix/rest_client.ts";
 import { type FakeBitunix, startFakeBitunix } from "../../fakes/fake_bitunix.ts";
+import { instantClient } from "../../fakes/fake_venue_access.ts";
+import { rejection } from "./_helpers.ts";
 
 const AHEAD = 60_000;
 
@@ -26,26 +27,11 @@ async function sessionCalls(client: BitunixRestClient): Promise<void> {
 
 function mk(fake: FakeBitunix, over: Record<string, unknown> = {}) {
   const events: { level: LogLevel; event: string; fields: Record<string, unknown> }[] = [];
-  const client = new BitunixRestClient({
-    baseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    apiSecret: fake.apiSecret,
-    rateLimit: false,
-    sleep: () => Promise.resolve(),
+  const client = instantClient(fake, {
     events: { emit: (level, _c, event, fields = {}) => events.push({ level, event, fields }) },
     ...over,
   });
   return { client, events };
-}
-
-async function refusal(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isBitunixError(e), String(e));
-    return e;
-  }
-  assert.fail("expected the venue to refuse");
 }
 
 Deno.test("clock offset from the venue's Date header", async (t) => {
@@ -93,7 +79,7 @@ Deno.test("clock offset from the venue's Date header", async (t) => {
       const { client } = mk(fake, { clockSync: false });
       await client.tradingPairs(["BTCUSDT"]);
       const before = fake.requests.length;
-      const e = await refusal(client.account());
+      const e = await rejection(client.account());
       assert.match(
         e.message,
         /^Bitunix account failed: 10002 Parameter error: timestamp outside the accepted window \(the local clock is (59|60)\.\d s behind the venue's\) \(fatal\)$/,
@@ -106,7 +92,7 @@ Deno.test("clock offset from the venue's Date header", async (t) => {
     await t.step("a local clock ahead of the venue's", async () => {
       fake.inject.clockSkew(-45_000);
       const { client } = mk(fake, { clockSync: false });
-      const e = await refusal(client.account());
+      const e = await rejection(client.account());
       assert.match(
         e.message,
         /\(the local clock is (44|45)\.\d s ahead of the venue's\) \(fatal\)$/,
@@ -131,7 +117,7 @@ Deno.test("timestamp refusals: 10002 and 10004 'Timestamp expired'", async (t) =
       await client.account();
       assert.equal(fake.requests.length - before, 2);
       const off = mk(fake, { clockSync: false }).client;
-      const e = await refusal(off.account());
+      const e = await rejection(off.account());
       assert.match(
         e.message,
         /^Bitunix account failed: 10004 Timestamp expired \(the local clock is (59|60)\.\d s behind the venue's\) \(fatal\)$/,
@@ -143,7 +129,7 @@ Deno.test("timestamp refusals: 10002 and 10004 'Timestamp expired'", async (t) =
       fake.inject.errorCode(10004, "Timestamp expired", 2, { path: "/account" });
       const { client } = mk(fake);
       const before = fake.requests.length;
-      const e = await refusal(client.account());
+      const e = await rejection(client.account());
       assert.equal(fake.requests.length - before, 2, "one retry, no more");
       assert.match(
         e.message,
@@ -155,7 +141,7 @@ Deno.test("timestamp refusals: 10002 and 10004 'Timestamp expired'", async (t) =
       fake.inject.errorCode(10004, "IP not in the API key whitelist", 1, { path: "/account" });
       const { client } = mk(fake);
       const before = fake.requests.length;
-      const e = await refusal(client.account());
+      const e = await rejection(client.account());
       assert.equal(fake.requests.length - before, 1);
       assert.equal(
         e.message,

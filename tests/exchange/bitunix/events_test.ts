@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import type { EventSink, LogLevel } from "../../../src/core/events.ts";
-import type { FeedCandle } from "../../../src/core/ports.ts";
 import {
   BitunixKlineFeed,
   BitunixPollingFeed,
   BitunixPrivateStream,
-  BitunixRestClient,
   displayUrl,
 } from "../../../src/exchange/bitunix/mod.ts";
 import { startFakeBitunix } from "../../fakes/fake_bitunix.ts";
+import { instantClient } from "../../fakes/fake_venue_access.ts";
+import { collect, waitFor } from "./_helpers.ts";
 
 const M1 = 60_000;
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -32,34 +32,10 @@ function recorder(): { sink: EventSink; events: Ev[]; of(name: string): Ev[] } {
   };
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-  const until = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-function collect(feed: { candles(): AsyncIterable<FeedCandle> }) {
-  const got: FeedCandle[] = [];
-  const done = (async () => {
-    for await (const c of feed.candles()) got.push(c);
-  })();
-  return { got, done };
-}
-
 Deno.test("REST client events: retries and schema failures", async (t) => {
   const fake = startFakeBitunix();
   const rec = recorder();
-  const client = new BitunixRestClient({
-    baseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    apiSecret: fake.apiSecret,
-    sleep: () => Promise.resolve(),
-    random: () => 0.5,
-    rateLimit: false,
-    events: rec.sink,
-  });
+  const client = instantClient(fake, { random: () => 0.5, events: rec.sink });
   try {
     await t.step("rest.retried: endpoint, attempt, reason, delay", async () => {
       fake.inject.serverError(2, { path: "/market/tickers" });
@@ -125,7 +101,7 @@ Deno.test("kline feed events: drop, reconnect, gap, bad push", async (t) => {
   const rec = recorder();
   const legacy: string[] = [];
   const feed = new BitunixKlineFeed({
-    client: new BitunixRestClient({ baseUrl: fake.baseUrl, rateLimit: false }),
+    client: instantClient(fake),
     symbol: "BTCUSDT",
     interval: "1m",
     wsUrl: fake.wsUrl,
@@ -219,11 +195,7 @@ Deno.test("polling feed events: a catch-up after missed polls is reported", asyn
   const fake = startFakeBitunix({ now: () => now });
   const rec = recorder();
   const feed = new BitunixPollingFeed({
-    client: new BitunixRestClient({
-      baseUrl: fake.baseUrl,
-      rateLimit: false,
-      retry: { maxAttempts: 1 },
-    }),
+    client: instantClient(fake, { retry: { maxAttempts: 1 } }),
     symbol: "BTCUSDT",
     interval: "1m",
     pollMs: 5,

@@ -126,6 +126,94 @@ Deno.test("BitunixExchange on an unkind venue", async (t) => {
   });
 
   await t.step(
+    "the rest of an order reported after the hold completes it; later orders do not wait",
+    async () => {
+      const fake = startFakeBitunix({ price: 60_000 });
+      let now = Date.now();
+      try {
+        const ex = new BitunixExchange(instantClient(fake), {
+          clientIdPrefix: PREFIX,
+          now: () => now,
+          fillsSince: now - 1000,
+          holdMs: 30_000,
+        });
+        fake.inject.splitFills(2);
+        fake.inject.lateTrade({ queries: 2, part: "last" });
+        await ex.placeOrder(entry(13));
+        assert.deepEqual(await ex.drainFills(), [], "held: one part is not visible");
+        now += 31_000;
+        const first = await ex.drainFills();
+        assert.equal(first.length, 1, "the hold expired: what is visible is reported");
+        assert.ok(Math.abs(first[0].qty - 0.05) < 1e-12);
+        // the late part shows now, with a fully visible exit after it
+        await ex.placeOrder(exit(13, 0.1));
+        const next = await ex.drainFills();
+        assert.deepEqual(next.map((f) => [f.reason, f.qty]), [["entry", 0.05], ["signal", 0.1]]);
+        assert.deepEqual(await ex.drainFills(), []);
+      } finally {
+        await fake.close();
+      }
+    },
+  );
+
+  await t.step(
+    "a failing get_order_detail holds a partly visible order instead of reporting it",
+    async () => {
+      const fake = startFakeBitunix({ price: 60_000 });
+      let now = Date.now();
+      try {
+        const ex = new BitunixExchange(instantClient(fake), {
+          clientIdPrefix: PREFIX,
+          now: () => now,
+          fillsSince: now - 1000,
+          holdMs: 30_000,
+        });
+        fake.inject.splitFills(2);
+        fake.inject.lateTrade({ queries: 1, part: "last" });
+        await ex.placeOrder(entry(14));
+        // every attempt of the next detail call fails (the client's retries included)
+        fake.inject.serverError(10, { path: "/trade/get_order_detail" });
+        assert.deepEqual(await ex.drainFills(), [], "no detail: held, not reported as complete");
+        fake.inject.clear();
+        const fills = await ex.drainFills();
+        assert.equal(fills.length, 1);
+        assert.ok(Math.abs(fills[0].qty - 0.1) < 1e-12, "one fill with both parts");
+        // a detail that keeps failing: after the hold what is visible is reported
+        fake.inject.splitFills(2);
+        fake.inject.lateTrade({ queries: 1_000, part: "last" });
+        await ex.placeOrder(entry(15));
+        fake.inject.serverError(1_000, { path: "/trade/get_order_detail" });
+        assert.deepEqual(await ex.drainFills(), []);
+        now += 31_000;
+        const late = await ex.drainFills();
+        assert.equal(late.length, 1);
+        assert.ok(Math.abs(late[0].qty - 0.05) < 1e-12);
+      } finally {
+        await fake.close();
+      }
+    },
+  );
+
+  await t.step(
+    "an order whose executions add up to what was sent needs no order-detail read",
+    () =>
+      withFake(async (fake, ex) => {
+        await ex.placeOrder(entry(20));
+        assert.deepEqual((await ex.drainFills()).map((f) => f.reason), ["entry"]);
+        await ex.placeOrder(exit(20, 0.1));
+        assert.deepEqual((await ex.drainFills()).map((f) => f.reason), ["signal"]);
+        assert.equal(fake.requestsTo("/trade/get_order_detail").length, 0);
+        // a partial fill falls short of what was sent: the venue says what it filled
+        fake.inject.partialFill(0.5);
+        await ex.placeOrder(entry(21));
+        const part = await ex.drainFills();
+        assert.equal(part.length, 1);
+        assert.ok(Math.abs(part[0].qty - 0.05) < 1e-12);
+        assert.equal(fake.requestsTo("/trade/get_order_detail").length, 1);
+      }),
+  );
+
+  await t.step(
     "other symbols are never read; others' trades on ours come back as external",
     () =>
       withFake(async (fake, ex) => {
@@ -170,6 +258,54 @@ Deno.test("BitunixExchange on an unkind venue", async (t) => {
         const tp = await ex.drainFills();
         assert.equal(tp[0].reason, "tp");
       }),
+  );
+
+  await t.step(
+    "without triggerTime a fired stop labels only the close right after it fired",
+    async () => {
+      let clock = Date.now();
+      const fake = startFakeBitunix({ price: 60_000, now: () => clock });
+      try {
+        const client = instantClient(fake, { now: () => clock });
+        fake.state.tpslTriggerTime = "omitted";
+        fake.state.tpslFillDelayMs = 3_000;
+        const ex = new BitunixExchange(client, {
+          clientIdPrefix: PREFIX,
+          now: () => clock,
+          fillsSince: clock - 1000,
+        });
+        await ex.placeOrder(entry(17));
+        await ex.drainFills();
+        fake.setPrice(59_000); // through the 50 bps stop; the venue closes 3 s later
+        clock += 3_000;
+        const stopped = await ex.drainFills();
+        assert.deepEqual(stopped.map((f) => [f.reason, f.external]), [["stop", true]]);
+
+        // a stop fired before a new process started (so none of its reports used it),
+        // then a new position, closed by hand a minute later
+        fake.setPrice(60_000);
+        await ex.placeOrder(entry(18));
+        await ex.drainFills();
+        fake.setPrice(59_000);
+        clock += 3_000;
+        assert.deepEqual((await ex.drainFills()).map((f) => f.reason), ["stop"]);
+        clock += 20_000;
+        const ex2 = new BitunixExchange(client, {
+          clientIdPrefix: PREFIX,
+          now: () => clock,
+          fillsSince: clock,
+        });
+        fake.setPrice(60_000);
+        await ex2.placeOrder(entry(19));
+        assert.deepEqual((await ex2.drainFills()).map((f) => f.reason), ["entry"]);
+        clock += 60_000;
+        fake.inject.closePosition("BTCUSDT");
+        const manual = await ex2.drainFills();
+        assert.deepEqual(manual.map((f) => [f.reason, f.external]), [["external", true]]);
+      } finally {
+        await fake.close();
+      }
+    },
   );
 
   await t.step(
@@ -264,5 +400,36 @@ Deno.test("BitunixExchange on an unkind venue", async (t) => {
         assert.equal(fills.length, 1);
         assert.equal(fills[0].reason, "entry");
       }),
+  );
+
+  await t.step(
+    "a retried entry adopted as a duplicate reports the bracket the venue holds",
+    async () => {
+      const fake = startFakeBitunix({ price: 60_000 });
+      try {
+        // the first reply is lost; the price moves before the retry is priced again
+        const client = instantClient(fake, {
+          sleep: () => {
+            fake.setPrice(60_300);
+            return Promise.resolve();
+          },
+        });
+        const ex = new BitunixExchange(client, { clientIdPrefix: PREFIX });
+        fake.inject.loseReply(1, { path: "/trade/place_order", mode: "drop" });
+        const ack = await ex.placeOrder(entry(16));
+        assert.equal(ack.duplicate, true);
+        const sent = fake.requestsTo("/trade/place_order").map((r) => r.body!.slPrice);
+        assert.deepEqual(sent, [(60_000 * 0.995).toFixed(1), (60_300 * 0.995).toFixed(1)]);
+        const held = fake.state.orders.find((o) => o.clientId === entry(16).clientId)!;
+        const fills = await ex.drainFills();
+        assert.equal(fills.length, 1);
+        assert.equal(fills[0].stopPrice, Number(held.slPrice));
+        assert.equal(fills[0].tpPrice, Number(held.tpPrice));
+        assert.equal(fills[0].stopPrice, 59_700);
+        assert.equal(fills[0].tpPrice, 60_600);
+      } finally {
+        await fake.close();
+      }
+    },
   );
 });

@@ -4,10 +4,10 @@
  * agent's back, and replies lost after the venue already acted.
  */
 import assert from "node:assert/strict";
-import { type BitunixError, isBitunixError } from "../../../src/exchange/bitunix/errors.ts";
 import type { BitunixRestClient } from "../../../src/exchange/bitunix/rest_client.ts";
 import { type FakeBitunix, startFakeBitunix } from "../../fakes/fake_bitunix.ts";
 import { instantClient } from "../../fakes/fake_venue_access.ts";
+import { rejection } from "./_helpers.ts";
 
 /** A fresh fake at 60,000 and a client on it; both closed after `body`. */
 async function withVenue(
@@ -29,16 +29,6 @@ const buy = (qty: string, clientId: string) => ({
   qty,
   clientId,
 });
-
-async function rejection(p: Promise<unknown>): Promise<BitunixError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isBitunixError(e), `expected a BitunixError, got ${e}`);
-    return e;
-  }
-  assert.fail("expected the call to fail");
-}
 
 Deno.test("fake venue: split fills", async (t) => {
   await t.step("by default a market order is one trade (the kind venue)", async () => {

@@ -1,30 +1,13 @@
 import assert from "node:assert/strict";
-import type { FeedCandle } from "../../../src/core/ports.ts";
 import { BitunixKlineFeed, BitunixPollingFeed } from "../../../src/exchange/bitunix/kline_feed.ts";
 import { BitunixPrivateStream } from "../../../src/exchange/bitunix/private_stream.ts";
 import { BitunixRestClient } from "../../../src/exchange/bitunix/rest_client.ts";
 import { BitunixWsClient } from "../../../src/exchange/bitunix/ws_client.ts";
 import { defaultKline, startFakeBitunix } from "../../fakes/fake_bitunix.ts";
+import { collect, waitFor } from "./_helpers.ts";
 
 const M1 = 60_000;
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
-
-async function waitFor(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-  const until = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-/** Collects feed output in the background. */
-function collect(feed: { candles(): AsyncIterable<FeedCandle> }) {
-  const got: FeedCandle[] = [];
-  const done = (async () => {
-    for await (const c of feed.candles()) got.push(c);
-  })();
-  return { got, done };
-}
 
 Deno.test("BitunixKlineFeed: bar close by bucket roll-over, drop, REST gap fill", async (t) => {
   let now = T0 + 10_000;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import type { FeedCandle } from "../../../src/core/ports.ts";
 import { BitunixPollingFeed } from "../../../src/exchange/bitunix/kline_feed.ts";
 import { fetchKlineRange } from "../../../src/exchange/bitunix/kline_pager.ts";
 import { BitunixRestClient } from "../../../src/exchange/bitunix/rest_client.ts";
 import { defaultKline, KLINE_CONVENTIONS, startFakeBitunix } from "../../fakes/fake_bitunix.ts";
+import { collect, waitFor } from "./_helpers.ts";
 
 const M1 = 60_000;
 const T = Date.UTC(2026, 0, 15, 12, 0, 30);
@@ -56,10 +56,7 @@ Deno.test("the feeds' REST catch-up leaves no hole whichever way the venue reads
         warmup: 3,
         now: () => now,
       });
-      const got: FeedCandle[] = [];
-      const done = (async () => {
-        for await (const c of feed.candles()) got.push(c);
-      })();
+      const { got, done } = collect(feed);
       try {
         await waitFor(() => got.length === 3, "warm-up");
         now += M1; // one bar closes
@@ -80,11 +77,3 @@ Deno.test("the feeds' REST catch-up leaves no hole whichever way the venue reads
     });
   }
 });
-
-async function waitFor(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-  const until = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

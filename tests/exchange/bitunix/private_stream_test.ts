@@ -2,14 +2,7 @@ import assert from "node:assert/strict";
 import { BitunixPrivateStream, type OrderUpdate } from "../../../src/exchange/bitunix/mod.ts";
 import { BitunixRestClient } from "../../../src/exchange/bitunix/rest_client.ts";
 import { type FakeTimeFormat, startFakeBitunix } from "../../fakes/fake_bitunix.ts";
-
-async function waitFor(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-  const until = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { waitFor } from "./_helpers.ts";
 
 Deno.test("private order pushes with string times", async (t) => {
   const T = Date.UTC(2026, 0, 15, 12, 0, 0, 250);

@@ -4,12 +4,12 @@
  * faults (a stop that vanished, a refused placement, a trigger on the wrong side).
  */
 import assert from "node:assert/strict";
-import { type BitunixError, isBitunixError } from "../../../src/exchange/bitunix/errors.ts";
 import type { BitunixRestClient } from "../../../src/exchange/bitunix/rest_client.ts";
 import * as S from "../../../src/exchange/bitunix/schemas.ts";
 import type { PlaceOrderParams } from "../../../src/exchange/bitunix/types.ts";
 import { type FakeBitunix, startFakeBitunix } from "../../fakes/fake_bitunix.ts";
 import { instantClient } from "../../fakes/fake_venue_access.ts";
+import { rejection } from "./_helpers.ts";
 
 async function withVenue(
   body: (fake: FakeBitunix, client: BitunixRestClient, replies: string[]) => Promise<void>,
@@ -45,16 +45,6 @@ function entry(side: "BUY" | "SELL", sl: string, tp: string, clientId: string): 
     tpStopType: "MARK_PRICE",
     tpOrderType: "MARKET",
   };
-}
-
-async function rejection(p: Promise<unknown>): Promise<BitunixError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isBitunixError(e), `expected a BitunixError, got ${e}`);
-    return e;
-  }
-  assert.fail("expected the call to fail");
 }
 
 Deno.test("TP/SL book: created by an entry's brackets, listed in both shapes", async (t) => {
@@ -122,6 +112,35 @@ Deno.test("TP/SL book: triggers on setPrice close the position", async (t) => {
         const detail = await client.orderDetail({ orderId: fired[0].closeOrderId });
         assert.deepEqual([detail.clientId, detail.status], [undefined, "FILLED"]);
       });
+    },
+  );
+
+  await t.step(
+    "without triggerTime and with a delayed close: TRIGGERED first, booked later",
+    async () => {
+      let clock = Date.now();
+      const fake = startFakeBitunix({ price: 60_000, now: () => clock });
+      try {
+        const client = instantClient(fake, { now: () => clock });
+        fake.state.tpslTriggerTime = "omitted";
+        fake.state.tpslFillDelayMs = 3_000;
+        await client.placeOrder(entry("BUY", "59000.0", "61000.0", "t-9"));
+        const firedAt = clock;
+        const fired = fake.setPrice(58_900);
+        assert.equal(fired.length, 1);
+        assert.equal(fired[0].closeOrderId, undefined, "not booked yet");
+        const hist = await client.tpslHistory({ symbol: "BTCUSDT" });
+        assert.equal(hist.orders[0].status, "TRIGGERED");
+        assert.equal(hist.orders[0].triggerTime, undefined);
+        assert.equal(hist.orders[0].mtime, firedAt);
+        assert.equal((await client.pendingPositions()).length, 1, "still open");
+        clock += 3_000;
+        assert.deepEqual(await client.pendingPositions(), [], "the close is booked");
+        const { trades } = await client.historyTrades({ orderId: fired[0].closeOrderId });
+        assert.deepEqual(trades.map((x) => [x.side, x.ts]), [["sell", firedAt + 3_000]]);
+      } finally {
+        await fake.close();
+      }
     },
   );
 
