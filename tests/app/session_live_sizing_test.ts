@@ -17,13 +17,18 @@ Deno.test("live sessions size from the exchange account, never from a default", 
         e.event === "order.placed" && e.intent === "entry"
       );
       assert.ok(placed.length > 0, "an entry was placed");
+      // max leverage 1: an entry's cap is the equity it was sized at, which started from the
+      // real 1,000 (not the 10,000 default) and moves only with this session's own pnl
+      const marked = (await Deno.readTextFile(`${ws.dir}/runs/latest/equity.csv`)).trim()
+        .split("\n").slice(1).map((line) => Number(line.split(",")[1]));
+      const most = Math.max(1_000, ...marked);
+      assert.ok(most < 1_100, `equity stayed near the account's 1,000 (at most ${most})`);
       for (const o of placed) {
-        // max leverage 1: the entry's cap is the real account, not the 10,000 default
-        assert.ok(o.qty * o.refPrice <= 1_000 * (1 + 1e-9), `entry notional ${o.qty * o.refPrice}`);
+        assert.ok(o.qty * o.refPrice <= most * (1 + 1e-9), `entry notional ${o.qty * o.refPrice}`);
       }
       for (const f of fake.state.trades.filter((t) => !t.reduceOnly)) {
         // and it holds at the fill price
-        assert.ok(f.qty * f.price <= 1_000 * (1 + 1e-9), `filled notional ${f.qty * f.price}`);
+        assert.ok(f.qty * f.price <= most * (1 + 1e-9), `filled notional ${f.qty * f.price}`);
       }
     });
     await t.step("a hedge-mode account refuses to start and sends nothing", async () => {
