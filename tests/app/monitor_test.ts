@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
-import { createMonitorCommand } from "../../src/app/monitor.ts";
+import { createMonitorCommand, type MonitorDeps } from "../../src/app/monitor.ts";
 import { isInputError } from "../../src/core/errors.ts";
 import { HeartbeatWriter } from "../../src/ops/heartbeat.ts";
+import { startFakeHook } from "../fakes/fake_notify.ts";
+import { withEnv } from "./_session_helpers.ts";
+
+/** The monitor command without notification channels unless a test gives some. */
+function monitor(deps: MonitorDeps = {}) {
+  return createMonitorCommand({ notifyEnv: () => ({}), ...deps });
+}
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 
@@ -24,7 +31,7 @@ Deno.test("monitor command", async (t) => {
   const dir = await Deno.makeTempDir();
   const hb = `${dir}/heartbeat.json`;
   const lines: string[] = [];
-  const cmd = createMonitorCommand({ now: () => NOW, out: (l) => lines.push(l) });
+  const cmd = monitor({ now: () => NOW, out: (l) => lines.push(l) });
   try {
     await t.step("--once with a fresh heartbeat: OK line with details, exit 0", async () => {
       writeBeat(hb, NOW - 1_200);
@@ -86,7 +93,7 @@ Deno.test("monitor command", async (t) => {
       let now = NOW;
       let interrupt!: () => void;
       const out: string[] = [];
-      const loop = createMonitorCommand({
+      const loop = monitor({
         now: () => now,
         out: (l) => out.push(l),
         onInterrupt: (stop) => {
@@ -111,5 +118,21 @@ Deno.test("monitor command", async (t) => {
     });
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the monitor of these tests ignores the channels in the environment", async () => {
+  const hook = startFakeHook();
+  const lines: string[] = [];
+  try {
+    const code = await withEnv(
+      { WEBHOOK_URL: `${hook.url}/env` },
+      () => monitor({ out: (l) => lines.push(l) }).run(["--once", "--heartbeat", "/nonexistent"]),
+    );
+    assert.equal(code, 1);
+    assert.match(lines[0], /^ALERT no heartbeat/);
+    assert.deepEqual(hook.received, []);
+  } finally {
+    await hook.close();
   }
 });

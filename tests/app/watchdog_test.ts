@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { createWatchdogCommand } from "../../src/app/watchdog.ts";
 import { isInputError } from "../../src/core/errors.ts";
 import { readPidFile } from "../../src/ops/pid_file.ts";
-import { createSpawn } from "../../src/ops/supervisor_process.ts";
+import { type ChildHandle, createSpawn } from "../../src/ops/supervisor_process.ts";
+import { startFakeHook } from "../fakes/fake_notify.ts";
+import { cleanEnv, withEnv } from "./_session_helpers.ts";
 
 const FIXTURE = new URL("../fixtures/child_agent.ts", import.meta.url).pathname;
 const SELF = () => [Deno.execPath(), "run", "--allow-read", "--allow-write", FIXTURE];
@@ -31,6 +33,7 @@ Deno.test("watchdog command", async (t) => {
     selfCommand: SELF,
     spawn: createSpawn({ stdio: "null" }),
     out: (l: string) => out.push(l),
+    notifyEnv: () => ({}),
   };
   try {
     await t.step("crash, restart, clean exit: logs and pid file", async () => {
@@ -112,6 +115,26 @@ Deno.test("watchdog command", async (t) => {
       await assert.rejects(() => cmd.run(["--restart-delay", "-1", "--", "x"]), isInputError);
     });
 
+    await t.step("the channels in the environment are not used", async () => {
+      const hook = startFakeHook();
+      const crashing = (): ChildHandle => ({
+        pid: 9001,
+        status: Promise.resolve({ code: 1, signal: null }),
+        kill() {},
+      });
+      try {
+        const cmd = createWatchdogCommand({ ...base, spawn: crashing, onSignal: () => () => {} });
+        const code = await withEnv(
+          { WEBHOOK_URL: `${hook.url}/env` },
+          () => cmd.run([...flags(dir), "--max-restarts", "0", "--", "--exit", "1"]),
+        );
+        assert.equal(code, 1, "gave up");
+        assert.deepEqual(hook.received, []);
+      } finally {
+        await hook.close();
+      }
+    });
+
     await t.step("--help", async () => {
       out.length = 0;
       const cmd = createWatchdogCommand({ ...base });
@@ -143,6 +166,10 @@ Deno.test("watchdog process forwards a real SIGTERM to its child", {
         "--marker",
         marker,
       ],
+      // in the temp folder, without the developer's channels (no repo .env, no env)
+      cwd: dir,
+      env: cleanEnv(),
+      clearEnv: true,
       stdin: "null",
       stdout: "null",
       stderr: "null",
