@@ -123,8 +123,8 @@ export function hasNotifyChannel(env: NotifyEnv): boolean {
 }
 
 /**
- * Every string that must never be shown: the bot token, each webhook URL as written and
- * as parsed, and the path and query of each webhook URL (where their tokens live).
+ * Every string that must never be shown: the bot token and each webhook URL as written and
+ * as parsed. (Error texts also lose every URL they name: see `scrub` in src/notify.)
  */
 export function notifySecrets(env: NotifyEnv): string[] {
   const out: string[] = [];
@@ -133,15 +133,12 @@ export function notifySecrets(env: NotifyEnv): string[] {
     if (!u) continue;
     out.push(u);
     try {
-      const parsed = new URL(u);
-      out.push(parsed.href);
-      const tail = parsed.pathname + parsed.search;
-      if (tail.length > 1) out.push(tail);
+      out.push(new URL(u).href);
     } catch {
       // checked when loaded
     }
   }
-  // longest first, so a URL is replaced whole before its path is
+  // longest first, so a URL is replaced whole before a shorter secret inside it
   return [...new Set(out)].sort((a, b) => b.length - a.length);
 }
 

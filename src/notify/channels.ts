@@ -63,10 +63,19 @@ export function retryAfterHeader(res: Response): number | undefined {
   return Math.ceil(Number(v) * 1000);
 }
 
+/**
+ * An error's name and message, and its cause's message: Deno's fetch says only `fetch
+ * failed`, its cause says why (and names the URL, so scrub the text before showing it).
+ */
+export function errorText(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const cause = e.cause instanceof Error ? `: ${e.cause.message}` : "";
+  return `${e.name}: ${e.message}${cause}`;
+}
+
 function failure(e: unknown, signal: AbortSignal, secrets: readonly string[]): SendResult {
   if (signal.aborted) return { ok: false, retry: true, error: "aborted" };
-  const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return { ok: false, retry: true, error: `network error: ${scrub(msg, secrets)}` };
+  return { ok: false, retry: true, error: `network error: ${scrub(errorText(e), secrets)}` };
 }
 
 /** Classifies a non-2xx HTTP status: 408, 429 and 5xx are worth a retry. */

@@ -5,7 +5,13 @@
  */
 import { z } from "zod";
 import type { EventSink, LogLevel } from "../core/events.ts";
-import { type FetchFn, parseTelegramReply, retryAfterHeader, scrub } from "./channels.ts";
+import {
+  errorText,
+  type FetchFn,
+  parseTelegramReply,
+  retryAfterHeader,
+  scrub,
+} from "./channels.ts";
 import { type NotifySleep, timerSleep } from "./notifier.ts";
 
 /** What the commands do; each returns the reply text. */
@@ -179,9 +185,7 @@ export class TelegramCommands {
     } catch (e) {
       const msg = ctl.signal.aborted && !this.#abort.signal.aborted
         ? "getUpdates held past its timeout"
-        : e instanceof Error
-        ? `${e.name}: ${e.message}`
-        : String(e);
+        : errorText(e);
       return { ok: false, fatal: false, error: scrub(msg, this.#secrets) };
     } finally {
       clearTimeout(timer);

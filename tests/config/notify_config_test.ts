@@ -108,7 +108,13 @@ Deno.test("notification env: names, .env fallback, pairs, no echo", async (t) =>
         discordWebhookUrl: "https://discord.com/api/webhooks/1/abc",
       });
       const secrets = notifySecrets(env);
-      for (const s of [TOKEN, "/api/webhooks/1/abc", "/a/b?k=1"]) assert.ok(secrets.includes(s));
+      for (
+        const s of [
+          TOKEN,
+          "https://discord.com/api/webhooks/1/abc",
+          "https://hooks.example.com/a/b?k=1",
+        ]
+      ) assert.ok(secrets.includes(s));
       assert.ok(!secrets.includes("777"), "the chat id is not a secret");
     });
 
