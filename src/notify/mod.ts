@@ -16,13 +16,7 @@ export {
   type WebhookPayload,
 } from "./channels.ts";
 export { formatNumber, type Notice, type NoticeKind, noticeOf } from "./messages.ts";
-export {
-  type ChannelStats,
-  Notifier,
-  type NotifierOptions,
-  type NotifySleep,
-  timerSleep,
-} from "./notifier.ts";
+export { type ChannelStats, Notifier, type NotifierOptions } from "./notifier.ts";
 export {
   type TelegramCommandHandlers,
   TelegramCommands,

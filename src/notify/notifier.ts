@@ -8,11 +8,9 @@
  */
 import type { NotifyChannelName, NotifyKind } from "../config/notify_config.ts";
 import type { EventSink, LogLevel } from "../core/events.ts";
+import { abortableSleep, type Sleep } from "../core/sleep.ts";
 import type { NotifyChannel, SendResult } from "./channels.ts";
 import { type Notice, noticeOf } from "./messages.ts";
-
-/** Interruptible sleep: resolves after `ms` or as soon as `signal` aborts. */
-export type NotifySleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
 /** Options of a {@link Notifier}. Durations are ms. */
 export interface NotifierOptions {
@@ -39,7 +37,7 @@ export interface NotifierOptions {
   /** Clock, Unix ms (for 429 waits). */
   readonly now?: () => number;
   /** Sleep for backoff and 429 waits (default a timer). */
-  readonly sleep?: NotifySleep;
+  readonly sleep?: Sleep;
 }
 
 /** What one channel did. */
@@ -55,19 +53,6 @@ export interface ChannelStats {
   /** Notices queued or in flight now. */
   pending: number;
 }
-
-/** Default sleep: a timer cleared on abort. */
-export const timerSleep: NotifySleep = (ms, signal) =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(id);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const id = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 
 interface Lane {
   readonly channel: NotifyChannel;
@@ -101,7 +86,7 @@ export class Notifier implements EventSink {
       maxBackoffMs: options.maxBackoffMs ?? 30_000,
       flushMs: options.flushMs ?? 3_000,
       now: options.now ?? Date.now,
-      sleep: options.sleep ?? timerSleep,
+      sleep: options.sleep ?? abortableSleep,
     };
     this.#lanes = options.channels.map((channel) => {
       const lane: Lane = {

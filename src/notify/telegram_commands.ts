@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { EventSink, LogLevel } from "../core/events.ts";
+import { abortableSleep, type Sleep } from "../core/sleep.ts";
 import {
   errorText,
   type FetchFn,
@@ -12,7 +13,6 @@ import {
   retryAfterHeader,
   scrub,
 } from "./channels.ts";
-import { type NotifySleep, timerSleep } from "./notifier.ts";
 
 /** What the commands do; each returns the reply text. */
 export interface TelegramCommandHandlers {
@@ -36,7 +36,7 @@ export interface TelegramCommandsOptions {
   readonly log?: EventSink;
   readonly fetch?: FetchFn;
   readonly now?: () => number;
-  readonly sleep?: NotifySleep;
+  readonly sleep?: Sleep;
   /** Long-poll wait asked of Telegram, seconds (default 25). */
   readonly pollTimeoutS?: number;
   /** A command older than this when it arrives is ignored (default 120 s). */
@@ -76,7 +76,7 @@ export class TelegramCommands {
   readonly #o: TelegramCommandsOptions;
   readonly #abort = new AbortController();
   readonly #now: () => number;
-  readonly #sleep: NotifySleep;
+  readonly #sleep: Sleep;
   readonly #secrets: string[];
   #offset: number | undefined;
   #loop: Promise<void> | undefined;
@@ -86,7 +86,7 @@ export class TelegramCommands {
   constructor(options: TelegramCommandsOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? timerSleep;
+    this.#sleep = options.sleep ?? abortableSleep;
     this.#secrets = [...(options.secrets ?? []), options.token];
   }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createMonitorCommand, type MonitorDeps } from "../../src/app/monitor.ts";
+import type { NotifyEnv } from "../../src/config/notify_env.ts";
 import { isInputError } from "../../src/core/errors.ts";
 import { HeartbeatWriter } from "../../src/ops/heartbeat.ts";
 import { startFakeHook } from "../fakes/fake_notify.ts";
@@ -134,5 +135,54 @@ Deno.test("the monitor of these tests ignores the channels in the environment", 
     assert.deepEqual(hook.received, []);
   } finally {
     await hook.close();
+  }
+});
+
+Deno.test("monitor: a stale heartbeat is told once, and once more when it is back", async () => {
+  const hook = startFakeHook();
+  const dir = await Deno.makeTempDir();
+  const hb = `${dir}/heartbeat.json`;
+  const env: NotifyEnv = { webhookUrl: `${hook.url}/hook` };
+  const lines: string[] = [];
+  let stop = () => {};
+  let sleeps = 0;
+  writeBeat(hb, NOW - 12_000);
+  const cmd = monitor({
+    now: () => NOW,
+    out: (l) => lines.push(l),
+    notifyEnv: () => env,
+    onInterrupt: (s) => {
+      stop = s;
+      return () => {};
+    },
+    sleep: async () => {
+      sleeps++;
+      if (sleeps === 3) writeBeat(hb, NOW - 500);
+      if (sleeps === 5) stop();
+      // let the notifier's sender run between checks
+      await new Promise((r) => setTimeout(r, 20));
+    },
+  });
+  try {
+    assert.equal(await cmd.run(["--heartbeat", hb, "--interval", "1"]), 0);
+    assert.equal(lines.filter((l) => / ALERT /.test(l)).length, 3, "three stale checks");
+    const got = hook.delivered.map((r) => [r.body.event, r.body.title]);
+    assert.deepEqual(got, [
+      ["heartbeat.missed", "Heartbeat missed: the agent may be frozen or down"],
+      ["heartbeat.recovered", "Heartbeat back"],
+    ]);
+    assert.match(hook.delivered[0].body.text, /^ALERT heartbeat is stale \(12\.0s old, max 5s\)/);
+    assert.equal(hook.delivered[0].body.label, "monitor");
+    assert.match(lines[0], /^Notifications: webhook \(http:\/\/127\.0\.0\.1:\d+\)\.$/);
+
+    // --once: an unhealthy check is sent before the command returns
+    hook.delivered.length = 0;
+    writeBeat(hb, NOW - 30_000);
+    assert.equal(await cmd.run(["--once", "--heartbeat", hb]), 1);
+    assert.equal(hook.delivered.length, 1);
+    assert.equal(hook.delivered[0].body.kind, "heartbeat_missed");
+  } finally {
+    await hook.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
