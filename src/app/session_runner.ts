@@ -160,6 +160,11 @@ interface OpenSession {
   readonly resumedFrom: string | null;
   readonly persist: (ended?: boolean) => void;
   readonly beat: () => void;
+  /**
+   * Halts the risk gate for a stop (the first reason given is kept): a state change from
+   * then on is logged with `shutdown: true`, which is not a risk-state notification.
+   */
+  readonly haltForStop: (reason: StopReason) => void;
   readonly cleanup: () => Promise<void>;
   lastCandleTs: number | null;
   /** Why the session stopped, once closed; null before (or when closing failed). */
@@ -269,6 +274,7 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
       deps.minQty ?? config.params.minQty,
     );
     let riskState = gate.state;
+    let stopping = false;
     /** Client ids sent but not yet seen filled: journaled before sending (restart safety). */
     const inFlight = new Set<string>();
     let persist: (ended?: boolean) => void = () => {};
@@ -314,7 +320,7 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
         model.position(v.position ? { ...v.position, symbol: config.symbol } : null);
         model.riskState(gate.state);
         if (gate.state !== riskState) {
-          const change = riskStateChange(riskState, gate, v.candle.ts);
+          const change = riskStateChange(riskState, gate, v.candle.ts, stopping);
           riskState = gate.state;
           sink.emit(change.level, "risk", "risk.state_changed", change.fields);
         }
@@ -410,6 +416,11 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
         ? `${liveJournalPath(config)} (saved ${new Date(journal!.savedAt).toISOString()})`
         : null,
       persist: (ended) => persist(ended),
+      haltForStop: (reason) => {
+        if (stopping) return;
+        stopping = true;
+        gate.halt(`shutdown: ${reason}`);
+      },
       beat: () => {
         const pos = ledger.position;
         heartbeat.beat({
@@ -512,13 +523,13 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
 
 /** Run: candles from the feed through the engine until a stop condition; the record kept current. */
 async function runFeed(s: OpenSession): Promise<StopReason> {
-  const { config, deps, now, print, sink, gate, pipeline, record } = s;
+  const { config, deps, now, print, sink, pipeline, record } = s;
   // stop conditions: duration, caller's signal, stale data
   let reason = "feed-ended" as StopReason;
   const stopWith = (r: StopReason) => {
     if (reason !== "feed-ended") return;
     reason = r;
-    gate.halt(`shutdown: ${r}`);
+    s.haltForStop(r);
     void deps.feed.close();
   };
   const durationTimer = setTimeout(() => stopWith("duration"), config.durationMs);
@@ -584,8 +595,8 @@ async function runFeed(s: OpenSession): Promise<StopReason> {
 
 /** Close: the one safety path of every stop, then the run's artifacts. */
 async function closeSession(s: OpenSession, reason: StopReason): Promise<SessionResult> {
-  const { config, sink, gate, pipeline, exchange, print, runId, runDir } = s;
-  gate.halt(`shutdown: ${reason}`);
+  const { config, sink, pipeline, exchange, print, runId, runDir } = s;
+  s.haltForStop(reason);
   const cancelled = await exchange.cancelAll(config.symbol).catch((e) => {
     sink.emit("error", "execution", "cancel.failed", { error: (e as Error).message });
     return 0;

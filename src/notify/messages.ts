@@ -73,10 +73,10 @@ function fill(f: Fields): Pick<Notice, "kind" | "title" | "text" | "level"> {
 }
 
 function riskState(f: Fields): Pick<Notice, "title" | "text" | "level"> | null {
+  // a stop halts the gate too; the session's stop message says that
+  if (f.shutdown === true) return null;
   const to = String(f.to ?? "?");
   const reason = typeof f.reason === "string" ? f.reason : "";
-  // a stop halts the gate too; the session's stop message says that
-  if (to === "halted" && reason.startsWith("shutdown:")) return null;
   if (to === "reducing") {
     return {
       level: "warn",

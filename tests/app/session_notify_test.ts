@@ -288,6 +288,43 @@ Deno.test("session: daily summary at a UTC day's end; risk state changes", async
   });
 });
 
+Deno.test("a stop during a candle: its halt is logged with shutdown: true, not told", async () => {
+  const ws = await tempWorkspace();
+  try {
+    const config = sessionConfig(ws, [...QUICK_TRADES]);
+    const ch = memoryChannel();
+    const notifier = new Notifier({ channels: [ch] });
+    const stop = new AbortController();
+    let steps = 0;
+    // the stop arrives while a live candle is in the pipeline (at one of its step records)
+    const probe: EventSink & { close(): Promise<unknown> } = {
+      emit(level, component, event, fields) {
+        if (event === "agent.step" && ++steps === 40) stop.abort();
+        notifier.emit(level, component, event, fields);
+      },
+      close: () => notifier.close(),
+    };
+    const result = await runSession(config, {
+      feed: fastMockFeed(config, { maxLive: 100 }),
+      notifier: probe,
+      stop: stop.signal,
+      print: () => {},
+    });
+    assert.equal(result.reason, "signal");
+    const changes = readJsonl(`${ws.dir}/logs/system.jsonl`).filter((e) =>
+      e.event === "risk.state_changed"
+    );
+    assert.deepEqual(
+      changes.map((e) => [e.from, e.to, e.reason, e.shutdown, e.level]),
+      [["active", "halted", "shutdown: signal", true, "info"]],
+    );
+    assert.deepEqual(ch.notices.filter((n) => n.kind === "risk_state"), []);
+    assert.equal(ch.notices.at(-1)?.title, "Session stopped (signal)");
+  } finally {
+    await ws.cleanup();
+  }
+});
+
 Deno.test("Telegram /kill trips the session's kill switch; from another chat nothing happens", async () => {
   const tg = startFakeTelegram({ maxHoldMs: 100 });
   const ws = await tempWorkspace();

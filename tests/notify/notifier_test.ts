@@ -352,13 +352,21 @@ Deno.test("notifier: each event's message reaches Telegram, the webhook and Disc
 
     await t.step("a shutdown's halt is not a risk state message (the stop message says it)", () => {
       const before = f.tg.sent.length;
-      n.emit("error", "risk", "risk.state_changed", {
+      n.emit("info", "risk", "risk.state_changed", {
         from: "active",
         to: "halted",
         reason: "shutdown: duration",
+        shutdown: true,
       });
       assert.equal(n.stats().telegram.pending, 0);
       assert.equal(f.tg.sent.length, before);
+      // the field decides, not the reason's words
+      n.emit("error", "risk", "risk.state_changed", {
+        from: "active",
+        to: "halted",
+        reason: "shutdown: an operator's note",
+      });
+      assert.equal(n.stats().telegram.pending, 1);
     });
   } finally {
     await n.close();
