@@ -104,14 +104,26 @@ const telegramReply = z.object({
   parameters: z.object({ retry_after: z.number().nonnegative().optional() }).optional(),
 });
 
+/** A Telegram Bot API reply's JSON, checked. */
+export type TelegramReply = z.infer<typeof telegramReply>;
+
 /** A Telegram Bot API reply's JSON, checked; null when it is not one. */
-export function parseTelegramReply(text: string): z.infer<typeof telegramReply> | null {
+export function parseTelegramReply(text: string): TelegramReply | null {
   try {
     const r = telegramReply.safeParse(JSON.parse(text));
     return r.success ? r.data : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * How long a failed Bot API request asked to wait, ms: the reply's
+ * `parameters.retry_after` (seconds), else a `Retry-After` header; undefined when neither.
+ */
+export function telegramRetryAfterMs(res: Response, reply: TelegramReply | null) {
+  const after = reply?.parameters?.retry_after;
+  return after !== undefined ? Math.ceil(after * 1000) : retryAfterHeader(res);
 }
 
 /** Options of the Telegram channel. */
@@ -157,10 +169,7 @@ export function telegramChannel(o: TelegramChannelOptions): NotifyChannel {
       }
       const reply = parseTelegramReply(await readText(res));
       if (res.ok && reply?.ok) return { ok: true };
-      const retryAfter = reply?.parameters?.retry_after;
-      const retryAfterMs = retryAfter !== undefined
-        ? Math.ceil(retryAfter * 1000)
-        : retryAfterHeader(res);
+      const retryAfterMs = telegramRetryAfterMs(res, reply);
       const detail = scrub(reply?.description ?? (res.ok ? "not ok" : ""), secrets).slice(0, 200);
       return httpFailure(res.ok ? 502 : res.status, detail, retryAfterMs);
     },
