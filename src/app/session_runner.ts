@@ -98,9 +98,14 @@ export interface SessionDeps {
   readonly venueCounters?: () => Readonly<Record<string, number>>;
   /**
    * Notifications: gets every event after the logs (its `emit` must return at once) and is
-   * closed last when the session ends (a bounded flush).
+   * closed last when the session ends (a bounded flush). `connectLog` receives the system
+   * log, the one place the notifier's own events go (not the run's events.jsonl or the
+   * dashboard).
    */
-  readonly notifier?: EventSink & { close(): Promise<unknown> };
+  readonly notifier?: EventSink & {
+    close(): Promise<unknown>;
+    connectLog?(log: EventSink): void;
+  };
 }
 
 export type { AdoptedPosition };
@@ -226,6 +231,7 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
   };
   const sink = teeSink(systemSink, events, modelSink, ...(deps.notifier ? [deps.notifier] : []));
   deps.connectEvents?.(sink);
+  deps.notifier?.connectLog?.(systemSink);
   const closers: (() => Promise<unknown> | void)[] = [];
   if (deps.notifier) closers.push(() => deps.notifier!.close()); // closers run last to first
   const cleanup = async () => {

@@ -154,8 +154,20 @@ export class Notifier implements EventSink {
         }
       }
       lane.queue.push(notice);
-      lane.wake?.();
+      this.#wakeLater(lane);
     }
+  }
+
+  /**
+   * Wakes a waiting sender on a later task (a timer), not as a microtask of the caller:
+   * the request's JSON and fetch never run inside the work that emitted the event (a
+   * session's candle).
+   */
+  #wakeLater(lane: Lane): void {
+    const wake = lane.wake;
+    if (wake === undefined) return;
+    lane.wake = undefined;
+    setTimeout(wake, 0);
   }
 
   #wants(lane: Lane, n: Notice): boolean {

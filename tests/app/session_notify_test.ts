@@ -10,7 +10,6 @@ import {
   Notifier,
   type NotifyChannel,
 } from "../../src/notify/mod.ts";
-import { RelaySink } from "../../src/ops/relay_sink.ts";
 import {
   type FakeHook,
   type FakeTelegram,
@@ -177,17 +176,22 @@ Deno.test("a paper session's own events arrive at every channel", async () => {
   const discord = startFakeHook();
   const ws = await tempWorkspace();
   try {
-    const config = sessionConfig(ws, [...QUICK_TRADES]);
-    const relay = new RelaySink();
-    const notifier = createNotifier({
+    const config = sessionConfig(ws, [...QUICK_TRADES, "--dashboard"]);
+    // as a session command wires it (without the Telegram commands)
+    const notifier = sessionNotifications(config, {
       env: envFor(tg, hook, discord),
-      label: "paper BTCUSDT",
-      log: relay,
+      section: { telegram_commands: false },
     })!;
+    const onDashboard: Rec[] = [];
     const result = await runSession(config, {
       feed: fastMockFeed(config, { maxLive: 120 }),
       notifier,
-      connectEvents: (sink) => relay.connect(sink),
+      startDashboard: (model) => {
+        model.subscribe((u) => {
+          if (u.type === "log") onDashboard.push(u.record);
+        });
+        return Promise.resolve({ url: "http://127.0.0.1:0/", close: () => Promise.resolve() });
+      },
       print: () => {},
     });
     assert.equal(result.exitCode, 0);
@@ -213,6 +217,12 @@ Deno.test("a paper session's own events arrive at every channel", async () => {
     const sent = readJsonl(`${ws.dir}/logs/system.jsonl`).filter((e) => e.event === "notify.sent");
     assert.equal(sent.length, 3 * tg.delivered.length);
     assert.ok(sent.every((e) => e.component === "notify" && typeof e.from_event === "string"));
+    // and only there: not in the run's events, not on the dashboard
+    const events = readJsonl(`${result.runDir}/events.jsonl`);
+    assert.ok(events.some((e) => e.event === "order.filled"), "the run's events were read");
+    assert.deepEqual(events.filter((e) => e.component === "notify"), []);
+    assert.ok(onDashboard.some((e) => e.event === "order.filled"), "the dashboard got the log");
+    assert.deepEqual(onDashboard.filter((e) => e.component === "notify"), []);
   } finally {
     await ws.cleanup();
     await tg.close();
@@ -330,10 +340,8 @@ Deno.test("Telegram /kill trips the session's kill switch; from another chat not
   const ws = await tempWorkspace();
   try {
     const config = sessionConfig(ws, [...QUICK_TRADES]);
-    const relay = new RelaySink();
     const notifications = sessionNotifications(config, {
       env: { telegram: { apiUrl: tg.apiUrl, token: tg.token, chatId: CHAT } },
-      log: relay,
       commands: { pollTimeoutS: 1 },
     })!;
     const lines: string[] = [];
@@ -346,7 +354,6 @@ Deno.test("Telegram /kill trips the session's kill switch; from another chat not
       feed,
       stop: stop.signal,
       notifier: notifications,
-      connectEvents: (sink) => relay.connect(sink),
       print: (l) => lines.push(l),
     };
     const running = runSession(config, deps);

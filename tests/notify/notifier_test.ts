@@ -602,3 +602,24 @@ Deno.test("notifier: a timeout is a retryable failure; errors never show a token
     await f.close();
   }
 });
+
+Deno.test("notifier: emit hands the sending to a later task, never to the caller's microtasks", async () => {
+  let sends = 0;
+  const channel: NotifyChannel = {
+    name: "webhook",
+    send() {
+      sends++;
+      return Promise.resolve({ ok: true });
+    },
+  };
+  const n = new Notifier({ channels: [channel] });
+  try {
+    n.emit("error", "market", "data.stale", { seconds: 70, timeout_s: 60 });
+    // the rest of the emitting candle: however many awaits of settled promises it makes
+    for (let i = 0; i < 100; i++) await Promise.resolve();
+    assert.equal(sends, 0, "no request made inside the caller's work");
+    await until(() => sends === 1, 1000, "the send on a later task");
+  } finally {
+    await n.close();
+  }
+});
