@@ -30,7 +30,7 @@ export interface SessionNotifications extends EventSink {
 }
 
 /** `/status`: the heartbeat and the kill switch of this session. */
-export async function sessionStatusText(
+async function sessionStatusText(
   config: SessionConfig,
   now: () => number,
 ): Promise<string> {
@@ -43,7 +43,7 @@ export async function sessionStatusText(
 }
 
 /** `/kill`: trips the session's own kill switch file (the one it watches) and says so. */
-export function killFromTelegram(config: SessionConfig): string {
+function killFromTelegram(config: SessionConfig): string {
   const path = absoluteKillSwitchPath(config.killSwitchPath);
   const before = readKillSwitchSync(path);
   tripKillSwitch(path);

@@ -29,7 +29,7 @@ const num = (v: unknown): number | undefined =>
   typeof v === "number" && Number.isFinite(v) ? v : undefined;
 
 /** A quantity or price without float noise: at most 8 decimals, trailing zeros cut. */
-export function formatNumber(v: unknown): string {
+function formatNumber(v: unknown): string {
   const n = num(v);
   if (n === undefined) return String(v ?? "?");
   return String(Number(n.toFixed(8)));

@@ -74,7 +74,6 @@ export class Notifier implements EventSink {
   readonly #abort = new AbortController();
   #closing = false;
   #closed: Promise<Record<string, ChannelStats>> | undefined;
-  #silent = false;
 
   constructor(options: NotifierOptions) {
     this.#log = options.log;
@@ -123,7 +122,7 @@ export class Notifier implements EventSink {
    * kind. Returns at once; never throws.
    */
   emit(level: LogLevel, component: string, event: string, fields?: Record<string, unknown>) {
-    if (this.#closing || event.startsWith("notify.")) return;
+    if (this.#closing) return;
     try {
       const notice = noticeOf(level, component, event, fields);
       if (notice) this.notify(notice);
@@ -243,47 +242,33 @@ export class Notifier implements EventSink {
     }
   }
 
-  /** One request with its timeout; a channel that hangs past it is abandoned. */
-  async #attempt(channel: NotifyChannel, n: Notice): Promise<SendResult> {
-    const ctl = new AbortController();
-    const stop = () => ctl.abort();
-    this.#abort.signal.addEventListener("abort", stop, { once: true });
-    let timedOut = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<SendResult>((resolve) => {
-      timer = setTimeout(() => {
-        timedOut = true;
-        ctl.abort();
+  /**
+   * One request with its timeout; a channel that hangs past it (or past `close`'s abort)
+   * is abandoned: the result is decided when the signal aborts, whatever the channel does.
+   */
+  #attempt(channel: NotifyChannel, n: Notice): Promise<SendResult> {
+    const timeoutMs = this.#o.timeoutMs;
+    const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(timeoutMs)]);
+    const abandoned = new Promise<SendResult>((resolve) => {
+      signal.addEventListener("abort", () =>
         resolve({
           ok: false,
           retry: true,
-          error: `no reply within ${this.#o.timeoutMs / 1000} s`,
-        });
-      }, this.#o.timeoutMs);
+          error: (signal.reason as Error | undefined)?.name === "TimeoutError"
+            ? `no reply within ${timeoutMs / 1000} s`
+            : "aborted",
+        }), { once: true });
     });
-    const aborted = new Promise<SendResult>((resolve) => {
-      ctl.signal.addEventListener(
-        "abort",
-        () => resolve({ ok: false, retry: true, error: "aborted" }),
-        { once: true },
-      );
-    });
-    try {
-      const sent = channel.send(n, ctl.signal).catch((e): SendResult => ({
-        ok: false,
-        retry: true,
-        error: e instanceof Error ? e.name : "send failed",
-      }));
-      const r = await Promise.race([sent, expired, aborted]);
-      return timedOut ? await expired : r;
-    } finally {
-      clearTimeout(timer);
-      this.#abort.signal.removeEventListener("abort", stop);
-    }
+    const sent = channel.send(n, signal).catch((e): SendResult => ({
+      ok: false,
+      retry: true,
+      error: e instanceof Error ? e.name : "send failed",
+    }));
+    return Promise.race([abandoned, sent]);
   }
 
   #say(level: LogLevel, event: string, fields: Record<string, unknown>): void {
-    if (this.#silent || !this.#log) return;
+    if (!this.#log) return;
     try {
       this.#log.emit(level, "notify", event, fields);
     } catch {
@@ -325,7 +310,6 @@ export class Notifier implements EventSink {
         flush_ms: flushMs,
       });
     }
-    this.#silent = true;
     return this.stats();
   }
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { configTextToArgv, parseConfigFile } from "../../src/config/config_file.ts";
+import { parseConfigFile } from "../../src/config/config_file.ts";
 import { NOTIFY_KINDS, resolveNotifyRoutes } from "../../src/config/notify_config.ts";
 import {
   DEFAULT_TELEGRAM_API_URL,
@@ -33,7 +33,6 @@ Deno.test("config file: the notify section", async (t) => {
     });
     const file = parseConfigFile(text, "c.json");
     assert.deepEqual(file.argv, ["--risk-pct", "0.5"]);
-    assert.deepEqual(configTextToArgv(text, "c.json"), ["--risk-pct", "0.5"]);
     const r = resolveNotifyRoutes(file.notify);
     assert.equal(r.telegramCommands, false);
     assert.deepEqual(
