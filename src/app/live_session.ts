@@ -274,12 +274,8 @@ export async function runSessionCommand(
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   const feed = buildFeed(config, client, env.wsUrl, relay);
-  // the notifier's own events (failures, commands) reach the session's logs like the venue's
-  const notifications = sessionNotifications(config, {
-    env: notifyEnv,
-    section: notify,
-    log: relay,
-  });
+  // the notifier's own events (failures, commands) go to the session's system log only
+  const notifications = sessionNotifications(config, { env: notifyEnv, section: notify });
   if (notifications) console.error(describeChannels(notifyEnv, notify));
   try {
     const result = await runSession(config, {

@@ -5,6 +5,7 @@ import { DEFAULT_HEARTBEAT_PATH, heartbeatAge, readHeartbeat } from "../ops/hear
 import type { Command } from "./command.ts";
 import { loadNotifyEnv, type NotifyEnv } from "../config/notify_env.ts";
 import type { EventSink } from "../core/events.ts";
+import { abortableSleep, type Sleep } from "../core/sleep.ts";
 import type { FetchFn } from "../notify/mod.ts";
 import { readConfigFile } from "./_flags.ts";
 import { createNotifier, describeChannels, type NotifySetup } from "./notifications.ts";
@@ -115,8 +116,8 @@ export async function checkHeartbeat(
 export interface MonitorDeps {
   readonly now?: () => number;
   readonly out?: (line: string) => void;
-  /** Resolves after `ms` or when `signal` aborts. */
-  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Sleep between checks (default a timer). */
+  readonly sleep?: Sleep;
   /** Subscribes to Ctrl+C; returns an unsubscribe function. */
   readonly onInterrupt?: (stop: () => void) => () => void;
   /** Notification channels (default from the environment and `.env`). */
@@ -125,19 +126,6 @@ export interface MonitorDeps {
   readonly fetch?: FetchFn;
   /** Notifier timings (tests). */
   readonly notifyOptions?: NotifySetup["options"];
-}
-
-function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(id);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const id = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 function defaultOnInterrupt(stop: () => void): () => void {
@@ -165,7 +153,7 @@ function help(): string {
 export function createMonitorCommand(deps: MonitorDeps = {}): Command {
   const now = deps.now ?? Date.now;
   const out = deps.out ?? ((line: string) => console.log(line));
-  const sleep = deps.sleep ?? defaultSleep;
+  const sleep = deps.sleep ?? abortableSleep;
   const onInterrupt = deps.onInterrupt ?? defaultOnInterrupt;
   return {
     name: "monitor",

@@ -9,15 +9,20 @@ import type { RiskGate, RiskState } from "../engine/risk_gate.ts";
 
 const DAY_MS = 86_400_000;
 
-/** Level and fields of a `risk.state_changed` event from `from` to the gate's state now. */
+/**
+ * Level and fields of a `risk.state_changed` event from `from` to the gate's state now;
+ * `shutdown` marks a change made by the session's stop (logged, and not notified: the
+ * stop's own message says it).
+ */
 export function riskStateChange(
   from: RiskState,
   gate: RiskGate,
   candleTs: number,
+  shutdown = false,
 ): { level: LogLevel; fields: Record<string, unknown> } {
   const to = gate.state;
   return {
-    level: to === "halted" ? "error" : to === "reducing" ? "warn" : "info",
+    level: shutdown ? "info" : to === "halted" ? "error" : to === "reducing" ? "warn" : "info",
     fields: {
       from,
       to,
@@ -25,6 +30,7 @@ export function riskStateChange(
       daily_loss: gate.dailyLoss,
       limit: gate.limits.maxDailyLossUsd,
       candleTs,
+      ...(shutdown ? { shutdown: true } : {}),
     },
   };
 }

@@ -9,6 +9,7 @@ import type { SessionConfig } from "../config/session_config.ts";
 import type { EventSink } from "../core/events.ts";
 import { type Notifier, TelegramCommands } from "../notify/mod.ts";
 import { readHeartbeat } from "../ops/heartbeat.ts";
+import { RelaySink } from "../ops/relay_sink.ts";
 import { absoluteKillSwitchPath, readKillSwitchSync, tripKillSwitch } from "../ops/kill_switch.ts";
 import { describeHeartbeat } from "./monitor.ts";
 import { createNotifier, type NotifySetup } from "./notifications.ts";
@@ -19,12 +20,17 @@ export interface SessionNotifications extends EventSink {
   readonly notifier: Notifier;
   /** The Telegram command poller, when Telegram is configured and commands are on. */
   readonly commands: TelegramCommands | null;
+  /**
+   * Where the notifier's and the commands' own events go from now on (the session's
+   * system log); those before are kept and passed on.
+   */
+  connectLog(log: EventSink): void;
   /** Stops the commands, then flushes the notifier for a bounded time. Idempotent. */
   close(): Promise<void>;
 }
 
 /** `/status`: the heartbeat and the kill switch of this session. */
-export async function sessionStatusText(
+async function sessionStatusText(
   config: SessionConfig,
   now: () => number,
 ): Promise<string> {
@@ -37,7 +43,7 @@ export async function sessionStatusText(
 }
 
 /** `/kill`: trips the session's own kill switch file (the one it watches) and says so. */
-export function killFromTelegram(config: SessionConfig): string {
+function killFromTelegram(config: SessionConfig): string {
   const path = absoluteKillSwitchPath(config.killSwitchPath);
   const before = readKillSwitchSync(path);
   tripKillSwitch(path);
@@ -54,10 +60,11 @@ export function killFromTelegram(config: SessionConfig): string {
  */
 export function sessionNotifications(
   config: SessionConfig,
-  setup: Omit<NotifySetup, "label">,
+  setup: Omit<NotifySetup, "label" | "log">,
 ): SessionNotifications | null {
   const label = `${config.executionMode} ${config.symbol}`;
-  const notifier = createNotifier({ ...setup, label });
+  const log = new RelaySink();
+  const notifier = createNotifier({ ...setup, label, log });
   if (!notifier) return null;
   const tg = setup.env.telegram;
   const now = setup.commands?.now ?? setup.options?.now ?? Date.now;
@@ -66,7 +73,7 @@ export function sessionNotifications(
       ...tg,
       ...setup.commands,
       fetch: setup.fetch,
-      log: setup.log,
+      log,
       secrets: notifySecrets(setup.env),
       handlers: {
         status: () => sessionStatusText(config, now),
@@ -89,6 +96,7 @@ export function sessionNotifications(
     notifier,
     commands,
     emit: (level, component, event, fields) => notifier.emit(level, component, event, fields),
+    connectLog: (sink) => log.connect(sink),
     close() {
       closing ??= (async () => {
         await commands?.close();

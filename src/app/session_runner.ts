@@ -98,9 +98,14 @@ export interface SessionDeps {
   readonly venueCounters?: () => Readonly<Record<string, number>>;
   /**
    * Notifications: gets every event after the logs (its `emit` must return at once) and is
-   * closed last when the session ends (a bounded flush).
+   * closed last when the session ends (a bounded flush). `connectLog` receives the system
+   * log, the one place the notifier's own events go (not the run's events.jsonl or the
+   * dashboard).
    */
-  readonly notifier?: EventSink & { close(): Promise<unknown> };
+  readonly notifier?: EventSink & {
+    close(): Promise<unknown>;
+    connectLog?(log: EventSink): void;
+  };
 }
 
 export type { AdoptedPosition };
@@ -160,6 +165,11 @@ interface OpenSession {
   readonly resumedFrom: string | null;
   readonly persist: (ended?: boolean) => void;
   readonly beat: () => void;
+  /**
+   * Halts the risk gate for a stop (the first reason given is kept): a state change from
+   * then on is logged with `shutdown: true`, which is not a risk-state notification.
+   */
+  readonly haltForStop: (reason: StopReason) => void;
   readonly cleanup: () => Promise<void>;
   lastCandleTs: number | null;
   /** Why the session stopped, once closed; null before (or when closing failed). */
@@ -221,6 +231,7 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
   };
   const sink = teeSink(systemSink, events, modelSink, ...(deps.notifier ? [deps.notifier] : []));
   deps.connectEvents?.(sink);
+  deps.notifier?.connectLog?.(systemSink);
   const closers: (() => Promise<unknown> | void)[] = [];
   if (deps.notifier) closers.push(() => deps.notifier!.close()); // closers run last to first
   const cleanup = async () => {
@@ -269,6 +280,7 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
       deps.minQty ?? config.params.minQty,
     );
     let riskState = gate.state;
+    let stopping = false;
     /** Client ids sent but not yet seen filled: journaled before sending (restart safety). */
     const inFlight = new Set<string>();
     let persist: (ended?: boolean) => void = () => {};
@@ -314,7 +326,7 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
         model.position(v.position ? { ...v.position, symbol: config.symbol } : null);
         model.riskState(gate.state);
         if (gate.state !== riskState) {
-          const change = riskStateChange(riskState, gate, v.candle.ts);
+          const change = riskStateChange(riskState, gate, v.candle.ts, stopping);
           riskState = gate.state;
           sink.emit(change.level, "risk", "risk.state_changed", change.fields);
         }
@@ -410,6 +422,11 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
         ? `${liveJournalPath(config)} (saved ${new Date(journal!.savedAt).toISOString()})`
         : null,
       persist: (ended) => persist(ended),
+      haltForStop: (reason) => {
+        if (stopping) return;
+        stopping = true;
+        gate.halt(`shutdown: ${reason}`);
+      },
       beat: () => {
         const pos = ledger.position;
         heartbeat.beat({
@@ -512,13 +529,13 @@ async function openSession(config: SessionConfig, deps: SessionDeps): Promise<Op
 
 /** Run: candles from the feed through the engine until a stop condition; the record kept current. */
 async function runFeed(s: OpenSession): Promise<StopReason> {
-  const { config, deps, now, print, sink, gate, pipeline, record } = s;
+  const { config, deps, now, print, sink, pipeline, record } = s;
   // stop conditions: duration, caller's signal, stale data
   let reason = "feed-ended" as StopReason;
   const stopWith = (r: StopReason) => {
     if (reason !== "feed-ended") return;
     reason = r;
-    gate.halt(`shutdown: ${r}`);
+    s.haltForStop(r);
     void deps.feed.close();
   };
   const durationTimer = setTimeout(() => stopWith("duration"), config.durationMs);
@@ -584,8 +601,8 @@ async function runFeed(s: OpenSession): Promise<StopReason> {
 
 /** Close: the one safety path of every stop, then the run's artifacts. */
 async function closeSession(s: OpenSession, reason: StopReason): Promise<SessionResult> {
-  const { config, sink, gate, pipeline, exchange, print, runId, runDir } = s;
-  gate.halt(`shutdown: ${reason}`);
+  const { config, sink, pipeline, exchange, print, runId, runDir } = s;
+  s.haltForStop(reason);
   const cancelled = await exchange.cancelAll(config.symbol).catch((e) => {
     sink.emit("error", "execution", "cancel.failed", { error: (e as Error).message });
     return 0;

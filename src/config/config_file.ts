@@ -52,12 +52,3 @@ export function parseConfigFile(text: string, path: string): ConfigFile {
   }
   return { argv, ...(notify ? { notify } : {}) };
 }
-
-/**
- * Turns a JSON config file's text into argv-style flags placed before the command-line
- * flags, so the same schemas validate both and flags given on the command line win. The
- * `notify` section is checked but not turned into flags.
- */
-export function configTextToArgv(text: string, path: string): string[] {
-  return parseConfigFile(text, path).argv;
-}

@@ -20,14 +20,18 @@ export interface BitunixEnv {
   readonly source: { readonly apiKey?: "env" | ".env"; readonly apiSecret?: "env" | ".env" };
 }
 
-/** Options of `loadBitunixEnv`. */
-export interface LoadBitunixEnvOptions {
+/** Where settings are read from: the environment, then a `.env` file. */
+export interface EnvSourceOptions {
   /** Environment lookup (default `Deno.env.get`). */
   readonly getEnv?: (name: string) => string | undefined;
   /** `.env` file path (default `.env` in the working directory); missing file = none. */
   readonly envFile?: string;
   /** Set false to ignore any `.env` file. */
   readonly useEnvFile?: boolean;
+}
+
+/** Options of `loadBitunixEnv`. */
+export interface LoadBitunixEnvOptions extends EnvSourceOptions {
   /** Throw an InputError when the key or secret is missing. */
   readonly requireCredentials?: boolean;
 }
@@ -39,14 +43,19 @@ const KEYS = [
   "BITUNIX_API_SECRET",
 ] as const;
 
-const urlWith = (protocols: string[], what: string) =>
+/** A URL whose protocol is one of `protocols` (`"https:"`); `what` is the error text. */
+export const urlWith = (protocols: string[], what: string) =>
   z.string().trim().refine((v) => {
     try {
       return protocols.includes(new URL(v).protocol);
     } catch {
       return false;
     }
-  }, what).transform((v) => v.replace(/\/+$/, ""));
+  }, what);
+
+/** A base URL: {@link urlWith}, its trailing slashes cut. */
+export const baseUrlWith = (protocols: string[], what: string) =>
+  urlWith(protocols, what).transform((v) => v.replace(/\/+$/, ""));
 
 const credential = z.string().trim().min(1, "a non-empty value").regex(
   /^[\x21-\x7e]+$/,
@@ -54,9 +63,11 @@ const credential = z.string().trim().min(1, "a non-empty value").regex(
 );
 
 const envSchema = z.object({
-  BITUNIX_BASE_URL: urlWith(["https:", "http:"], "an http(s) URL, e.g. https://fapi.bitunix.com")
-    .default(DEFAULT_BITUNIX_BASE_URL),
-  BITUNIX_WS_URL: urlWith(["wss:", "ws:"], "a ws(s) URL, e.g. wss://fapi.bitunix.com")
+  BITUNIX_BASE_URL: baseUrlWith(
+    ["https:", "http:"],
+    "an http(s) URL, e.g. https://fapi.bitunix.com",
+  ).default(DEFAULT_BITUNIX_BASE_URL),
+  BITUNIX_WS_URL: baseUrlWith(["wss:", "ws:"], "a ws(s) URL, e.g. wss://fapi.bitunix.com")
     .default(DEFAULT_BITUNIX_WS_URL),
   BITUNIX_API_KEY: credential.optional(),
   BITUNIX_API_SECRET: credential.optional(),
@@ -90,7 +101,7 @@ export function parseDotEnv(text: string): Record<string, string> {
 }
 
 /** Reads and parses a `.env` file; a missing file is empty, an unreadable one an InputError. */
-export function readDotEnv(path: string): Record<string, string> {
+function readDotEnv(path: string): Record<string, string> {
   try {
     return parseDotEnv(Deno.readTextFileSync(path));
   } catch (e) {
@@ -99,27 +110,42 @@ export function readDotEnv(path: string): Record<string, string> {
   }
 }
 
+/** Settings read by {@link readEnvKeys}: each value, and where it came from. */
+export interface EnvValues {
+  readonly values: Readonly<Record<string, string>>;
+  readonly source: Readonly<Record<string, "env" | ".env">>;
+}
+
+/**
+ * Reads `keys` from the environment, falling back to the `.env` file (the environment
+ * wins). Empty values count as unset; keys set in neither are absent.
+ */
+export function readEnvKeys(keys: readonly string[], opts: EnvSourceOptions = {}): EnvValues {
+  const getEnv = opts.getEnv ?? ((k: string) => Deno.env.get(k));
+  const file = opts.useEnvFile === false ? {} : readDotEnv(opts.envFile ?? ".env");
+  const values: Record<string, string> = {};
+  const source: Record<string, "env" | ".env"> = {};
+  for (const k of keys) {
+    const fromEnv = getEnv(k);
+    if (fromEnv !== undefined && fromEnv.trim() !== "") {
+      values[k] = fromEnv;
+      source[k] = "env";
+    } else if (file[k] !== undefined && file[k].trim() !== "") {
+      values[k] = file[k];
+      source[k] = ".env";
+    }
+  }
+  return { values, source };
+}
+
 /**
  * Reads BITUNIX_BASE_URL, BITUNIX_WS_URL, BITUNIX_API_KEY and BITUNIX_API_SECRET from the
  * environment, falling back to `.env`. Empty values count as unset. Bad values raise an
  * InputError naming the variable (never echoing a credential).
  */
 export function loadBitunixEnv(opts: LoadBitunixEnvOptions = {}): BitunixEnv {
-  const getEnv = opts.getEnv ?? ((k: string) => Deno.env.get(k));
-  const file = opts.useEnvFile === false ? {} : readDotEnv(opts.envFile ?? ".env");
-  const merged: Record<string, string> = {};
-  const source: Record<string, "env" | ".env"> = {};
-  for (const k of KEYS) {
-    const fromEnv = getEnv(k);
-    if (fromEnv !== undefined && fromEnv.trim() !== "") {
-      merged[k] = fromEnv;
-      source[k] = "env";
-    } else if (file[k] !== undefined && file[k].trim() !== "") {
-      merged[k] = file[k];
-      source[k] = ".env";
-    }
-  }
-  const r = envSchema.safeParse(merged);
+  const { values, source } = readEnvKeys(KEYS, opts);
+  const r = envSchema.safeParse(values);
   if (!r.success) {
     const issue = r.error.issues[0];
     throw new InputError(String(issue.path[0] ?? "BITUNIX settings"), issue.message);

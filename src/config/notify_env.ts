@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { InputError } from "../core/errors.ts";
-import { readDotEnv } from "./env.ts";
+import { baseUrlWith, type EnvSourceOptions, readEnvKeys, urlWith } from "./env.ts";
 
 /** Default Telegram Bot API base URL. */
 export const DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org";
@@ -40,24 +40,11 @@ export interface NotifyEnv {
   readonly discordWebhookUrl?: string;
 }
 
-/** Options of {@link loadNotifyEnv}. */
-export interface LoadNotifyEnvOptions {
-  /** Environment lookup (default `Deno.env.get`). */
-  readonly getEnv?: (name: string) => string | undefined;
-  /** `.env` file path (default `.env` in the working directory); missing file = none. */
-  readonly envFile?: string;
-  /** Set false to ignore any `.env` file. */
-  readonly useEnvFile?: boolean;
-}
+/** Options of {@link loadNotifyEnv}: where the variables are read from. */
+export type LoadNotifyEnvOptions = EnvSourceOptions;
 
-const httpUrl = (example: string) =>
-  z.string().trim().refine((v) => {
-    try {
-      return ["https:", "http:"].includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `an http(s) URL, e.g. ${example}`);
+const HTTP = ["https:", "http:"];
+const httpUrl = (example: string) => urlWith(HTTP, `an http(s) URL, e.g. ${example}`);
 
 const envSchema = z.object({
   TELEGRAM_BOT_TOKEN: z.string().trim().regex(
@@ -68,7 +55,7 @@ const envSchema = z.object({
     /^(-?\d+|@[A-Za-z][A-Za-z0-9_]{3,})$/,
     "a chat id (a number, negative for groups) or @channelname",
   ).optional(),
-  TELEGRAM_API_URL: httpUrl(DEFAULT_TELEGRAM_API_URL).transform((v) => v.replace(/\/+$/, ""))
+  TELEGRAM_API_URL: baseUrlWith(HTTP, `an http(s) URL, e.g. ${DEFAULT_TELEGRAM_API_URL}`)
     .default(DEFAULT_TELEGRAM_API_URL),
   WEBHOOK_URL: httpUrl("https://example.com/hook").optional(),
   DISCORD_WEBHOOK_URL: httpUrl("https://discord.com/api/webhooks/ID/TOKEN").optional(),
@@ -80,15 +67,7 @@ const envSchema = z.object({
  * round), raises an InputError naming the variable, never echoing its value.
  */
 export function loadNotifyEnv(opts: LoadNotifyEnvOptions = {}): NotifyEnv {
-  const getEnv = opts.getEnv ?? ((k: string) => Deno.env.get(k));
-  const file = opts.useEnvFile === false ? {} : readDotEnv(opts.envFile ?? ".env");
-  const merged: Record<string, string> = {};
-  for (const k of NOTIFY_ENV_KEYS) {
-    const v = getEnv(k);
-    if (v !== undefined && v.trim() !== "") merged[k] = v;
-    else if (file[k] !== undefined && file[k].trim() !== "") merged[k] = file[k];
-  }
-  const r = envSchema.safeParse(merged);
+  const r = envSchema.safeParse(readEnvKeys(NOTIFY_ENV_KEYS, opts).values);
   if (!r.success) {
     const issue = r.error.issues[0];
     throw new InputError(String(issue.path[0] ?? "notification settings"), issue.message);
@@ -123,8 +102,8 @@ export function hasNotifyChannel(env: NotifyEnv): boolean {
 }
 
 /**
- * Every string that must never be shown: the bot token, each webhook URL as written and
- * as parsed, and the path and query of each webhook URL (where their tokens live).
+ * Every string that must never be shown: the bot token and each webhook URL as written and
+ * as parsed. (Error texts also lose every URL they name: see `scrub` in src/notify.)
  */
 export function notifySecrets(env: NotifyEnv): string[] {
   const out: string[] = [];
@@ -133,15 +112,12 @@ export function notifySecrets(env: NotifyEnv): string[] {
     if (!u) continue;
     out.push(u);
     try {
-      const parsed = new URL(u);
-      out.push(parsed.href);
-      const tail = parsed.pathname + parsed.search;
-      if (tail.length > 1) out.push(tail);
+      out.push(new URL(u).href);
     } catch {
       // checked when loaded
     }
   }
-  // longest first, so a URL is replaced whole before its path is
+  // longest first, so a URL is replaced whole before a shorter secret inside it
   return [...new Set(out)].sort((a, b) => b.length - a.length);
 }
 

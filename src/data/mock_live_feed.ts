@@ -1,5 +1,6 @@
 import { candleAt, type CandleSeries, type Interval, INTERVAL_MS } from "../core/candle.ts";
 import type { FeedCandle, MarketFeed } from "../core/ports.ts";
+import { abortableSleep, type Sleep } from "../core/sleep.ts";
 import { generateMockCandles } from "./mock_candles.ts";
 
 /** Options of the synthetic live feed. */
@@ -15,21 +16,8 @@ export interface MockLiveFeedOptions {
   /** Open time of the first live candle; default: the interval bucket after now. */
   readonly firstLiveTs?: number;
   /** Waits `ms` (injected so tests run on a simulated clock). */
-  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly sleep?: Sleep;
   readonly now?: () => number;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 /**

@@ -33,12 +33,12 @@ export interface NotifyChannel {
 export type FetchFn = (url: string, init: RequestInit) => Promise<Response>;
 
 /** Telegram's limit on one message, characters. */
-export const TELEGRAM_MAX_TEXT = 4096;
+const TELEGRAM_MAX_TEXT = 4096;
 /** Discord's limit on one message's content, characters. */
-export const DISCORD_MAX_CONTENT = 2000;
+const DISCORD_MAX_CONTENT = 2000;
 
 /** Cuts `text` to `max` characters, marking the cut. */
-export function clip(text: string, max: number): string {
+function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
@@ -50,23 +50,32 @@ export function scrub(text: string, secrets: readonly string[]): string {
   return redactText(text, secrets).replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s)'"]+/gi, "<url>");
 }
 
-/** The plain-text form of a notice: `[label] ALERT: title` then the detail. */
-export function plainText(n: Notice, label?: string): string {
+/** A notice's heading: `[label] ALERT: title` (`WARNING: ` for warn, no tag for info). */
+function heading(n: Notice, label?: string): string {
   const tag = n.level === "error" ? "ALERT: " : n.level === "warn" ? "WARNING: " : "";
-  return `${label ? `[${label}] ` : ""}${tag}${n.title}\n${n.text}`;
+  return `${label ? `[${label}] ` : ""}${tag}${n.title}`;
 }
 
 /** Seconds in a `Retry-After` header (a number of seconds; a date is ignored), as ms. */
-export function retryAfterHeader(res: Response): number | undefined {
+function retryAfterHeader(res: Response): number | undefined {
   const v = res.headers.get("retry-after");
   if (v === null || !/^\s*\d+(\.\d+)?\s*$/.test(v)) return undefined;
   return Math.ceil(Number(v) * 1000);
 }
 
+/**
+ * An error's name and message, and its cause's message: Deno's fetch says only `fetch
+ * failed`, its cause says why (and names the URL, so scrub the text before showing it).
+ */
+export function errorText(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const cause = e.cause instanceof Error ? `: ${e.cause.message}` : "";
+  return `${e.name}: ${e.message}${cause}`;
+}
+
 function failure(e: unknown, signal: AbortSignal, secrets: readonly string[]): SendResult {
   if (signal.aborted) return { ok: false, retry: true, error: "aborted" };
-  const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return { ok: false, retry: true, error: `network error: ${scrub(msg, secrets)}` };
+  return { ok: false, retry: true, error: `network error: ${scrub(errorText(e), secrets)}` };
 }
 
 /** Classifies a non-2xx HTTP status: 408, 429 and 5xx are worth a retry. */
@@ -88,6 +97,38 @@ async function readText(res: Response): Promise<string> {
   }
 }
 
+/**
+ * POSTs `body` as JSON; `judge` turns the reply (and its text) into the result. A request
+ * that got no reply is a retryable network failure (or `aborted`).
+ */
+async function postJson(
+  fetchFn: FetchFn,
+  url: string,
+  body: unknown,
+  signal: AbortSignal,
+  secrets: readonly string[],
+  judge: (res: Response, text: string) => SendResult,
+): Promise<SendResult> {
+  let res: Response;
+  try {
+    res = await fetchFn(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch (e) {
+    return failure(e, signal, secrets);
+  }
+  return judge(res, await readText(res));
+}
+
+/** A webhook's verdict: any 2xx is delivered; otherwise the status, waiting as asked. */
+const webhookJudge =
+  (retryAfterOf: (res: Response, text: string) => number | undefined) =>
+  (res: Response, text: string): SendResult =>
+    res.ok ? { ok: true } : httpFailure(res.status, "", retryAfterOf(res, text));
+
 const telegramReply = z.object({
   ok: z.boolean(),
   description: z.string().optional(),
@@ -95,14 +136,26 @@ const telegramReply = z.object({
   parameters: z.object({ retry_after: z.number().nonnegative().optional() }).optional(),
 });
 
+/** A Telegram Bot API reply's JSON, checked. */
+export type TelegramReply = z.infer<typeof telegramReply>;
+
 /** A Telegram Bot API reply's JSON, checked; null when it is not one. */
-export function parseTelegramReply(text: string): z.infer<typeof telegramReply> | null {
+export function parseTelegramReply(text: string): TelegramReply | null {
   try {
     const r = telegramReply.safeParse(JSON.parse(text));
     return r.success ? r.data : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * How long a failed Bot API request asked to wait, ms: the reply's
+ * `parameters.retry_after` (seconds), else a `Retry-After` header; undefined when neither.
+ */
+export function telegramRetryAfterMs(res: Response, reply: TelegramReply | null) {
+  const after = reply?.parameters?.retry_after;
+  return after !== undefined ? Math.ceil(after * 1000) : retryAfterHeader(res);
 }
 
 /** Options of the Telegram channel. */
@@ -121,40 +174,35 @@ export interface TelegramChannelOptions {
 
 /**
  * Telegram: `POST {apiUrl}/bot{token}/sendMessage` with the chat and plain text (no parse
- * mode, so no text can break the markup). A 429 reply's `parameters.retry_after` (seconds)
- * is how long to wait.
+ * mode, so no text can break the markup). A failed reply's `parameters.retry_after`
+ * (seconds), else its `Retry-After` header, is how long to wait.
  */
 export function telegramChannel(o: TelegramChannelOptions): NotifyChannel {
   const fetchFn = o.fetch ?? fetch;
   const secrets = [...(o.secrets ?? []), o.token];
   const url = `${o.apiUrl}/bot${o.token}/sendMessage`;
+  const judge = (res: Response, text: string): SendResult => {
+    const reply = parseTelegramReply(text);
+    if (res.ok && reply?.ok) return { ok: true };
+    const retryAfterMs = telegramRetryAfterMs(res, reply);
+    const detail = scrub(reply?.description ?? (res.ok ? "not ok" : ""), secrets).slice(0, 200);
+    return httpFailure(res.ok ? 502 : res.status, detail, retryAfterMs);
+  };
   return {
     name: "telegram",
-    async send(n, signal) {
-      let res: Response;
-      try {
-        res = await fetchFn(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            chat_id: o.chatId,
-            text: clip(plainText(n, o.label), TELEGRAM_MAX_TEXT),
-            disable_web_page_preview: true,
-          }),
-          signal,
-        });
-      } catch (e) {
-        return failure(e, signal, secrets);
-      }
-      const reply = parseTelegramReply(await readText(res));
-      if (res.ok && reply?.ok) return { ok: true };
-      const retryAfter = reply?.parameters?.retry_after;
-      const retryAfterMs = retryAfter !== undefined
-        ? Math.ceil(retryAfter * 1000)
-        : retryAfterHeader(res);
-      const detail = scrub(reply?.description ?? (res.ok ? "not ok" : ""), secrets).slice(0, 200);
-      return httpFailure(res.ok ? 502 : res.status, detail, retryAfterMs);
-    },
+    send: (n, signal) =>
+      postJson(
+        fetchFn,
+        url,
+        {
+          chat_id: o.chatId,
+          text: clip(`${heading(n, o.label)}\n${n.text}`, TELEGRAM_MAX_TEXT),
+          disable_web_page_preview: true,
+        },
+        signal,
+        secrets,
+        judge,
+      ),
   };
 }
 
@@ -169,30 +217,6 @@ export interface WebhookChannelOptions {
   readonly secrets?: readonly string[];
   /** Time source for the JSON's `ts` (default `Date.now`). */
   readonly now?: () => number;
-}
-
-async function postJson(
-  fetchFn: FetchFn,
-  url: string,
-  body: unknown,
-  signal: AbortSignal,
-  secrets: readonly string[],
-  retryAfterOf: (res: Response, text: string) => number | undefined,
-): Promise<SendResult> {
-  let res: Response;
-  try {
-    res = await fetchFn(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-      signal,
-    });
-  } catch (e) {
-    return failure(e, signal, secrets);
-  }
-  const text = await readText(res);
-  if (res.ok) return { ok: true };
-  return httpFailure(res.status, "", retryAfterOf(res, text));
 }
 
 /** The JSON a generic webhook receives for one notice. */
@@ -217,6 +241,7 @@ export function webhookChannel(o: WebhookChannelOptions): NotifyChannel {
   const fetchFn = o.fetch ?? fetch;
   const secrets = [...(o.secrets ?? []), o.url];
   const now = o.now ?? Date.now;
+  const judge = webhookJudge(retryAfterHeader);
   return {
     name: "webhook",
     send(n, signal) {
@@ -231,7 +256,7 @@ export function webhookChannel(o: WebhookChannelOptions): NotifyChannel {
         text: n.text,
         fields: n.fields,
       };
-      return postJson(fetchFn, o.url, body, signal, secrets, (res) => retryAfterHeader(res));
+      return postJson(fetchFn, o.url, body, signal, secrets, judge);
     },
   };
 }
@@ -245,26 +270,26 @@ const discordRateLimit = z.object({ retry_after: z.number().nonnegative() });
 export function discordChannel(o: WebhookChannelOptions): NotifyChannel {
   const fetchFn = o.fetch ?? fetch;
   const secrets = [...(o.secrets ?? []), o.url];
+  const judge = webhookJudge((res, text) => {
+    try {
+      const r = discordRateLimit.safeParse(JSON.parse(text));
+      if (r.success) return Math.ceil(r.data.retry_after * 1000);
+    } catch {
+      // not JSON: the header then
+    }
+    return retryAfterHeader(res);
+  });
   return {
     name: "discord",
     send(n, signal) {
-      const tag = n.level === "error" ? "ALERT: " : n.level === "warn" ? "WARNING: " : "";
-      const content = `**${o.label ? `[${o.label}] ` : ""}${tag}${n.title}**\n${n.text}`;
+      const content = `**${heading(n, o.label)}**\n${n.text}`;
       return postJson(
         fetchFn,
         o.url,
         { content: clip(content, DISCORD_MAX_CONTENT), allowed_mentions: { parse: [] } },
         signal,
         secrets,
-        (res, text) => {
-          try {
-            const r = discordRateLimit.safeParse(JSON.parse(text));
-            if (r.success) return Math.ceil(r.data.retry_after * 1000);
-          } catch {
-            // not JSON: the header then
-          }
-          return retryAfterHeader(res);
-        },
+        judge,
       );
     },
   };

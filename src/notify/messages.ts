@@ -29,7 +29,7 @@ const num = (v: unknown): number | undefined =>
   typeof v === "number" && Number.isFinite(v) ? v : undefined;
 
 /** A quantity or price without float noise: at most 8 decimals, trailing zeros cut. */
-export function formatNumber(v: unknown): string {
+function formatNumber(v: unknown): string {
   const n = num(v);
   if (n === undefined) return String(v ?? "?");
   return String(Number(n.toFixed(8)));
@@ -73,10 +73,10 @@ function fill(f: Fields): Pick<Notice, "kind" | "title" | "text" | "level"> {
 }
 
 function riskState(f: Fields): Pick<Notice, "title" | "text" | "level"> | null {
+  // a stop halts the gate too; the session's stop message says that
+  if (f.shutdown === true) return null;
   const to = String(f.to ?? "?");
   const reason = typeof f.reason === "string" ? f.reason : "";
-  // a stop halts the gate too; the session's stop message says that
-  if (to === "halted" && reason.startsWith("shutdown:")) return null;
   if (to === "reducing") {
     return {
       level: "warn",

@@ -4,27 +4,13 @@
  * (`src/app/notifications.ts`) wires env, config, the kill switch and the heartbeat.
  */
 export {
-  clip,
   discordChannel,
   type FetchFn,
   type NotifyChannel,
-  plainText,
-  scrub,
   type SendResult,
   telegramChannel,
   webhookChannel,
-  type WebhookPayload,
 } from "./channels.ts";
-export { formatNumber, type Notice, type NoticeKind, noticeOf } from "./messages.ts";
-export {
-  type ChannelStats,
-  Notifier,
-  type NotifierOptions,
-  type NotifySleep,
-  timerSleep,
-} from "./notifier.ts";
-export {
-  type TelegramCommandHandlers,
-  TelegramCommands,
-  type TelegramCommandsOptions,
-} from "./telegram_commands.ts";
+export type { Notice } from "./messages.ts";
+export { type ChannelStats, Notifier, type NotifierOptions } from "./notifier.ts";
+export { TelegramCommands, type TelegramCommandsOptions } from "./telegram_commands.ts";

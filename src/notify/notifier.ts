@@ -8,11 +8,9 @@
  */
 import type { NotifyChannelName, NotifyKind } from "../config/notify_config.ts";
 import type { EventSink, LogLevel } from "../core/events.ts";
+import { abortableSleep, type Sleep } from "../core/sleep.ts";
 import type { NotifyChannel, SendResult } from "./channels.ts";
 import { type Notice, noticeOf } from "./messages.ts";
-
-/** Interruptible sleep: resolves after `ms` or as soon as `signal` aborts. */
-export type NotifySleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
 /** Options of a {@link Notifier}. Durations are ms. */
 export interface NotifierOptions {
@@ -39,7 +37,7 @@ export interface NotifierOptions {
   /** Clock, Unix ms (for 429 waits). */
   readonly now?: () => number;
   /** Sleep for backoff and 429 waits (default a timer). */
-  readonly sleep?: NotifySleep;
+  readonly sleep?: Sleep;
 }
 
 /** What one channel did. */
@@ -55,19 +53,6 @@ export interface ChannelStats {
   /** Notices queued or in flight now. */
   pending: number;
 }
-
-/** Default sleep: a timer cleared on abort. */
-export const timerSleep: NotifySleep = (ms, signal) =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(id);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const id = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 
 interface Lane {
   readonly channel: NotifyChannel;
@@ -89,7 +74,6 @@ export class Notifier implements EventSink {
   readonly #abort = new AbortController();
   #closing = false;
   #closed: Promise<Record<string, ChannelStats>> | undefined;
-  #silent = false;
 
   constructor(options: NotifierOptions) {
     this.#log = options.log;
@@ -101,7 +85,7 @@ export class Notifier implements EventSink {
       maxBackoffMs: options.maxBackoffMs ?? 30_000,
       flushMs: options.flushMs ?? 3_000,
       now: options.now ?? Date.now,
-      sleep: options.sleep ?? timerSleep,
+      sleep: options.sleep ?? abortableSleep,
     };
     this.#lanes = options.channels.map((channel) => {
       const lane: Lane = {
@@ -138,7 +122,7 @@ export class Notifier implements EventSink {
    * kind. Returns at once; never throws.
    */
   emit(level: LogLevel, component: string, event: string, fields?: Record<string, unknown>) {
-    if (this.#closing || event.startsWith("notify.")) return;
+    if (this.#closing) return;
     try {
       const notice = noticeOf(level, component, event, fields);
       if (notice) this.notify(notice);
@@ -169,8 +153,20 @@ export class Notifier implements EventSink {
         }
       }
       lane.queue.push(notice);
-      lane.wake?.();
+      this.#wakeLater(lane);
     }
+  }
+
+  /**
+   * Wakes a waiting sender on a later task (a timer), not as a microtask of the caller:
+   * the request's JSON and fetch never run inside the work that emitted the event (a
+   * session's candle).
+   */
+  #wakeLater(lane: Lane): void {
+    const wake = lane.wake;
+    if (wake === undefined) return;
+    lane.wake = undefined;
+    setTimeout(wake, 0);
   }
 
   #wants(lane: Lane, n: Notice): boolean {
@@ -246,47 +242,33 @@ export class Notifier implements EventSink {
     }
   }
 
-  /** One request with its timeout; a channel that hangs past it is abandoned. */
-  async #attempt(channel: NotifyChannel, n: Notice): Promise<SendResult> {
-    const ctl = new AbortController();
-    const stop = () => ctl.abort();
-    this.#abort.signal.addEventListener("abort", stop, { once: true });
-    let timedOut = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<SendResult>((resolve) => {
-      timer = setTimeout(() => {
-        timedOut = true;
-        ctl.abort();
+  /**
+   * One request with its timeout; a channel that hangs past it (or past `close`'s abort)
+   * is abandoned: the result is decided when the signal aborts, whatever the channel does.
+   */
+  #attempt(channel: NotifyChannel, n: Notice): Promise<SendResult> {
+    const timeoutMs = this.#o.timeoutMs;
+    const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(timeoutMs)]);
+    const abandoned = new Promise<SendResult>((resolve) => {
+      signal.addEventListener("abort", () =>
         resolve({
           ok: false,
           retry: true,
-          error: `no reply within ${this.#o.timeoutMs / 1000} s`,
-        });
-      }, this.#o.timeoutMs);
+          error: (signal.reason as Error | undefined)?.name === "TimeoutError"
+            ? `no reply within ${timeoutMs / 1000} s`
+            : "aborted",
+        }), { once: true });
     });
-    const aborted = new Promise<SendResult>((resolve) => {
-      ctl.signal.addEventListener(
-        "abort",
-        () => resolve({ ok: false, retry: true, error: "aborted" }),
-        { once: true },
-      );
-    });
-    try {
-      const sent = channel.send(n, ctl.signal).catch((e): SendResult => ({
-        ok: false,
-        retry: true,
-        error: e instanceof Error ? e.name : "send failed",
-      }));
-      const r = await Promise.race([sent, expired, aborted]);
-      return timedOut ? await expired : r;
-    } finally {
-      clearTimeout(timer);
-      this.#abort.signal.removeEventListener("abort", stop);
-    }
+    const sent = channel.send(n, signal).catch((e): SendResult => ({
+      ok: false,
+      retry: true,
+      error: e instanceof Error ? e.name : "send failed",
+    }));
+    return Promise.race([abandoned, sent]);
   }
 
   #say(level: LogLevel, event: string, fields: Record<string, unknown>): void {
-    if (this.#silent || !this.#log) return;
+    if (!this.#log) return;
     try {
       this.#log.emit(level, "notify", event, fields);
     } catch {
@@ -328,7 +310,6 @@ export class Notifier implements EventSink {
         flush_ms: flushMs,
       });
     }
-    this.#silent = true;
     return this.stats();
   }
 }

@@ -5,8 +5,14 @@
  */
 import { z } from "zod";
 import type { EventSink, LogLevel } from "../core/events.ts";
-import { type FetchFn, parseTelegramReply, retryAfterHeader, scrub } from "./channels.ts";
-import { type NotifySleep, timerSleep } from "./notifier.ts";
+import { abortableSleep, type Sleep } from "../core/sleep.ts";
+import {
+  errorText,
+  type FetchFn,
+  parseTelegramReply,
+  scrub,
+  telegramRetryAfterMs,
+} from "./channels.ts";
 
 /** What the commands do; each returns the reply text. */
 export interface TelegramCommandHandlers {
@@ -30,7 +36,8 @@ export interface TelegramCommandsOptions {
   readonly log?: EventSink;
   readonly fetch?: FetchFn;
   readonly now?: () => number;
-  readonly sleep?: NotifySleep;
+  /** Waits for backoff and for a poll held too long (default a timer). */
+  readonly sleep?: Sleep;
   /** Long-poll wait asked of Telegram, seconds (default 25). */
   readonly pollTimeoutS?: number;
   /** A command older than this when it arrives is ignored (default 120 s). */
@@ -70,7 +77,7 @@ export class TelegramCommands {
   readonly #o: TelegramCommandsOptions;
   readonly #abort = new AbortController();
   readonly #now: () => number;
-  readonly #sleep: NotifySleep;
+  readonly #sleep: Sleep;
   readonly #secrets: string[];
   #offset: number | undefined;
   #loop: Promise<void> | undefined;
@@ -80,7 +87,7 @@ export class TelegramCommands {
   constructor(options: TelegramCommandsOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? timerSleep;
+    this.#sleep = options.sleep ?? abortableSleep;
     this.#secrets = [...(options.secrets ?? []), options.token];
   }
 
@@ -140,7 +147,13 @@ export class TelegramCommands {
     const stop = () => ctl.abort();
     this.#abort.signal.addEventListener("abort", stop, { once: true });
     // a server that holds the poll past its own timeout is treated as a failed poll
-    const timer = setTimeout(stop, (timeoutS + 15) * 1000);
+    let held = false;
+    const answered = new AbortController();
+    void this.#sleep((timeoutS + 15) * 1000, answered.signal).then(() => {
+      if (answered.signal.aborted) return;
+      held = true;
+      ctl.abort();
+    });
     try {
       const res = await (o.fetch ?? fetch)(`${o.apiUrl}/bot${o.token}/getUpdates`, {
         method: "POST",
@@ -163,28 +176,20 @@ export class TelegramCommands {
         return { ok: false, fatal: false, error: "an unexpected getUpdates reply" };
       }
       const reply = parseTelegramReply(text);
-      const after = reply?.parameters?.retry_after;
+      const retryAfterMs = telegramRetryAfterMs(res, reply);
       return {
         ok: false,
         fatal: res.status === 401 || res.status === 404,
         error: `HTTP ${res.status}${
           reply?.description ? `: ${scrub(reply.description, this.#secrets).slice(0, 200)}` : ""
         }`,
-        ...(after !== undefined
-          ? { retryAfterMs: Math.ceil(after * 1000) }
-          : res.status === 429
-          ? { retryAfterMs: retryAfterHeader(res) }
-          : {}),
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       };
     } catch (e) {
-      const msg = ctl.signal.aborted && !this.#abort.signal.aborted
-        ? "getUpdates held past its timeout"
-        : e instanceof Error
-        ? `${e.name}: ${e.message}`
-        : String(e);
+      const msg = held ? "getUpdates held past its timeout" : errorText(e);
       return { ok: false, fatal: false, error: scrub(msg, this.#secrets) };
     } finally {
-      clearTimeout(timer);
+      answered.abort();
       this.#abort.signal.removeEventListener("abort", stop);
     }
   }

@@ -1,4 +1,5 @@
 import type { LogLevel } from "../core/events.ts";
+import { abortableSleep, type Sleep } from "../core/sleep.ts";
 import { heartbeatAge, type HeartbeatReadResult, readHeartbeat } from "./heartbeat.ts";
 import { RestartPolicy } from "./supervisor_policy.ts";
 import {
@@ -15,9 +16,6 @@ export type SupervisorReporter = (
   message: string,
   fields: Record<string, unknown>,
 ) => void;
-
-/** Interruptible sleep: resolves after `ms` or as soon as `signal` aborts. */
-export type SleepFn = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 /** Options of a {@link Supervisor}. Durations are ms. */
 export interface SupervisorOptions {
@@ -45,26 +43,13 @@ export interface SupervisorOptions {
   readonly spawn?: SpawnFn;
   /** Clock. */
   readonly now?: () => number;
-  /** Sleep. */
-  readonly sleep?: SleepFn;
+  /** Sleep (default a timer). */
+  readonly sleep?: Sleep;
   /** Heartbeat reader. */
   readonly readHeartbeat?: (path: string) => Promise<HeartbeatReadResult>;
   /** Event output (watchdog.log line + system.jsonl event in the app). */
   readonly report?: SupervisorReporter;
 }
-
-/** Default sleep: a cleared-on-abort timer. */
-export const realSleep: SleepFn = (ms, signal) =>
-  new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(id);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const id = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 
 interface Outcome extends ChildExit {
   readonly stale?: string;
@@ -106,7 +91,7 @@ export class Supervisor {
       windowMs: options.windowMs ?? 300_000,
       spawn: options.spawn ?? createSpawn(),
       now: options.now ?? Date.now,
-      sleep: options.sleep ?? realSleep,
+      sleep: options.sleep ?? abortableSleep,
       readHeartbeat: options.readHeartbeat ?? readHeartbeat,
     };
     this.#report = options.report ?? (() => {});

@@ -3,6 +3,7 @@
  * session configs from flags, JSONL readers and a few feeds built on the mock feed.
  */
 import { parseFlags } from "../../src/config/argv.ts";
+import { NOTIFY_ENV_KEYS } from "../../src/config/notify_env.ts";
 import {
   resolveSessionConfig,
   SESSION_FLAGS,
@@ -10,6 +11,7 @@ import {
 } from "../../src/config/session_config.ts";
 import type { FeedCandle, MarketFeed } from "../../src/core/ports.ts";
 import { MockLiveFeed, type MockLiveFeedOptions } from "../../src/data/mock_live_feed.ts";
+import { HOME_ENV } from "../../src/ops/agent_home.ts";
 
 /** The CLI entry of this checkout. */
 export const MAIN_TS = new URL("../../main.ts", import.meta.url).pathname;
@@ -37,14 +39,43 @@ export async function tempWorkspace(): Promise<Workspace> {
   };
 }
 
-/** The parent environment without Bitunix settings or the live-confirmation override. */
+/** Variables of the developer's own set-up a test's child never inherits (`extra` may set them). */
+const PRIVATE_VARS: ReadonlySet<string> = new Set<string>([
+  ...NOTIFY_ENV_KEYS,
+  "SKIP_LIVE_CONFIRM",
+  // a home would send the child (and the .env it reads) out of the test's workspace
+  HOME_ENV,
+]);
+
+/**
+ * The parent environment without Bitunix settings, notification channels, the agent home
+ * or the live-confirmation override: a child started in a test workspace reads only that
+ * workspace's `.env` and never reaches the developer's exchange account or channels.
+ */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(Deno.env.toObject())) {
-    if (k.startsWith("BITUNIX_") || k === "SKIP_LIVE_CONFIRM") continue;
+    if (k.startsWith("BITUNIX_") || PRIVATE_VARS.has(k)) continue;
     env[k] = v;
   }
   return { ...env, NO_COLOR: "1", ...extra };
+}
+
+/**
+ * Runs `fn` with the given variables set in this process's environment, then puts back
+ * what was there (a test of what children or commands inherit).
+ */
+export async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const before = new Map(Object.keys(vars).map((k) => [k, Deno.env.get(k)]));
+  for (const [k, v] of Object.entries(vars)) Deno.env.set(k, v);
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of before) {
+      if (v === undefined) Deno.env.delete(k);
+      else Deno.env.set(k, v);
+    }
+  }
 }
 
 /** Starts the real CLI (`deno run --allow-all main.ts ...`) in `cwd`. */

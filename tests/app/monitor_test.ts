@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
-import { createMonitorCommand } from "../../src/app/monitor.ts";
+import { createMonitorCommand, type MonitorDeps } from "../../src/app/monitor.ts";
+import type { NotifyEnv } from "../../src/config/notify_env.ts";
 import { isInputError } from "../../src/core/errors.ts";
 import { HeartbeatWriter } from "../../src/ops/heartbeat.ts";
+import { startFakeHook } from "../fakes/fake_notify.ts";
+import { withEnv } from "./_session_helpers.ts";
+
+/** The monitor command without notification channels unless a test gives some. */
+function monitor(deps: MonitorDeps = {}) {
+  return createMonitorCommand({ notifyEnv: () => ({}), ...deps });
+}
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 
@@ -24,7 +32,7 @@ Deno.test("monitor command", async (t) => {
   const dir = await Deno.makeTempDir();
   const hb = `${dir}/heartbeat.json`;
   const lines: string[] = [];
-  const cmd = createMonitorCommand({ now: () => NOW, out: (l) => lines.push(l) });
+  const cmd = monitor({ now: () => NOW, out: (l) => lines.push(l) });
   try {
     await t.step("--once with a fresh heartbeat: OK line with details, exit 0", async () => {
       writeBeat(hb, NOW - 1_200);
@@ -86,7 +94,7 @@ Deno.test("monitor command", async (t) => {
       let now = NOW;
       let interrupt!: () => void;
       const out: string[] = [];
-      const loop = createMonitorCommand({
+      const loop = monitor({
         now: () => now,
         out: (l) => out.push(l),
         onInterrupt: (stop) => {
@@ -110,6 +118,71 @@ Deno.test("monitor command", async (t) => {
       await assert.rejects(() => cmd.run(["--max-age", "soon"]), isInputError);
     });
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the monitor of these tests ignores the channels in the environment", async () => {
+  const hook = startFakeHook();
+  const lines: string[] = [];
+  try {
+    const code = await withEnv(
+      { WEBHOOK_URL: `${hook.url}/env` },
+      () => monitor({ out: (l) => lines.push(l) }).run(["--once", "--heartbeat", "/nonexistent"]),
+    );
+    assert.equal(code, 1);
+    assert.match(lines[0], /^ALERT no heartbeat/);
+    assert.deepEqual(hook.received, []);
+  } finally {
+    await hook.close();
+  }
+});
+
+Deno.test("monitor: a stale heartbeat is told once, and once more when it is back", async () => {
+  const hook = startFakeHook();
+  const dir = await Deno.makeTempDir();
+  const hb = `${dir}/heartbeat.json`;
+  const env: NotifyEnv = { webhookUrl: `${hook.url}/hook` };
+  const lines: string[] = [];
+  let stop = () => {};
+  let sleeps = 0;
+  writeBeat(hb, NOW - 12_000);
+  const cmd = monitor({
+    now: () => NOW,
+    out: (l) => lines.push(l),
+    notifyEnv: () => env,
+    onInterrupt: (s) => {
+      stop = s;
+      return () => {};
+    },
+    sleep: async () => {
+      sleeps++;
+      if (sleeps === 3) writeBeat(hb, NOW - 500);
+      if (sleeps === 5) stop();
+      // let the notifier's sender run between checks
+      await new Promise((r) => setTimeout(r, 20));
+    },
+  });
+  try {
+    assert.equal(await cmd.run(["--heartbeat", hb, "--interval", "1"]), 0);
+    assert.equal(lines.filter((l) => / ALERT /.test(l)).length, 3, "three stale checks");
+    const got = hook.delivered.map((r) => [r.body.event, r.body.title]);
+    assert.deepEqual(got, [
+      ["heartbeat.missed", "Heartbeat missed: the agent may be frozen or down"],
+      ["heartbeat.recovered", "Heartbeat back"],
+    ]);
+    assert.match(hook.delivered[0].body.text, /^ALERT heartbeat is stale \(12\.0s old, max 5s\)/);
+    assert.equal(hook.delivered[0].body.label, "monitor");
+    assert.match(lines[0], /^Notifications: webhook \(http:\/\/127\.0\.0\.1:\d+\)\.$/);
+
+    // --once: an unhealthy check is sent before the command returns
+    hook.delivered.length = 0;
+    writeBeat(hb, NOW - 30_000);
+    assert.equal(await cmd.run(["--once", "--heartbeat", hb]), 1);
+    assert.equal(hook.delivered.length, 1);
+    assert.equal(hook.delivered[0].body.kind, "heartbeat_missed");
+  } finally {
+    await hook.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -2,10 +2,22 @@ import assert from "node:assert/strict";
 import { createWatchdogCommand } from "../../src/app/watchdog.ts";
 import { isInputError } from "../../src/core/errors.ts";
 import { readPidFile } from "../../src/ops/pid_file.ts";
-import { createSpawn } from "../../src/ops/supervisor_process.ts";
+import { createSpawn, type SpawnFn } from "../../src/ops/supervisor_process.ts";
+import { startFakeHook } from "../fakes/fake_notify.ts";
+import { cleanEnv, withEnv } from "./_session_helpers.ts";
 
 const FIXTURE = new URL("../fixtures/child_agent.ts", import.meta.url).pathname;
 const SELF = () => [Deno.execPath(), "run", "--allow-read", "--allow-write", FIXTURE];
+
+/** Children that exit with code 1 at once, pids 9001, 9002, ... */
+function crashing(): SpawnFn {
+  let started = 0;
+  return () => ({
+    pid: 9000 + ++started,
+    status: Promise.resolve({ code: 1, signal: null }),
+    kill() {},
+  });
+}
 
 function flags(dir: string): string[] {
   return [
@@ -31,6 +43,7 @@ Deno.test("watchdog command", async (t) => {
     selfCommand: SELF,
     spawn: createSpawn({ stdio: "null" }),
     out: (l: string) => out.push(l),
+    notifyEnv: () => ({}),
   };
   try {
     await t.step("crash, restart, clean exit: logs and pid file", async () => {
@@ -112,6 +125,25 @@ Deno.test("watchdog command", async (t) => {
       await assert.rejects(() => cmd.run(["--restart-delay", "-1", "--", "x"]), isInputError);
     });
 
+    await t.step("the channels in the environment are not used", async () => {
+      const hook = startFakeHook();
+      try {
+        const cmd = createWatchdogCommand({
+          ...base,
+          spawn: crashing(),
+          onSignal: () => () => {},
+        });
+        const code = await withEnv(
+          { WEBHOOK_URL: `${hook.url}/env` },
+          () => cmd.run([...flags(dir), "--max-restarts", "0", "--", "--exit", "1"]),
+        );
+        assert.equal(code, 1, "gave up");
+        assert.deepEqual(hook.received, []);
+      } finally {
+        await hook.close();
+      }
+    });
+
     await t.step("--help", async () => {
       out.length = 0;
       const cmd = createWatchdogCommand({ ...base });
@@ -143,6 +175,10 @@ Deno.test("watchdog process forwards a real SIGTERM to its child", {
         "--marker",
         marker,
       ],
+      // in the temp folder, without the developer's channels (no repo .env, no env)
+      cwd: dir,
+      env: cleanEnv(),
+      clearEnv: true,
       stdin: "null",
       stdout: "null",
       stderr: "null",
@@ -164,6 +200,47 @@ Deno.test("watchdog process forwards a real SIGTERM to its child", {
     const log = await Deno.readTextFile(`${dir}/watchdog.log`);
     assert.match(log, /received SIGTERM: forwarding it to child pid \d+/);
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("watchdog: restarts and the crash-loop give-up are told", async () => {
+  const hook = startFakeHook();
+  const dir = await Deno.makeTempDir();
+  const cmd = createWatchdogCommand({
+    selfCommand: () => ["agent"],
+    spawn: crashing(),
+    onSignal: () => () => {},
+    out: () => {},
+    notifyEnv: () => ({ discordWebhookUrl: `${hook.url}/api/webhooks/1/tok` }),
+  });
+  try {
+    const code = await cmd.run([
+      ...flags(dir),
+      "--restart-delay",
+      "0",
+      "--max-restarts",
+      "1",
+      "--",
+      "--mode",
+      "live-session",
+    ]);
+    assert.equal(code, 1);
+    const contents = hook.delivered.map((r) => r.body.content as string);
+    assert.equal(contents.length, 2, contents.join("\n"));
+    assert.match(
+      contents[0],
+      /^\*\*\[watchdog\] WARNING: Agent restarted by the watchdog\*\*\nrestarted child \(attempt 2, pid 9002\) after exit with code 1$/,
+    );
+    assert.match(
+      contents[1],
+      /^\*\*\[watchdog\] ALERT: Watchdog gave up: the agent is NOT running\*\*\ngiving up: child failed after 1 restarts/,
+    );
+    const log = await Deno.readTextFile(`${dir}/system.jsonl`);
+    assert.ok(log.includes('"event":"notify.sent"'), "the notifier's lines in its log");
+    assert.ok(!log.includes("/api/webhooks/1/tok"));
+  } finally {
+    await hook.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -352,13 +352,21 @@ Deno.test("notifier: each event's message reaches Telegram, the webhook and Disc
 
     await t.step("a shutdown's halt is not a risk state message (the stop message says it)", () => {
       const before = f.tg.sent.length;
-      n.emit("error", "risk", "risk.state_changed", {
+      n.emit("info", "risk", "risk.state_changed", {
         from: "active",
         to: "halted",
         reason: "shutdown: duration",
+        shutdown: true,
       });
       assert.equal(n.stats().telegram.pending, 0);
       assert.equal(f.tg.sent.length, before);
+      // the field decides, not the reason's words
+      n.emit("error", "risk", "risk.state_changed", {
+        from: "active",
+        to: "halted",
+        reason: "shutdown: an operator's note",
+      });
+      assert.equal(n.stats().telegram.pending, 1);
     });
   } finally {
     await n.close();
@@ -592,5 +600,26 @@ Deno.test("notifier: a timeout is a retryable failure; errors never show a token
   } finally {
     await n.close();
     await f.close();
+  }
+});
+
+Deno.test("notifier: emit hands the sending to a later task, never to the caller's microtasks", async () => {
+  let sends = 0;
+  const channel: NotifyChannel = {
+    name: "webhook",
+    send() {
+      sends++;
+      return Promise.resolve({ ok: true });
+    },
+  };
+  const n = new Notifier({ channels: [channel] });
+  try {
+    n.emit("error", "market", "data.stale", { seconds: 70, timeout_s: 60 });
+    // the rest of the emitting candle: however many awaits of settled promises it makes
+    for (let i = 0; i < 100; i++) await Promise.resolve();
+    assert.equal(sends, 0, "no request made inside the caller's work");
+    await until(() => sends === 1, 1000, "the send on a later task");
+  } finally {
+    await n.close();
   }
 });

@@ -138,3 +138,137 @@ Deno.test("telegram commands: a refused token stops polling, logged without the 
     await tg.close();
   }
 });
+
+/** One scripted answer of the Bot API to a poll; `signal` is the poll's. */
+type Answer = (signal: AbortSignal) => Promise<Response>;
+
+/** A request that never answers; it fails when its signal aborts. */
+const hang: Answer = (signal) =>
+  new Promise((_, reject) =>
+    signal.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")), {
+      once: true,
+    })
+  );
+
+const updates = (result: unknown[] = []): Answer => () =>
+  Promise.resolve(Response.json({ ok: true, result }));
+
+/**
+ * A poller on a scripted fetch (the script's answers in turn, then polls that hang) and an
+ * injected sleep: no network, no real waiting. `waits` are the backoff and rate-limit waits
+ * it asked for; the poll's own hold guard (pollTimeoutS + 15 s) fires at once for the first
+ * `heldPolls` polls, and for later ones only when the poll ends.
+ */
+function scriptedPoller(script: Answer[], opts: { heldPolls?: number } = {}) {
+  const log = memoryLog();
+  const waits: number[] = [];
+  const holds: number[] = [];
+  let polls = 0;
+  const commands = new TelegramCommands({
+    apiUrl: "http://127.0.0.1:9",
+    token: "123:scripted",
+    chatId: "1",
+    pollTimeoutS: 25,
+    backoffMs: 1_000,
+    maxBackoffMs: 5_000,
+    log,
+    handlers: { status: () => "", kill: () => "" },
+    reply: () => {},
+    fetch: (_url, init) => (script[polls++] ?? hang)(init.signal!),
+    sleep: (ms, signal) => {
+      if (ms === 40_000) {
+        holds.push(ms);
+        if (holds.length <= (opts.heldPolls ?? 0)) return Promise.resolve();
+        return new Promise((r) => signal.addEventListener("abort", () => r(), { once: true }));
+      }
+      waits.push(ms);
+      return Promise.resolve();
+    },
+  });
+  const failures = () => log.events.filter((e) => e.event === "notify.commands_failed");
+  return {
+    commands,
+    log,
+    waits,
+    holds,
+    failures,
+    get polls() {
+      return polls;
+    },
+  };
+}
+
+Deno.test("telegram commands: failed polls back off, doubling to the cap; a good poll resets it", async () => {
+  const down: Answer = () => Promise.reject(new TypeError("fetch failed"));
+  const p = scriptedPoller([down, down, down, down, down, updates(), down, down]);
+  p.commands.start();
+  try {
+    await until(() => p.polls === 9, 5000, "nine polls");
+    assert.deepEqual(p.waits, [1_000, 2_000, 4_000, 5_000, 5_000, 1_000, 2_000]);
+    assert.deepEqual(
+      p.failures().map((e) => [e.fields.attempt, e.fields.delay_ms, e.fields.error]),
+      [
+        [1, 1_000, "TypeError: fetch failed"],
+        [2, 2_000, "TypeError: fetch failed"],
+        [3, 4_000, "TypeError: fetch failed"],
+        [4, 5_000, "TypeError: fetch failed"],
+        [5, 5_000, "TypeError: fetch failed"],
+        [1, 1_000, "TypeError: fetch failed"],
+        [2, 2_000, "TypeError: fetch failed"],
+      ],
+    );
+    const resumed = p.log.events.filter((e) => e.event === "notify.commands_resumed");
+    assert.deepEqual(resumed.map((e) => e.fields.after), [5]);
+  } finally {
+    await p.commands.close();
+  }
+});
+
+Deno.test("telegram commands: a wait the Bot API asks for is kept, from the reply or the header", async () => {
+  const p = scriptedPoller([
+    () =>
+      Promise.resolve(Response.json({
+        ok: false,
+        error_code: 429,
+        description: "Too Many Requests: retry after 7",
+        parameters: { retry_after: 7 },
+      }, { status: 429 })),
+    () =>
+      Promise.resolve(new Response("slow down", { status: 429, headers: { "retry-after": "4" } })),
+    // the same rule as sending: a Retry-After on any failure
+    () =>
+      Promise.resolve(
+        new Response("maintenance", { status: 503, headers: { "retry-after": "3" } }),
+      ),
+    () => Promise.resolve(new Response("boom", { status: 500 })),
+  ]);
+  p.commands.start();
+  try {
+    await until(() => p.polls === 5, 5000, "five polls");
+    assert.deepEqual(p.waits, [7_000, 4_000, 3_000, 5_000], "the 4th failure: backoff, capped");
+    assert.deepEqual(p.failures().map((e) => e.fields.error), [
+      "HTTP 429: Too Many Requests: retry after 7",
+      "HTTP 429",
+      "HTTP 503",
+      "HTTP 500",
+    ]);
+  } finally {
+    await p.commands.close();
+  }
+});
+
+Deno.test("telegram commands: a poll held past its timeout fails and backs off", async () => {
+  const p = scriptedPoller([hang, hang, updates()], { heldPolls: 2 });
+  p.commands.start();
+  try {
+    await until(() => p.polls === 4, 5000, "four polls");
+    assert.equal(p.holds.length, 4, "each poll guarded by pollTimeoutS + 15 s");
+    assert.deepEqual(p.waits, [1_000, 2_000]);
+    assert.deepEqual(p.failures().map((e) => e.fields.error), [
+      "getUpdates held past its timeout",
+      "getUpdates held past its timeout",
+    ]);
+  } finally {
+    await p.commands.close();
+  }
+});

@@ -53,6 +53,33 @@ function recordingProxy(target: string, apiKey: string) {
   };
 }
 
+/**
+ * A Bot API that answers every request 500 and names the request in its description, as
+ * a proxy in front of it might: the path alone (`POST /bot<token>/sendMessage`), and the
+ * whole URL the way its log writes it (the token's colon percent-encoded).
+ */
+function echoingTelegram() {
+  let requests = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    requests++;
+    await req.body?.cancel();
+    const url = new URL(req.url);
+    const logged = `${url.origin}${url.pathname.replace(":", "%3A")}`;
+    return Response.json({
+      ok: false,
+      error_code: 500,
+      description: `Internal Server Error: ${req.method} ${url.pathname} failed (${logged})`,
+    }, { status: 500 });
+  });
+  return {
+    apiUrl: `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`,
+    get requests() {
+      return requests;
+    },
+    close: () => server.shutdown(),
+  };
+}
+
 Deno.test("secret scan: no credential or signing material in files or dashboard bodies", async (t) => {
   const rand = crypto.randomUUID().replaceAll("-", "");
   const apiKey = `KEYzq9${rand.slice(0, 16)}`;
@@ -71,6 +98,10 @@ Deno.test("secret scan: no credential or signing material in files or dashboard 
   const deadPort = (dead.addr as Deno.NetAddr).port;
   dead.close();
   const discordSecret = `DISCORDzq9${rand.slice(4, 28)}`;
+  const deadTelegram = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const deadTelegramUrl = `http://127.0.0.1:${(deadTelegram.addr as Deno.NetAddr).port}`;
+  deadTelegram.close();
+  const echoing = echoingTelegram();
   const env = {
     BITUNIX_BASE_URL: proxy.url,
     BITUNIX_WS_URL: fake.wsUrl,
@@ -99,6 +130,11 @@ Deno.test("secret scan: no credential or signing material in files or dashboard 
     "--speed",
     "600",
   ];
+  /** True when logs/system.jsonl has an `event` line matching `pattern` (a regex source). */
+  const logged = (event: string, pattern: string) =>
+    Deno.readTextFileSync(`${ws.dir}/logs/system.jsonl`).split("\n").some((l) =>
+      l.includes(`"event":"${event}"`) && new RegExp(pattern).test(l)
+    );
   const run = async (args: string[], extra: Record<string, string> = {}) => {
     const r = await runCli(args, { cwd: ws.dir, env: { ...env, ...extra } });
     outputs.push(r.stdout, r.stderr);
@@ -124,6 +160,43 @@ Deno.test("secret scan: no credential or signing material in files or dashboard 
       fake.inject.clockSkew(0);
       assert.equal(bad.code, 1);
       assert.match(bad.stdout + bad.stderr, /FAIL clock/);
+    });
+
+    await t.step("Telegram unreachable: a session, monitor --once, the watchdog", async () => {
+      const unreachable = { TELEGRAM_API_URL: deadTelegramUrl };
+      const r = await run(session, unreachable);
+      assert.equal(r.code, 0, r.stderr);
+      // monitor: no heartbeat there, so an alert to send
+      const m = await run(["monitor", "--once", "--heartbeat", "logs/none.json"], unreachable);
+      assert.equal(m.code, 1, m.stdout + m.stderr);
+      assert.match(m.stdout, /^notify: notify\.retrying .*"channel":"telegram".*network error/m);
+      // watchdog: a child that cannot start, so a give-up to send
+      const w = await run(
+        ["watchdog", "--max-restarts", "0", "--restart-delay", "0", "--", "--mode", "nope"],
+        unreachable,
+      );
+      assert.equal(w.code, 1, w.stdout + w.stderr);
+      assert.match(await Deno.readTextFile(`${ws.dir}/logs/watchdog.log`), /giving up/);
+      const request = "error sending request for url \\(<url>\\)";
+      assert.ok(logged("notify.commands_failed", `"error":"TypeError: fetch failed: ${request}`));
+      assert.ok(
+        logged(
+          "notify.retrying",
+          `"channel":"telegram".*"error":"network error: TypeError: fetch failed: ${request}`,
+        ),
+      );
+      assert.ok(logged("supervisor.gave_up", ""));
+    });
+
+    await t.step("Telegram answers 500 and names the URL: a session", async () => {
+      const r = await run(session, { TELEGRAM_API_URL: echoing.apiUrl });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(echoing.requests >= 2, "sendMessage and getUpdates reached it");
+      const scrubbed = "HTTP 500: Internal Server Error: POST /bot\\*\\*\\*/";
+      assert.ok(
+        logged("notify.commands_failed", `"error":"${scrubbed}getUpdates failed \\(<url>\\)"`),
+      );
+      assert.ok(logged("notify.retrying", `"error":"${scrubbed}sendMessage failed \\(<url>\\)"`));
     });
 
     await t.step("notify test: Telegram and the webhook work, Discord does not", async () => {
@@ -236,6 +309,7 @@ Deno.test("secret scan: no credential or signing material in files or dashboard 
     await market.close();
     await tg.close();
     await hook.close();
+    await echoing.close();
     await ws.cleanup();
   }
 });
