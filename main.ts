@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
   const dashdash = args.indexOf("--");
   const own = dashdash === -1 ? args : args.slice(0, dashdash);
   if (own.includes("--help") || own.includes("-h")) {
-    console.log(command.help());
+    console.log(await command.help(own));
     return 0;
   }
   return await command.run(args);

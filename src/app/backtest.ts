@@ -20,18 +20,18 @@ import { backtestJournal, type JournalMeta } from "../engine/backtest_journal.ts
 import { tradesCsvBytes } from "../engine/trades_hash.ts";
 import { JsonlLogger } from "../ops/jsonl_logger.ts";
 import { newRunId, writeRun } from "../ops/run_store.ts";
-import { createStrategy, STRATEGIES, strategyDef } from "../strategy/mod.ts";
+import { createStrategy, strategyDef } from "../strategy/mod.ts";
 import { BacktestWorker, otherBoundPass, WORKER_MIN_CANDLES } from "./backtest_worker_client.ts";
 import { loadIntrabarDetail } from "./load_detail.ts";
 import type { Command } from "./command.ts";
-import { notice, parseCommandFlags } from "./_flags.ts";
+import { notice, parseCommandFlags, strategiesHelp } from "./_flags.ts";
 import { loadBacktestCandles, type LoadedCandles } from "./load_candles.ts";
 
 /** `--mode backtest`: tests a strategy on mock, CSV or Bitunix candles and writes a run folder. */
 export const command: Command = {
   name: "backtest",
   summary: "backtest a strategy on mock, CSV or Bitunix candles; writes runs/<id>/",
-  help: () =>
+  help: async (argv) =>
     [
       "Usage: laptop-agents --mode backtest [flags]",
       "",
@@ -44,12 +44,7 @@ export const command: Command = {
       "Flags:",
       formatFlagHelp(BACKTEST_FLAGS),
       "",
-      "Strategies:",
-      ...STRATEGIES.map((s) =>
-        `  ${s.name.padEnd(12)} ${s.summary}; params: ${
-          Object.entries(s.params).map(([k, v]) => `--${k} (${v.default})`).join(" ")
-        }`
-      ),
+      ...await strategiesHelp(argv),
       "",
       "Example: laptop-agents --mode backtest --source csv --csv data.csv.gz --strategy breakout",
     ].join("\n"),
@@ -96,6 +91,7 @@ async function backtestWith(
     series: loaded.series,
     strategy: config.strategy,
     strategyParams: { ...config.strategyParams },
+    ...(config.strategyFile ? { strategyFile: config.strategyFile } : {}),
     params,
     mode: otherBound(params.intrabar),
     intervalMs: loaded.intervalMs,
@@ -191,6 +187,7 @@ function resolvedConfig(config: BacktestConfig, loaded: LoadedCandles): Record<s
     ...(loaded.gaps ? { gaps: loaded.gaps } : {}),
     strategy: config.strategy,
     strategy_params: config.strategyParams,
+    ...(config.strategyFile ? { strategy_file: config.strategyFile } : {}),
     backtest_mode: p.mode,
     intrabar_mode: p.intrabar,
     start_equity: p.startEquity,

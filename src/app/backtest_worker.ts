@@ -13,7 +13,7 @@ import { parseCandleFileRange } from "../data/csv_file_range.ts";
 import { backtestJournal, type JournalMeta } from "../engine/backtest_journal.ts";
 import { runBoundPass } from "../engine/backtest_report.ts";
 import type { RunStats } from "../engine/report_model.ts";
-import { createStrategy } from "../strategy/mod.ts";
+import { createStrategy, loadStrategy } from "../strategy/mod.ts";
 
 /**
  * Parse rows of a CSV piece: `bytes` holds whole lines. Errors name lines counted from
@@ -45,6 +45,8 @@ export interface BoundJob {
   readonly series: CandleSeries;
   readonly strategy: string;
   readonly strategyParams: Record<string, number>;
+  /** The strategy file's absolute URL (the worker loads it), when it came from a file. */
+  readonly strategyFile?: string;
   readonly params: BacktestParams;
   readonly mode: BacktestParams["intrabar"];
   readonly intervalMs: number;
@@ -77,9 +79,10 @@ export type WorkerAnswer =
   | { readonly id: number; readonly input: string; readonly expected: string }
   | { readonly id: number; readonly message: string };
 
-self.onmessage = (e: MessageEvent<WorkerJob>) => {
+self.onmessage = async (e: MessageEvent<WorkerJob>) => {
   const job = e.data;
   try {
+    if (job.kind === "bound" && job.strategyFile) await loadStrategy(job.strategyFile, "/");
     if (job.kind === "parse") {
       const s = parseCandleRows(job.bytes, 0, job.bytes.length, 1, job.source, job.layout);
       const cols = [s.ts, s.open, s.high, s.low, s.close, s.volume].map((a) =>

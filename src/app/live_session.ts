@@ -26,7 +26,7 @@ import {
 } from "./live_journal.ts";
 import { reconcileOnStart } from "./reconcile.ts";
 import type { Command } from "./command.ts";
-import { notice, parseCommandFlags } from "./_flags.ts";
+import { notice, parseCommandFlags, strategiesHelp } from "./_flags.ts";
 import { startDashboardServer } from "./dashboard.ts";
 import type { EventSink } from "../core/events.ts";
 import type { BitunixFeedCounters } from "../exchange/bitunix/kline_feed.ts";
@@ -304,7 +304,10 @@ export async function runSessionCommand(
   }
 }
 
-function sessionHelp(mode: SessionConfig["mode"]): string {
+async function sessionHelp(
+  mode: SessionConfig["mode"],
+  argv: readonly string[] = [],
+): Promise<string> {
   const intro = mode === "live-session"
     ? [
       "Usage: laptop-agents --mode live-session --source mock|bitunix --execution-mode paper|live [flags]",
@@ -320,14 +323,21 @@ function sessionHelp(mode: SessionConfig["mode"]): string {
       "The legacy paper loop: writes paper/events.jsonl, paper/trades.csv, paper/state.json",
       "and paper/mvp.pid (removed on exit), and resumes from paper/state.json.",
     ];
-  return [...intro, "", "Flags:", formatFlagHelp(SESSION_FLAGS)].join("\n");
+  return [
+    ...intro,
+    "",
+    "Flags:",
+    formatFlagHelp(SESSION_FLAGS),
+    "",
+    ...await strategiesHelp(argv),
+  ].join("\n");
 }
 
 /** `--mode live-session`. */
 export const command: Command = {
   name: "live-session",
   summary: "paper or live trading session on mock or Bitunix candles (--execution-mode)",
-  help: () => sessionHelp("live-session"),
+  help: (argv) => sessionHelp("live-session", argv),
   run: (argv) => runSessionCommand(argv, "live-session"),
 };
 
@@ -335,6 +345,6 @@ export const command: Command = {
 export const legacyCommand: Command = {
   name: "live",
   summary: "legacy paper loop writing paper/ (events, trades, state, mvp.pid)",
-  help: () => sessionHelp("live"),
+  help: (argv) => sessionHelp("live", argv),
   run: (argv) => runSessionCommand(argv, "live"),
 };

@@ -11,7 +11,7 @@ import { JsonlLogger } from "../ops/jsonl_logger.ts";
 import { newRunId, writeRun } from "../ops/run_store.ts";
 import { createStrategy } from "../strategy/mod.ts";
 import type { Command } from "./command.ts";
-import { notice, parseCommandFlags } from "./_flags.ts";
+import { notice, parseCommandFlags, strategiesHelp } from "./_flags.ts";
 import { loadBacktestCandles } from "./load_candles.ts";
 import { runSimPipeline } from "./sim_pipeline.ts";
 
@@ -23,7 +23,7 @@ import { runSimPipeline } from "./sim_pipeline.ts";
 export const command: Command = {
   name: "orchestrated",
   summary: "the agent pipeline on mock candles with every step in runs/<id>/events.jsonl",
-  help: () =>
+  help: async (argv) =>
     [
       "Usage: laptop-agents --mode orchestrated --source mock [--backtest N] [flags]",
       "",
@@ -32,6 +32,8 @@ export const command: Command = {
       "backtest flags.",
       "",
       formatFlagHelp(BACKTEST_FLAGS),
+      "",
+      ...await strategiesHelp(argv),
     ].join("\n"),
   async run(argv) {
     const { flags } = await parseCommandFlags(argv, BACKTEST_FLAGS);
@@ -79,6 +81,7 @@ export const command: Command = {
       ...(loaded.gaps ? { gaps: loaded.gaps } : {}),
       strategy: config.strategy,
       strategy_params: config.strategyParams,
+      ...(config.strategyFile ? { strategy_file: config.strategyFile } : {}),
       params: config.params,
     };
     sink.emit("info", "engine", "run.started", { config: resolved });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type FlagSpec, formatFlagHelp, parseFlags } from "../config/argv.ts";
-import { InputError } from "../core/errors.ts";
+import { InputError, isInputError } from "../core/errors.ts";
+import { loadStrategy } from "../strategy/mod.ts";
 import {
   formatReplayReport,
   parseRecordedRun,
@@ -71,11 +72,25 @@ function refuseBacktestJournal(lines: readonly string[], path: string): void {
   }
 }
 
+/** Loads the strategy file a recorded run names (it must still be where the run found it). */
+async function loadRecordedStrategy(file: string, path: string): Promise<void> {
+  try {
+    await loadStrategy(file, "/");
+  } catch (e) {
+    if (!isInputError(e)) throw e;
+    throw new InputError(
+      `replay file ${path}: the run's strategy file ${file}`,
+      e.expected,
+    );
+  }
+}
+
 /** Replays the recorded run at `path` on a fresh SimExchange. */
 export async function replayFile(path: string): Promise<ReplayReport> {
   const lines = await readReplayLines(path);
   refuseBacktestJournal(lines, path);
   const run = parseRecordedRun(lines, path);
+  if (run.config.strategy_file) await loadRecordedStrategy(run.config.strategy_file, path);
   return await replayRecordedRun(
     run,
     (p) => new SimExchange({ feeBps: p.feeBps, slippageBps: p.slippageBps, intrabar: p.intrabar }),

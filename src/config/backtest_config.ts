@@ -59,6 +59,8 @@ export interface BacktestConfig {
   readonly interval?: Interval;
   readonly strategy: string;
   readonly strategyParams: Readonly<Record<string, number>>;
+  /** The strategy file's absolute URL, when the strategy came from a file. */
+  readonly strategyFile?: string;
   readonly params: BacktestParams;
   readonly runsDir: string;
   readonly logsDir: string;
@@ -94,6 +96,7 @@ export function resolveBacktestConfig(
     interval: (f.interval as Interval | undefined) ?? (source === "csv" ? undefined : "5m"),
     strategy: strategy.def.name,
     strategyParams: strategy.params,
+    ...(strategy.file ? { strategyFile: strategy.file } : {}),
     params: tradingParamsFromFlags(f, f["backtest-mode"] as BacktestParams["mode"]),
     runsDir: f["runs-dir"] as string,
     logsDir: f["logs-dir"] as string,

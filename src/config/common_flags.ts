@@ -4,9 +4,13 @@ import { HARD_LIMITS } from "../core/hard_limits.ts";
 import { type BacktestParams, DEFAULT_BACKTEST_PARAMS as D } from "../core/backtest_params.ts";
 import { InputError } from "../core/errors.ts";
 import {
+  loadedStrategies,
+  paramFlagName,
   resolveStrategyParams,
+  STRATEGIES,
   strategyDef,
   type StrategyDefinition,
+  strategyFileOf,
   strategyParams,
 } from "../strategy/mod.ts";
 import { type FlagSpec, numberFlag, type ParsedFlags } from "./argv.ts";
@@ -106,18 +110,9 @@ export const TRADING_FLAGS: FlagSpec = {
       .default(D.intrabar),
     help: "bar touching stop and TP: conservative = stop first, optimistic = TP first",
   },
-  strategy: { schema: z.string().default("ema-cross"), help: "strategy name (default ema-cross)" },
-  fast: {
-    schema: numberFlag({ int: true, min: 1 }).optional(),
-    help: "ema-cross: fast EMA length (12)",
-  },
-  slow: {
-    schema: numberFlag({ int: true, min: 2 }).optional(),
-    help: "ema-cross: slow EMA length (26)",
-  },
-  lookback: {
-    schema: numberFlag({ int: true, min: 2 }).optional(),
-    help: "breakout: channel length (20)",
+  strategy: {
+    schema: z.string().min(1).default("ema-cross"),
+    help: "a built-in strategy's name (default ema-cross) or a strategy file (./strategies/x.ts)",
   },
   config: {
     schema: z.string().min(1).optional(),
@@ -130,36 +125,77 @@ export const TRADING_FLAGS: FlagSpec = {
   "logs-dir": { schema: z.string().min(1).default("logs"), help: "where logs go (default logs)" },
 };
 
-/** Names of strategy parameter flags (routed to the chosen strategy). */
-export const STRATEGY_PARAM_FLAGS = ["fast", "slow", "lookback"] as const;
+/**
+ * Flags for the parameters of `defs` (every built-in, and a strategy file when one is
+ * chosen): `--name` in kebab case (`atrMult` -> `--atr-mult`, the camel spelling works
+ * too). Values are checked here as numbers and then by the chosen strategy's own schema.
+ * @throws InputError when a parameter would shadow one of the command's own flags
+ */
+export function strategyParamFlags(
+  defs: readonly StrategyDefinition[],
+  commandFlags: FlagSpec,
+): FlagSpec {
+  const out: FlagSpec = {};
+  for (const def of defs) {
+    for (const p of strategyParams(def)) {
+      const flag = paramFlagName(p.name);
+      if (Object.hasOwn(commandFlags, flag)) {
+        throw new InputError(
+          `strategy ${def.name} parameter ${p.name}`,
+          `a name that is not one of the command's own flags (--${flag} is)`,
+        );
+      }
+      const shown = `${def.name}: ${p.help || p.name}${
+        p.default === undefined ? "" : ` (${p.default})`
+      }`;
+      const known = out[flag];
+      out[flag] = {
+        schema: numberFlag(p.int ? { int: true } : {}).optional(),
+        ...(flag !== p.name ? { aliases: [p.name] } : {}),
+        help: known ? `${known.help}; ${shown}` : shown,
+      };
+    }
+  }
+  return out;
+}
 
 /** The strategy a command's flags chose, with its validated parameters. */
 export interface ChosenStrategy {
   readonly def: StrategyDefinition;
   readonly params: Readonly<Record<string, number>>;
+  /** The strategy file's absolute URL, when the strategy came from a file. */
+  readonly file?: string;
 }
 
 /**
- * Resolves `--strategy` and its parameter flags; a parameter flag of another strategy is
- * an input error naming the chosen strategy's parameters.
+ * Resolves `--strategy` and its parameter flags (a strategy file must have been loaded
+ * first: `parseCommandFlags` does it); a parameter flag of another strategy is an input
+ * error naming the chosen strategy's parameters.
  */
 export function strategyFromFlags(f: ParsedFlags): ChosenStrategy {
   const def = strategyDef(f.strategy as string);
-  const declared = new Set(strategyParams(def).map((p) => p.name));
+  const declared = new Map(strategyParams(def).map((p) => [paramFlagName(p.name), p.name]));
   const given: Record<string, number | undefined> = {};
-  for (const k of STRATEGY_PARAM_FLAGS) {
-    if (f[k] === undefined) continue;
-    if (!declared.has(k)) {
+  const others = [...STRATEGIES, ...loadedStrategies()].filter((d) => d !== def);
+  for (const other of others) {
+    for (const p of strategyParams(other)) {
+      const flag = paramFlagName(p.name);
+      if (f[flag] === undefined || declared.has(flag)) continue;
       throw new InputError(
-        `--${k}`,
+        `--${flag}`,
         `not a parameter of strategy ${def.name} (its parameters: ${
-          [...declared].map((p) => `--${p}`).join(", ")
+          [...declared.keys()].map((k) => `--${k}`).join(", ") || "none"
         })`,
       );
     }
-    given[k] = f[k] as number;
   }
-  return { def, params: Object.freeze(resolveStrategyParams(def, given)) };
+  for (const [flag, name] of declared) given[name] = f[flag] as number | undefined;
+  const file = strategyFileOf(def.name);
+  return {
+    def,
+    params: Object.freeze(resolveStrategyParams(def, given)),
+    ...(file ? { file } : {}),
+  };
 }
 
 /** Sizing, bracket, costs and limits from the trading flags. */

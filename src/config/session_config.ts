@@ -94,6 +94,8 @@ export interface SessionConfig {
   readonly interval: Interval;
   readonly strategy: string;
   readonly strategyParams: Readonly<Record<string, number>>;
+  /** The strategy file's absolute URL, when the strategy came from a file. */
+  readonly strategyFile?: string;
   readonly params: BacktestParams;
   readonly statePath: string;
   /** Paper: ignore the state file and start a new account (`--fresh`). */
@@ -112,7 +114,7 @@ export function resolveSessionConfig(
   mode: SessionConfig["mode"],
   notice: (msg: string) => void,
 ): SessionConfig {
-  const { def, params: strategyParams } = strategyFromFlags(f);
+  const { def, params: strategyParams, file: strategyFile } = strategyFromFlags(f);
   const warmup = (f.warmup as number | undefined) ?? def.create(strategyParams).warmup + 50;
   const executionMode = f["execution-mode"] as SessionConfig["executionMode"];
   if (mode === "live" && executionMode === "live") {
@@ -152,6 +154,7 @@ export function resolveSessionConfig(
     interval: (f.interval as Interval | undefined) ?? "1m",
     strategy: def.name,
     strategyParams,
+    ...(strategyFile ? { strategyFile } : {}),
     params: tradingParamsFromFlags(f, "position"),
     statePath: (f.state as string | undefined) ??
       (mode === "live" ? "paper/state.json" : "paper/session-state.json"),

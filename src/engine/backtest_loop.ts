@@ -3,7 +3,7 @@ import type { CandleSeries } from "../core/candle.ts";
 import type { Trade } from "../core/trade.ts";
 import type { RiskLimits } from "../core/risk_limits.ts";
 import type { Strategy } from "../strategy/api.ts";
-import { StrategyRunner } from "../strategy/runner.ts";
+import { type RunnerTiming, StrategyRunner } from "../strategy/runner.ts";
 import { type CoreOrder, type DecideFlags, TradingCore } from "./core.ts";
 import type { DenialCode } from "./risk_gate.ts";
 import { RiskGate } from "./risk_gate.ts";
@@ -54,18 +54,20 @@ export function submitToSim(venue: SimVenue, o: CoreOrder, id = ""): void {
  * strategy decides on it. A position open after the last candle closes at its close
  * (`end`). With `detail` (finer candles under the bars), a bar that touches both stop and
  * take-profit is resolved from them instead of by `p.intrabar` (see `DetailResolver`);
- * only such bars look at the finer candles.
+ * only such bars look at the finer candles. `timing` sets how the strategy's answers are
+ * timed (default: sampled, see `RunnerTiming`).
  */
 export function runBacktest(
   series: CandleSeries,
   strategy: Strategy,
   p: BacktestParams,
   detail?: IntrabarDetail,
+  timing?: RunnerTiming,
 ): BacktestResult {
   const n = series.length;
   const { ts, open, high, low, close } = series;
   const gate = new RiskGate({ maxLeverage: p.maxLeverage, ...p.limits }, undefined, p.minQty);
-  const runner = new StrategyRunner(strategy.name ?? "strategy", strategy, series);
+  const runner = new StrategyRunner(strategy.name ?? "strategy", strategy, series, timing);
   const core = new TradingCore(p, gate, runner);
   const venue = new SimVenue(p.feeBps, p.slippageBps, p.intrabar, core);
   const resolver = detail === undefined ? null : new DetailResolver(detail);

@@ -5,7 +5,12 @@ import type { Fill, OrderRequest, VenuePosition } from "../core/order.ts";
 import type { Exchange, FeedCandle } from "../core/ports.ts";
 import type { Trade } from "../core/trade.ts";
 import type { Strategy } from "../strategy/api.ts";
-import { isStrategyError, type StrategyError, StrategyRunner } from "../strategy/runner.ts";
+import {
+  isStrategyError,
+  type RunnerTiming,
+  type StrategyError,
+  StrategyRunner,
+} from "../strategy/runner.ts";
 import { type CoreOrder, type DecideFlags, TradingCore } from "./core.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
 import { clientIdFor } from "./client_id.ts";
@@ -58,6 +63,8 @@ export interface PipelineDeps {
    * or replay fails with the strategy's error).
    */
   readonly haltOnStrategyError?: boolean;
+  /** How the strategy's answers are timed (tests inject a clock and a limit). */
+  readonly strategyTiming?: RunnerTiming;
 }
 
 /** The journal's view after a candle. */
@@ -135,10 +142,12 @@ export class AgentPipeline {
   readonly #entryCaps = new Map<string, number>();
 
   constructor(readonly deps: PipelineDeps, startEquity = deps.params.startEquity) {
+    // a session times every answer: a late one delays the orders of this candle
     const runner = new StrategyRunner(
       deps.strategy.name ?? "strategy",
       deps.strategy,
       this.series,
+      { mode: deps.haltOnStrategyError ? "each" : "sampled", ...deps.strategyTiming },
     );
     this.core = new TradingCore(deps.params, deps.gate, runner, startEquity);
     this.ledger = this.core.ledger;

@@ -55,6 +55,8 @@ const configSchema = z.object({
   interval_ms: z.number().int().positive(),
   strategy: z.string().min(1),
   strategy_params: z.record(z.string(), finite).default({}),
+  /** The strategy file's absolute URL when the run's strategy came from a file. */
+  strategy_file: z.string().regex(/^file:\/\//, "a file:// URL").optional(),
   params: paramsSchema,
   execution_mode: z.string().optional(),
   run_key: z.string().regex(/^[0-9a-f]{8}$/).optional(),

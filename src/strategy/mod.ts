@@ -1,8 +1,9 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { InputError } from "../core/errors.ts";
 import type { StrategyDefinition, StrategyInstance } from "./api.ts";
 import { breakout } from "./breakout.ts";
 import { emaCross } from "./ema_cross.ts";
+import { loadedStrategy, loadStrategyFile } from "./load.ts";
 
 export type {
   Bars,
@@ -17,6 +18,8 @@ export type {
   StrategyInstance,
 } from "./api.ts";
 export { defineStrategy } from "./api.ts";
+export type { StrategyKit } from "./kit.ts";
+export { isStrategyFile, loadedStrategies, strategyFileOf } from "./load.ts";
 
 /** A strategy instance that knows its name (for messages). */
 export type NamedStrategy = StrategyInstance & { readonly name: string };
@@ -33,32 +36,85 @@ export interface StrategyParamInfo {
   readonly help: string;
   readonly default?: number;
   readonly int: boolean;
+  /** False when the field is not a zod number (a file's declaration is then refused). */
+  readonly number: boolean;
 }
 
-/** Looks up a built-in strategy definition; unknown names are an input error. */
+/**
+ * Looks up a strategy: a built-in by name, or one loaded from a file (by its name or
+ * path; see {@link loadStrategy}). Unknown names are an input error.
+ */
 export function strategyDef(name: string): StrategyDefinition {
-  const def = STRATEGIES.find((s) => s.name === name);
+  const def = STRATEGIES.find((s) => s.name === name) ?? loadedStrategy(name);
   if (!def) {
     throw new InputError(
       `--strategy '${name}'`,
-      `one of ${STRATEGIES.map((s) => s.name).join(", ")}`,
+      `one of ${STRATEGIES.map((s) => s.name).join(", ")}, or a strategy file (./strategies/x.ts)`,
     );
   }
   return def;
 }
 
+/**
+ * Loads a strategy file (or finds a built-in by name), checks its parameter declaration
+ * and makes it known to {@link strategyDef} for the rest of the process.
+ * @param spec a built-in name, or a file path (relative to `baseDir`) or file URL
+ * @returns the definition, and the file's absolute URL when it came from a file
+ * @throws InputError naming the file and what was wrong with it
+ */
+export async function loadStrategy(
+  spec: string,
+  baseDir: string,
+): Promise<{ def: StrategyDefinition; file?: string }> {
+  const builtin = STRATEGIES.find((s) => s.name === spec);
+  if (builtin) return { def: builtin };
+  const { def, url } = await loadStrategyFile(spec, baseDir, STRATEGIES.map((s) => s.name));
+  checkParamDeclaration(def, `--strategy ${spec}`);
+  return { def, file: url };
+}
+
+type ZodInternals = { _zod: { def: Record<string, unknown> } };
+
 /** The object schema under a definition's params (refinements and pipes unwrapped). */
 function shapeOf(def: StrategyDefinition): Record<string, z.ZodType> {
-  let s: z.ZodType = def.params;
+  let s: unknown = def.params;
   for (let k = 0; k < 5; k++) {
-    if (s instanceof z.ZodObject) return s.shape as Record<string, z.ZodType>;
-    const inner = (s as unknown as { _zod: { def: { in?: z.ZodType; innerType?: z.ZodType } } })
-      ._zod.def;
-    const next = inner.in ?? inner.innerType;
+    const d = (s as ZodInternals)._zod.def;
+    if (d.type === "object") return d.shape as Record<string, z.ZodType>;
+    const next = d.in ?? d.innerType;
     if (!next) break;
     s = next;
   }
   throw new InputError(`strategy ${def.name} parameters`, "a zod object of numbers");
+}
+
+/** Flag names of strategy parameters: `atrMult` becomes `--atr-mult`. */
+export function paramFlagName(param: string): string {
+  return param.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/**
+ * Checks what a strategy file declares: every parameter a number with a default (so the
+ * strategy runs with no flags), a name that can be a flag, and defaults its own schema
+ * accepts.
+ */
+function checkParamDeclaration(def: StrategyDefinition, what: string): void {
+  for (const p of strategyParams(def)) {
+    if (!/^[a-z][a-zA-Z0-9]{0,39}$/.test(p.name)) {
+      throw new InputError(what, `parameter names like atrPeriod (got '${p.name}')`);
+    }
+    if (!p.number) throw new InputError(what, `parameter ${p.name}: z.number()`);
+    if (p.default === undefined) {
+      throw new InputError(what, `parameter ${p.name}: a default (z.number().default(14))`);
+    }
+  }
+  const r = def.params.safeParse({});
+  if (!r.success) {
+    throw new InputError(
+      what,
+      `defaults its own schema accepts (${r.error.issues[0]?.message ?? "refused"})`,
+    );
+  }
 }
 
 /** The declared parameters of a strategy: names, help, defaults. */
@@ -69,7 +125,7 @@ export function strategyParams(def: StrategyDefinition): StrategyParamInfo[] {
     let dflt: number | undefined;
     let help = f.description ?? "";
     for (let k = 0; k < 5; k++) {
-      const d = (f as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+      const d = (f as unknown as ZodInternals)._zod.def;
       if (d.type === "default" && typeof d.defaultValue === "number") dflt = d.defaultValue;
       const inner = (d.innerType ?? d.in) as z.ZodType | undefined;
       if (!inner) break;
@@ -77,7 +133,8 @@ export function strategyParams(def: StrategyDefinition): StrategyParamInfo[] {
       help ||= f.description ?? "";
     }
     const int = (f as unknown as { isInt?: boolean }).isInt === true;
-    out.push({ name, help, default: dflt, int });
+    const number = (f as unknown as ZodInternals)._zod.def.type === "number";
+    out.push({ name, help, default: dflt, int, number });
   }
   return out;
 }
@@ -95,7 +152,7 @@ export function resolveStrategyParams(
   const r = def.params.safeParse(params);
   if (!r.success) {
     const issue = r.error.issues[0];
-    const where = issue?.path.length ? ` --${issue.path.join(".")}` : "";
+    const where = issue?.path.length ? ` --${paramFlagName(issue.path.join("."))}` : "";
     throw new InputError(`${def.name} parameters${where}`, issue?.message ?? "valid values");
   }
   return r.data as Record<string, number>;

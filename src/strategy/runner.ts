@@ -137,6 +137,27 @@ export class NormalizedDecision {
   }
 }
 
+/** How long one candle's answer may take (ms) before the strategy is stopped. */
+export const STRATEGY_TIME_LIMIT_MS = 1000;
+
+/** Candles between two clock reads when answers are timed by sample (backtests). */
+const SAMPLE_EVERY = 1024;
+
+/** How a runner times the strategy's answers. */
+export interface RunnerTiming {
+  /**
+   * `each`: every answer is timed (sessions, where a late answer delays orders);
+   * `sampled` (default): the clock is read every 1,024 candles, and only when those took
+   * longer than the limit are answers timed one by one, so a fast strategy's backtest
+   * never pays for the clock.
+   */
+  readonly mode?: "each" | "sampled";
+  /** The limit per answer, ms (default {@link STRATEGY_TIME_LIMIT_MS}). */
+  readonly limitMs?: number;
+  /** The clock, ms (default `performance.now`); tests inject one. */
+  readonly clock?: () => number;
+}
+
 /**
  * Calls a strategy once per candle with a reused context and turns its answer into a
  * NormalizedDecision. Anything thrown or answered that is not a Decision becomes a
@@ -155,12 +176,31 @@ export class StrategyRunner {
   declare readonly name: string;
   declare readonly strategy: StrategyInstance;
 
-  constructor(name: string, strategy: StrategyInstance, series: CandleSeries) {
+  declare private readonly clock: () => number;
+  private readonly limitMs: number = STRATEGY_TIME_LIMIT_MS;
+  /** Time every answer (sessions, or a backtest whose last sample was slow). */
+  private timed = false;
+  private readonly alwaysTimed: boolean = false;
+  /** Candles left before the next clock sample. */
+  private untilSample: number = SAMPLE_EVERY;
+  private sampledAt: number = 0;
+
+  constructor(
+    name: string,
+    strategy: StrategyInstance,
+    series: CandleSeries,
+    timing: RunnerTiming = {},
+  ) {
     this.name = name;
     this.strategy = strategy;
     this.bars = new SeriesBars(series);
     this.ctx = new MutableContext(this.bars);
     this.warmup = strategy.warmup;
+    this.clock = timing.clock ?? (() => performance.now());
+    this.limitMs = timing.limitMs ?? STRATEGY_TIME_LIMIT_MS;
+    this.alwaysTimed = timing.mode === "each";
+    this.timed = this.alwaysTimed;
+    this.sampledAt = this.clock();
   }
 
   /** Points the strategy at another series (sessions grow theirs). */
@@ -179,7 +219,8 @@ export class StrategyRunner {
     const ctx = this.ctx;
     ctx.equity = equity;
     if (positioned !== this.positioned) this.setPositioned(positioned);
-    const d = this.call(i);
+    const d = this.timed ? this.timedCall(i) : this.call(i);
+    if (--this.untilSample === 0) this.sample();
     // the common answer, a Bias after the warm-up, in a few lines V8 inlines
     if ((d === 1 || d === -1 || d === 0) && i >= this.warmup) {
       out.bias = d;
@@ -203,6 +244,33 @@ export class StrategyRunner {
   private setPositioned(positioned: boolean): void {
     this.positioned = positioned;
     this.ctx.position = positioned ? this.pos : null;
+  }
+
+  /** One answer, timed: over the limit, the strategy is stopped on this candle. */
+  private timedCall(i: number): Decision {
+    const t0 = this.clock();
+    const d = this.call(i);
+    const took = this.clock() - t0;
+    if (took > this.limitMs) {
+      throw new StrategyError(
+        this.name,
+        this.bars.series.ts[i],
+        `it took ${Math.round(took)} ms to answer; the limit is ${this.limitMs} ms per candle`,
+      );
+    }
+    return d;
+  }
+
+  /**
+   * Every 1,024 candles: when they took longer than one answer may, time answers one by
+   * one (until a sample is fast again), so a slow candle is caught and named.
+   */
+  private sample(): void {
+    this.untilSample = SAMPLE_EVERY;
+    const now = this.clock();
+    const slow = now - this.sampledAt > this.limitMs;
+    this.sampledAt = now;
+    if (!this.alwaysTimed) this.timed = slow;
   }
 
   /** The strategy's answer; what it throws becomes a StrategyError naming the candle. */

@@ -1,0 +1,131 @@
+/**
+ * Strategies from files: `--strategy ./strategies/my_rsi.ts`. A file's default export is a
+ * definition (`defineStrategy({...})`) or a function of the kit that returns one; it is
+ * checked with zod, then known by its name and its path for the rest of the process
+ * (workers and replays load it again from the absolute path the run records).
+ *
+ * @module
+ */
+import { z } from "zod";
+import { InputError } from "../core/errors.ts";
+import type { StrategyDefinition } from "./api.ts";
+import { STRATEGY_KIT } from "./kit.ts";
+
+/** True when `spec` names a file rather than a built-in (a path, or a .ts/.js name). */
+export function isStrategyFile(spec: string): boolean {
+  return /[\\/]/.test(spec) || /\.(m?[jt]s|tsx?)$/i.test(spec);
+}
+
+const isFunction = (v: unknown) => typeof v === "function";
+/** A zod object schema, told by shape rather than class (a file may bring its own zod copy). */
+const isZodObject = (v: unknown) => {
+  const def = (v as { _zod?: { def?: { type?: string } } } | null)?._zod?.def;
+  return def !== undefined && typeof (v as { safeParse?: unknown }).safeParse === "function";
+};
+
+const definitionSchema = z.object({
+  name: z.string({ error: "a name" }).regex(
+    /^[a-z][a-z0-9-]{0,39}$/,
+    "name: 1-40 lowercase letters, digits and dashes, starting with a letter",
+  ),
+  summary: z.string({ error: "summary: one line for --help" }).min(1).max(200),
+  params: z.custom<z.ZodType>(isZodObject, "params: a zod object of numbers (z.object({...}))"),
+  create: z.custom<StrategyDefinition["create"]>(
+    isFunction,
+    "create: a function (params) => { warmup, onCandle(ctx) }",
+  ),
+});
+
+/** Loaded files by absolute URL and by the spelling they were loaded with, and by name. */
+const byUrl = new Map<string, StrategyDefinition>();
+const byName = new Map<string, { def: StrategyDefinition; url: string }>();
+
+/** The file a loaded strategy came from (absolute file URL), if it came from a file. */
+export function strategyFileOf(name: string): string | undefined {
+  return byName.get(name)?.url;
+}
+
+/** A strategy loaded from a file, by its name or its absolute URL or path. */
+export function loadedStrategy(spec: string): StrategyDefinition | undefined {
+  return byName.get(spec)?.def ?? byUrl.get(spec) ?? byUrl.get(toUrl(spec, "/"));
+}
+
+/** Every strategy loaded from a file so far. */
+export function loadedStrategies(): StrategyDefinition[] {
+  return [...byName.values()].map((e) => e.def);
+}
+
+function toUrl(spec: string, baseDir: string): string {
+  if (/^file:/.test(spec)) return new URL(spec).href;
+  const base = new URL(`file://${baseDir.endsWith("/") ? baseDir : `${baseDir}/`}`);
+  return new URL(spec.replaceAll("\\", "/"), base).href;
+}
+
+/**
+ * Loads a strategy file (once per process) and checks what it exports.
+ * @param spec the path as given (relative to `baseDir`), an absolute path or a file URL
+ * @param baseDir the folder relative paths start from (the process's working folder)
+ * @param builtinNames names a file strategy may not take
+ * @throws InputError naming the file and what was expected
+ */
+export async function loadStrategyFile(
+  spec: string,
+  baseDir: string,
+  builtinNames: readonly string[],
+): Promise<{ def: StrategyDefinition; url: string }> {
+  const url = toUrl(spec, baseDir);
+  const known = byUrl.get(url);
+  if (known) {
+    byUrl.set(spec, known);
+    return { def: known, url };
+  }
+  const what = `--strategy ${spec}`;
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(url);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    const missing = /Module not found|No such file|not found/i.test(msg) && msg.includes(url);
+    throw new InputError(
+      what,
+      missing
+        ? "a strategy file that exists (not found; paths are relative to the working folder)"
+        : `a strategy module that loads (${msg.slice(0, 200)})`,
+    );
+  }
+  let exported = mod.default;
+  if (exported === undefined) {
+    throw new InputError(what, "a default export: defineStrategy({...}) or (kit) => ({...})");
+  }
+  if (typeof exported === "function") {
+    try {
+      exported = (exported as (kit: unknown) => unknown)(STRATEGY_KIT);
+    } catch (e) {
+      throw new InputError(
+        what,
+        `a default export function that returns a definition (it threw ${
+          e instanceof Error ? e.message : String(e)
+        })`,
+      );
+    }
+  }
+  const r = definitionSchema.safeParse(exported);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const field = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+    const msg = issue?.message ?? "a strategy definition";
+    throw new InputError(what, msg.includes(":") ? msg : `${field}${msg}`);
+  }
+  const def = exported as StrategyDefinition;
+  if (builtinNames.includes(def.name)) {
+    throw new InputError(what, `a name of its own (${def.name} is a built-in strategy's)`);
+  }
+  const other = byName.get(def.name);
+  if (other && other.url !== url) {
+    throw new InputError(what, `a name of its own (${def.name} is also the name of ${other.url})`);
+  }
+  byUrl.set(url, def);
+  byUrl.set(spec, def);
+  byName.set(def.name, { def, url });
+  return { def, url };
+}
