@@ -2,8 +2,11 @@
  * `deno task bundle-check`: proves the program is compile-ready without the download
  * `deno compile` needs. Bundles main.ts (assets included) into one file, then runs that
  * file from an empty scratch folder with permissions narrowed to that folder: `--help`,
- * a mock backtest that must write runs/latest/summary.html, and a bad flag that must
- * exit 2. Nothing may be read from the source tree at run time.
+ * a mock backtest that must write runs/latest/summary.html, a user strategy file from
+ * the scratch folder's strategies/ (the repository's example, copied: it imports types
+ * only, so nothing is resolved from the source tree) in --help and in a backtest with a
+ * parameter flag, and a bad flag that must exit 2. Nothing may be read from the source
+ * tree at run time.
  */
 const deno = Deno.execPath();
 const root = new URL("..", import.meta.url).pathname;
@@ -61,12 +64,44 @@ try {
   }
   const html = await Deno.readTextFile(`${work}/runs/latest/summary.html`);
   if (!html.includes("Chart.js")) fail("summary.html lacks the inlined chart.js");
+  await Deno.mkdir(`${work}/strategies`);
+  await Deno.copyFile(`${root}strategies/rsi_dip.ts`, `${work}/strategies/rsi_dip.ts`);
+  const userHelp = await run(
+    [...narrow, "--mode", "backtest", "--strategy", "strategies/rsi_dip.ts", "--help"],
+    work,
+  );
+  if (userHelp.code !== 0 || !userHelp.stdout.includes("--trend-period")) {
+    fail("--help with a user strategy file", userHelp.stdout + userHelp.stderr);
+  }
+  const user = await run(
+    [
+      ...narrow,
+      "--mode",
+      "backtest",
+      "--source",
+      "mock",
+      "--backtest",
+      "3000",
+      "--strategy",
+      "strategies/rsi_dip.ts",
+      "--trend-period",
+      "20",
+    ],
+    work,
+  );
+  if (user.code !== 0 || !user.stdout.includes("rsi-dip(rsiPeriod=14")) {
+    fail("backtest of a user strategy file from the bundle", user.stdout + user.stderr);
+  }
+  const userConfig = JSON.parse(await Deno.readTextFile(`${work}/runs/latest/config.json`));
+  if (userConfig.strategy_file !== `file://${await Deno.realPath(work)}/strategies/rsi_dip.ts`) {
+    fail("config.json does not record the strategy file", JSON.stringify(userConfig));
+  }
   const bad = await run([...narrow, "--mode", "backtest", "--max-leverage", "50"], work);
   if (bad.code !== 2) fail(`bad flag exited ${bad.code}, expected 2`, bad.stderr);
   console.log(
     `bundle check PASS: ${
       (size / 1024).toFixed(0)
-    } KiB bundle ran from a scratch folder with narrow permissions`,
+    } KiB bundle ran from a scratch folder with narrow permissions (a user strategy file too)`,
   );
 } finally {
   await Deno.remove(scratch, { recursive: true });

@@ -182,7 +182,9 @@ async function prepareLive(
     } USD position, ${
       config.params.limits?.maxDailyLossUsd ?? HARD_LIMITS.maxDailyLossUsd
     } USD daily loss, ${HARD_LIMITS.maxLeverage}x`,
-    `  strategy    ${config.strategy}${strategyParams ? ` (${strategyParams})` : ""}`,
+    `  strategy    ${config.strategy}${strategyParams ? ` (${strategyParams})` : ""}${
+      config.strategyFile ? ` from ${config.strategyFile}` : ""
+    }`,
     `  minimum     ${info.minQty} ${config.symbol} per order`,
   ].join("\n");
   return { exchange, sizingEquity, minQty: info.minQty, summary };

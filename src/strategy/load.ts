@@ -45,6 +45,10 @@ export function strategyFileOf(name: string): string | undefined {
   return byName.get(name)?.url;
 }
 
+function byNameUrl(def: StrategyDefinition): string | undefined {
+  return byName.get(def.name)?.url;
+}
+
 /** A strategy loaded from a file, by its name or its absolute URL or path. */
 export function loadedStrategy(spec: string): StrategyDefinition | undefined {
   return byName.get(spec)?.def ?? byUrl.get(spec) ?? byUrl.get(toUrl(spec, "/"));
@@ -61,6 +65,38 @@ function toUrl(spec: string, baseDir: string): string {
   return new URL(spec.replaceAll("\\", "/"), base).href;
 }
 
+/** The program's own folder: a compiled binary holds its `strategies/` there. */
+const PROGRAM_ROOT = new URL("../../", import.meta.url);
+
+function isNotFound(msg: string, url: string): boolean {
+  return /Module not found|No such file|not found/i.test(msg) && msg.includes(url);
+}
+
+/**
+ * Imports a strategy file. A relative path not found in the working folder is looked up
+ * in the program's own folder too: a compiled binary cannot import files from disk, only
+ * those compiled into it (`deno task compile` includes `strategies/`).
+ */
+async function importFile(
+  url: string,
+  spec: string,
+): Promise<{ mod: Record<string, unknown>; url: string }> {
+  try {
+    return { mod: await import(url), url };
+  } catch (e) {
+    const relative = !/^(file:|\/|[A-Za-z]:[\\/])/.test(spec);
+    const msg = e instanceof Error ? e.message : String(e);
+    if (!relative || !isNotFound(msg, url)) throw e;
+    const own = new URL(spec.replaceAll("\\", "/"), PROGRAM_ROOT).href;
+    if (own === url) throw e;
+    try {
+      return { mod: await import(own), url: own };
+    } catch {
+      throw e;
+    }
+  }
+}
+
 /**
  * Loads a strategy file (once per process) and checks what it exports.
  * @param spec the path as given (relative to `baseDir`), an absolute path or a file URL
@@ -73,22 +109,22 @@ export async function loadStrategyFile(
   baseDir: string,
   builtinNames: readonly string[],
 ): Promise<{ def: StrategyDefinition; url: string }> {
-  const url = toUrl(spec, baseDir);
-  const known = byUrl.get(url);
+  const asked = toUrl(spec, baseDir);
+  const known = byUrl.get(asked);
   if (known) {
     byUrl.set(spec, known);
-    return { def: known, url };
+    return { def: known, url: byNameUrl(known) ?? asked };
   }
   const what = `--strategy ${spec}`;
   let mod: Record<string, unknown>;
+  let url: string;
   try {
-    mod = await import(url);
+    ({ mod, url } = await importFile(asked, spec));
   } catch (e) {
     const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    const missing = /Module not found|No such file|not found/i.test(msg) && msg.includes(url);
     throw new InputError(
       what,
-      missing
+      isNotFound(msg, asked)
         ? "a strategy file that exists (not found; paths are relative to the working folder)"
         : `a strategy module that loads (${msg.slice(0, 200)})`,
     );
@@ -125,6 +161,7 @@ export async function loadStrategyFile(
     throw new InputError(what, `a name of its own (${def.name} is also the name of ${other.url})`);
   }
   byUrl.set(url, def);
+  byUrl.set(asked, def);
   byUrl.set(spec, def);
   byName.set(def.name, { def, url });
   return { def, url };

@@ -118,6 +118,22 @@ Deno.test("a strategy file runs in every mode with its parameters as flags", asy
   }
 });
 
+Deno.test("a relative path missing from the working folder is looked up in the program's strategies/", async () => {
+  // what lets a compiled binary run the strategies compiled into it
+  const ws = await tempWorkspace();
+  try {
+    const r = await runCli(
+      ["--mode", "backtest", "--strategy", "strategies/rsi_dip.ts", "--backtest", "500"],
+      { cwd: ws.dir },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const config = JSON.parse(await Deno.readTextFile(`${ws.dir}/runs/latest/config.json`));
+    assert.equal(config.strategy_file, new URL(EXAMPLE, "file:///").href);
+  } finally {
+    await ws.cleanup();
+  }
+});
+
 Deno.test("a bad strategy file or parameter: exit 2, one line naming it, nothing written", async (t) => {
   const ws = await tempWorkspace();
   try {
