@@ -13,62 +13,62 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   backtest: {
     mode: true,
     summary: "backtest a strategy on mock, CSV or Bitunix candles; writes runs/<id>/",
-    load: () => import("./backtest.ts").then((m) => m.command),
+    load: () => import("./backtest/backtest.ts").then((m) => m.command),
   },
   "live-session": {
     mode: true,
     summary: "paper or live trading on mock or Bitunix candles (--execution-mode paper|live)",
-    load: () => import("./live_session.ts").then((m) => m.command),
+    load: () => import("./session/live_session.ts").then((m) => m.command),
   },
   orchestrated: {
     mode: true,
     summary: "the agent pipeline on mock candles with every step in runs/<id>/events.jsonl",
-    load: () => import("./orchestrated.ts").then((m) => m.command),
+    load: () => import("./backtest/orchestrated.ts").then((m) => m.command),
   },
   live: {
     mode: true,
     summary: "legacy paper loop writing paper/ (events, trades, state, mvp.pid)",
-    load: () => import("./live_session.ts").then((m) => m.legacyCommand),
+    load: () => import("./session/live_session.ts").then((m) => m.legacyCommand),
   },
   replay: {
     summary: "--replay PATH: re-run a recorded events.jsonl and check every decision",
-    load: () => import("./replay.ts").then((m) => m.command),
+    load: () => import("./backtest/replay.ts").then((m) => m.command),
   },
   preflight: {
     summary: "check Bitunix: reachability, clock, keys, symbol, leverage, open positions",
-    load: () => import("./preflight.ts").then((m) => m.command),
+    load: () => import("./session/preflight.ts").then((m) => m.command),
   },
   open: {
     summary: "print and open runs/latest/summary.html (the prototype's mvp_open)",
-    load: () => import("./open_summary.ts").then((m) => m.command),
+    load: () => import("./backtest/open_summary.ts").then((m) => m.command),
   },
   watchdog: {
     summary: "run the agent under a supervisor: watchdog -- --mode live-session ...",
-    load: () => import("./watchdog.ts").then((m) => m.command),
+    load: () => import("./supervise/watchdog.ts").then((m) => m.command),
   },
   monitor: {
     summary: "print the agent's heartbeat and alert when it is stale (monitor_heartbeat)",
-    load: () => import("./monitor.ts").then((m) => m.command),
+    load: () => import("./supervise/monitor.ts").then((m) => m.command),
   },
   status: {
     summary: "is an agent running: pid, heartbeat age, mode, position, kill switch",
-    load: () => import("./status.ts").then((m) => m.command),
+    load: () => import("./supervise/status.ts").then((m) => m.command),
   },
   kill: {
     summary: "trip the kill switch (config/KILL_SWITCH.txt = TRUE): blocks new orders",
-    load: () => import("./kill.ts").then((m) => m.command),
+    load: () => import("./supervise/kill.ts").then((m) => m.command),
   },
   flatten: {
     summary: "emergency stop: trip the kill switch, cancel all orders, close the position",
-    load: () => import("./flatten.ts").then((m) => m.command),
+    load: () => import("./supervise/flatten.ts").then((m) => m.command),
   },
   dashboard: {
     summary: "serve the live dashboard on http://127.0.0.1:5000",
-    load: () => import("./dashboard.ts").then((m) => m.command),
+    load: () => import("./supervise/dashboard.ts").then((m) => m.command),
   },
   notify: {
     summary:
       "notify test: send a test message to each notification channel (Telegram, webhook, Discord)",
-    load: () => import("./notify_command.ts").then((m) => m.command),
+    load: () => import("./notify/notify_command.ts").then((m) => m.command),
   },
 };

@@ -1,7 +1,7 @@
 /**
  * Notifications: events to Telegram, a JSON webhook and Discord, in the background, and
  * Telegram's `/status` and `/kill`. Nothing here touches `Deno.*`: the composition root
- * (`src/app/notifications.ts`) wires env, config, the kill switch and the heartbeat.
+ * (`src/app/notify/notifications.ts`) wires env, config, the kill switch and the heartbeat.
  */
 export {
   discordChannel,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { adoptVenuePosition } from "../../src/app/adopt_position.ts";
+import { adoptVenuePosition } from "../../src/app/session/adopt_position.ts";
 import { DEFAULT_BACKTEST_PARAMS } from "../../src/core/backtest_params.ts";
 import { TradeLedger } from "../../src/engine/trade_ledger.ts";
 

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { BacktestWorker, readCandleCsvParallel } from "../../src/app/backtest_worker_client.ts";
+import {
+  BacktestWorker,
+  readCandleCsvParallel,
+} from "../../src/app/backtest/backtest_worker_client.ts";
 import type { CandleSeries } from "../../src/core/candle.ts";
 import { readCandleCsv } from "../../src/data/csv_candles.ts";
 import { seriesToCsv, tileSeries } from "../../src/data/tile_series.ts";

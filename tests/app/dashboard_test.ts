@@ -5,7 +5,7 @@ import {
   command,
   newDashboardToken,
   startDashboardServer,
-} from "../../src/app/dashboard.ts";
+} from "../../src/app/supervise/dashboard.ts";
 import { LiveReadModel } from "../../src/dashboard/live/read_model.ts";
 
 async function tempLayout() {
@@ -167,9 +167,9 @@ Deno.test("dashboard server", async (t) => {
 });
 
 Deno.test("dashboard command", async (t) => {
-  await t.step("is named dashboard and documents its flags", () => {
+  await t.step("is named dashboard and documents its flags", async () => {
     assert.equal(command.name, "dashboard");
-    const help = command.help();
+    const help = await command.help();
     for (const flag of ["--port", "--host", "--runs-dir", "--logs-dir", "--kill-switch"]) {
       assert.ok(help.includes(flag), flag);
     }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { defaultBracket } from "../../src/core/fill_rules.ts";
-import { createFlattenCommand, flattenClientId } from "../../src/app/flatten.ts";
-import { savePaperState } from "../../src/app/paper_state.ts";
+import { createFlattenCommand, flattenClientId } from "../../src/app/supervise/flatten.ts";
+import { savePaperState } from "../../src/app/session/paper_state.ts";
 import { isInputError } from "../../src/core/errors.ts";
 import { BitunixExchange, BitunixRestClient } from "../../src/exchange/bitunix/mod.ts";
 import { startFakeBitunix } from "../fakes/fake_bitunix.ts";

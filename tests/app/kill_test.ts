@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createKillCommand } from "../../src/app/kill.ts";
+import { createKillCommand } from "../../src/app/supervise/kill.ts";
 import { readKillSwitch } from "../../src/ops/kill_switch.ts";
 
 Deno.test("kill command", async (t) => {
@@ -47,8 +47,8 @@ Deno.test("kill command", async (t) => {
       assert.equal(await run(), 0);
       assert.match(lines[1], /^Warning: no running agent found/);
     });
-    await t.step("help text shows usage", () => {
-      assert.match(cmd.help(), /Usage: laptop-agents \[--home DIR\] kill/);
+    await t.step("help text shows usage", async () => {
+      assert.match(await cmd.help(), /Usage: laptop-agents \[--home DIR\] kill/);
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { confirmLiveTrading, NO_TERMINAL_REASON } from "../../src/app/live_confirm.ts";
+import { confirmLiveTrading, NO_TERMINAL_REASON } from "../../src/app/session/live_confirm.ts";
 
 const SUMMARY = "LIVE on Bitunix: BTCUSDT, max position 200000 USD, max leverage 5x";
 

@@ -4,7 +4,7 @@ import {
   sessionClientIdPrefix,
   sessionKeyOf,
   unfinishedSession,
-} from "../../src/app/live_journal.ts";
+} from "../../src/app/session/live_journal.ts";
 import { sessionConfig, tempWorkspace } from "./_session_helpers.ts";
 
 Deno.test("a live restart goes on only with its own session's unfinished record", async () => {

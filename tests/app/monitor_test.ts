@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createMonitorCommand, type MonitorDeps } from "../../src/app/monitor.ts";
+import { createMonitorCommand, type MonitorDeps } from "../../src/app/supervise/monitor.ts";
 import type { NotifyEnv } from "../../src/config/notify_env.ts";
 import { isInputError } from "../../src/core/errors.ts";
 import { HeartbeatWriter } from "../../src/ops/heartbeat.ts";

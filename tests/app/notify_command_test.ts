@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createNotifyCommand } from "../../src/app/notify_command.ts";
+import { createNotifyCommand } from "../../src/app/notify/notify_command.ts";
 import { isInputError } from "../../src/core/errors.ts";
 import { startFakeHook, startFakeTelegram } from "../fakes/fake_notify.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { command, runPreflight } from "../../src/app/preflight.ts";
+import { command, runPreflight } from "../../src/app/session/preflight.ts";
 import type { BitunixEnv } from "../../src/config/env.ts";
 import { startFakeBitunix } from "../fakes/fake_bitunix.ts";
 
@@ -126,7 +126,7 @@ Deno.test("preflight against the fake venue", async (t) => {
 
     await t.step("command: flags parsed, exit code 1 on failure", async () => {
       assert.equal(command.name, "preflight");
-      assert.match(command.help(), /--symbol/);
+      assert.match(await command.help(), /--symbol/);
       await assert.rejects(command.run(["--interval", "3m"]), { name: "InputError" });
     });
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { defaultBracket } from "../../src/core/fill_rules.ts";
-import { type ReconcileJournal, reconcileOnStart } from "../../src/app/reconcile.ts";
+import { type ReconcileJournal, reconcileOnStart } from "../../src/app/session/reconcile.ts";
 import type { OpenOrder, VenuePosition } from "../../src/core/order.ts";
 import type { Exchange } from "../../src/core/ports.ts";
 import { BitunixExchange, BitunixRestClient } from "../../src/exchange/bitunix/mod.ts";

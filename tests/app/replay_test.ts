@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { createReplayCommand } from "../../src/app/replay.ts";
-import { runSimPipeline } from "../../src/app/sim_pipeline.ts";
+import { createReplayCommand } from "../../src/app/backtest/replay.ts";
+import { runSimPipeline } from "../../src/app/backtest/sim_pipeline.ts";
 import { isInputError } from "../../src/core/errors.ts";
 import type { BacktestParams } from "../../src/core/backtest_params.ts";
 import { generateMockCandles } from "../../src/data/mock_candles.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { runSession } from "../../src/app/session_runner.ts";
-import { NO_TERMINAL_REASON } from "../../src/app/live_confirm.ts";
-import { liveJournalPath } from "../../src/app/live_journal.ts";
+import { runSession } from "../../src/app/session/session_runner.ts";
+import { NO_TERMINAL_REASON } from "../../src/app/session/live_confirm.ts";
+import { liveJournalPath } from "../../src/app/session/live_journal.ts";
 import { BitunixExchange } from "../../src/exchange/bitunix/mod.ts";
 import { startFakeBitunix } from "../fakes/fake_bitunix.ts";
 import {

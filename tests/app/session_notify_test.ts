@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { createNotifier } from "../../src/app/notifications.ts";
-import { sessionNotifications } from "../../src/app/session_notifications.ts";
-import { runSession, type SessionDeps } from "../../src/app/session_runner.ts";
+import { createNotifier } from "../../src/app/notify/notifications.ts";
+import { sessionNotifications } from "../../src/app/session/session_notifications.ts";
+import { runSession, type SessionDeps } from "../../src/app/session/session_runner.ts";
 import type { NotifyEnv } from "../../src/config/notify_env.ts";
 import type { EventSink } from "../../src/core/events.ts";
 import {

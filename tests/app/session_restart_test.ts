@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { defaultBracket } from "../../src/core/fill_rules.ts";
-import { liveJournalPath, saveLiveJournal } from "../../src/app/live_journal.ts";
-import { liveStartCheck } from "../../src/app/live_session.ts";
-import { runSession } from "../../src/app/session_runner.ts";
+import { liveJournalPath, saveLiveJournal } from "../../src/app/session/live_journal.ts";
+import { liveStartCheck } from "../../src/app/session/live_session.ts";
+import { runSession } from "../../src/app/session/session_runner.ts";
 import type { OrderRequest } from "../../src/core/order.ts";
 import { BitunixExchange } from "../../src/exchange/bitunix/mod.ts";
 import { type FakeBitunix, startFakeBitunix } from "../fakes/fake_bitunix.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runSession } from "../../src/app/session_runner.ts";
+import { runSession } from "../../src/app/session/session_runner.ts";
 import { BitunixExchange } from "../../src/exchange/bitunix/mod.ts";
 import { startFakeBitunix } from "../fakes/fake_bitunix.ts";
 import {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { openPositionSchema, tradeSchema } from "../../src/app/state_schemas.ts";
+import { openPositionSchema, tradeSchema } from "../../src/app/session/state_schemas.ts";
 import { tradeToCsvRow } from "../../src/core/trade.ts";
 import { defaultBracket, LEVEL_NONE } from "../../src/core/fill_rules.ts";
-import { loadPaperState } from "../../src/app/paper_state.ts";
+import { loadPaperState } from "../../src/app/session/paper_state.ts";
 import type { Trade } from "../../src/core/trade.ts";
 
 Deno.test("a position or trade without a take-profit survives a save and a load", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createStatusCommand } from "../../src/app/status.ts";
+import { createStatusCommand } from "../../src/app/supervise/status.ts";
 import { HeartbeatWriter } from "../../src/ops/heartbeat.ts";
 import { tripKillSwitch } from "../../src/ops/kill_switch.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createWatchdogCommand } from "../../src/app/watchdog.ts";
+import { createWatchdogCommand } from "../../src/app/supervise/watchdog.ts";
 import { isInputError } from "../../src/core/errors.ts";
 import { readPidFile } from "../../src/ops/pid_file.ts";
 import { createSpawn, type SpawnFn } from "../../src/ops/supervisor_process.ts";

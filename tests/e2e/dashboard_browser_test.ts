@@ -8,8 +8,8 @@
  * screenshot.
  */
 import assert from "node:assert/strict";
-import { startDashboardServer } from "../../src/app/dashboard.ts";
-import { runSession, type SessionResult } from "../../src/app/session_runner.ts";
+import { startDashboardServer } from "../../src/app/supervise/dashboard.ts";
+import { runSession, type SessionResult } from "../../src/app/session/session_runner.ts";
 import { MockLiveFeed } from "../../src/data/mock_live_feed.ts";
 import { LiveReadModel as Model } from "../../src/dashboard/live/read_model.ts";
 import { HeartbeatWriter } from "../../src/ops/heartbeat.ts";

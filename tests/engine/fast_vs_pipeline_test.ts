@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type CandleSeries, tailSeries } from "../../src/core/candle.ts";
 import { runBacktestFast } from "../../src/engine/backtest_fast.ts";
 import { tradesHash } from "../../src/engine/trades_hash.ts";
-import { runSimPipeline } from "../../src/app/sim_pipeline.ts";
+import { runSimPipeline } from "../../src/app/backtest/sim_pipeline.ts";
 import { readCandleCsv } from "../../src/data/csv_candles.ts";
 import { createStrategy } from "../../src/strategy/mod.ts";
 import { REAL_5M, realDataPath, realDataTest } from "../_real_data.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runSimPipeline } from "../../src/app/sim_pipeline.ts";
+import { runSimPipeline } from "../../src/app/backtest/sim_pipeline.ts";
 import type { EventSink } from "../../src/core/events.ts";
 import { isInputError } from "../../src/core/errors.ts";
 import { runBacktestFast } from "../../src/engine/backtest_fast.ts";

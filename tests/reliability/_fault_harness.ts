@@ -4,8 +4,8 @@
  * log, the retries the REST client made, the live journal and the venue's state.
  */
 import type { FeedCandle, MarketFeed } from "../../src/core/ports.ts";
-import { liveJournalPath } from "../../src/app/live_journal.ts";
-import { runSession, type SessionResult } from "../../src/app/session_runner.ts";
+import { liveJournalPath } from "../../src/app/session/live_journal.ts";
+import { runSession, type SessionResult } from "../../src/app/session/session_runner.ts";
 import {
   BitunixExchange,
   BitunixRestClient,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { FeedCandle, MarketFeed } from "../../src/core/ports.ts";
-import { runPreflight } from "../../src/app/preflight.ts";
-import { runSession } from "../../src/app/session_runner.ts";
+import { runPreflight } from "../../src/app/session/preflight.ts";
+import { runSession } from "../../src/app/session/session_runner.ts";
 import {
   BitunixExchange,
   BitunixKlineFeed,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BacktestWorker } from "../../src/app/backtest_worker_client.ts";
+import { BacktestWorker } from "../../src/app/backtest/backtest_worker_client.ts";
 import { DEFAULT_BACKTEST_PARAMS as P } from "../../src/core/backtest_params.ts";
 import { runBoundPass } from "../../src/engine/backtest_report.ts";
 import {

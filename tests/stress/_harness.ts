@@ -7,8 +7,8 @@
  * Everything runs on 127.0.0.1, the push loop and the SSE readers are bounded in time,
  * and every socket, server and timer is closed before `runStress` returns.
  */
-import { startDashboardServer } from "../../src/app/dashboard.ts";
-import { runSession, type SessionFeed } from "../../src/app/session_runner.ts";
+import { startDashboardServer } from "../../src/app/supervise/dashboard.ts";
+import { runSession, type SessionFeed } from "../../src/app/session/session_runner.ts";
 import { INTERVAL_MS } from "../../src/core/candle.ts";
 import type { FeedCandle } from "../../src/core/ports.ts";
 import type { LiveReadModel, LiveUpdate } from "../../src/dashboard/live/read_model.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { defaultBracket } from "../../../src/core/fill_rules.ts";
-import { runPreflight } from "../../../src/app/preflight.ts";
+import { runPreflight } from "../../../src/app/session/preflight.ts";
 import { redactBitunixEnv } from "../../../src/config/env.ts";
 import { BitunixExchange } from "../../../src/exchange/bitunix/exchange.ts";
 import { BitunixKlineFeed } from "../../../src/exchange/bitunix/kline_feed.ts";

@@ -1,8 +1,8 @@
-import type { BacktestConfig } from "../config/backtest_config.ts";
-import { loadBitunixEnv } from "../config/env.ts";
-import { INTERVAL_MS } from "../core/candle.ts";
-import { loadBitunixCandles } from "../data/bitunix_history.ts";
-import { BitunixRestClient } from "../exchange/bitunix/mod.ts";
+import type { BacktestConfig } from "../../config/backtest_config.ts";
+import { loadBitunixEnv } from "../../config/env.ts";
+import { INTERVAL_MS } from "../../core/candle.ts";
+import { loadBitunixCandles } from "../../data/bitunix_history.ts";
+import { BitunixRestClient } from "../../exchange/bitunix/mod.ts";
 import type { LoadedCandles } from "./load_candles.ts";
 
 /** Names of the credential variables; history download is public and never reads them. */

@@ -1,9 +1,9 @@
-import { writeFileAtomicSync } from "../ops/atomic_write.ts";
-import type { Candle } from "../core/candle.ts";
-import type { Trade } from "../core/trade.ts";
-import { tradesCsvBytes } from "../engine/trades_hash.ts";
-import { MAX_FIXED_BYTES, writeFixed } from "../engine/write_fixed.ts";
-import { writeTextFileAtomicSync } from "../ops/atomic_write.ts";
+import { writeFileAtomicSync } from "../../ops/atomic_write.ts";
+import type { Candle } from "../../core/candle.ts";
+import type { Trade } from "../../core/trade.ts";
+import { tradesCsvBytes } from "../../engine/trades_hash.ts";
+import { MAX_FIXED_BYTES, writeFixed } from "../../engine/write_fixed.ts";
+import { writeTextFileAtomicSync } from "../../ops/atomic_write.ts";
 
 const CANDLES_HEADER = "ts,open,high,low,close,volume\n";
 const EQUITY_HEADER = "ts,equity,drawdown\n";

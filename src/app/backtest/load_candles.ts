@@ -1,8 +1,8 @@
-import { type CandleSeries, type Interval, INTERVAL_MS, tailSeries } from "../core/candle.ts";
-import { InputError } from "../core/errors.ts";
-import type { BacktestConfig } from "../config/backtest_config.ts";
-import { detectInterval, findGaps } from "../data/csv_candles.ts";
-import { generateMockCandles } from "../data/mock_candles.ts";
+import { type CandleSeries, type Interval, INTERVAL_MS, tailSeries } from "../../core/candle.ts";
+import { InputError } from "../../core/errors.ts";
+import type { BacktestConfig } from "../../config/backtest_config.ts";
+import { detectInterval, findGaps } from "../../data/csv_candles.ts";
+import { generateMockCandles } from "../../data/mock_candles.ts";
 import { type BacktestWorker, readCandleCsvParallel } from "./backtest_worker_client.ts";
 
 /** Candles for a backtest plus what they are. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { EXIT_REASONS } from "../core/trade.ts";
+import { EXIT_REASONS } from "../../core/trade.ts";
 
 const side = z.enum(["long", "short"]);
 const num = z.number().finite();

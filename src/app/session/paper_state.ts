@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { InputError } from "../core/errors.ts";
-import type { Trade } from "../core/trade.ts";
-import { FILL_REASONS } from "../core/order.ts";
-import type { RiskDayState } from "../engine/risk_gate.ts";
+import { InputError } from "../../core/errors.ts";
+import type { Trade } from "../../core/trade.ts";
+import { FILL_REASONS } from "../../core/order.ts";
+import type { RiskDayState } from "../../engine/risk_gate.ts";
 import type { SessionRun } from "./state_schemas.ts";
 import {
   openPositionSchema as positionSchema,
@@ -10,10 +10,10 @@ import {
   sessionRunSchema,
   tradeSchema,
 } from "./state_schemas.ts";
-import type { SimExchangeState } from "../exchange/sim/sim_exchange.ts";
-import type { OpenPosition } from "../engine/trade_ledger.ts";
-import { writeTextFileAtomicSync } from "../ops/atomic_write.ts";
-import { defaultBracket, LEVEL_NONE } from "../core/fill_rules.ts";
+import type { SimExchangeState } from "../../exchange/sim/sim_exchange.ts";
+import type { OpenPosition } from "../../engine/trade_ledger.ts";
+import { writeTextFileAtomicSync } from "../../ops/atomic_write.ts";
+import { defaultBracket, LEVEL_NONE } from "../../core/fill_rules.ts";
 
 const side = z.enum(["long", "short"]);
 const num = z.number().finite();

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { SessionConfig } from "../config/session_config.ts";
-import { InputError } from "../core/errors.ts";
-import { runKeyFor } from "../engine/client_id.ts";
-import { writeTextFileAtomicSync } from "../ops/atomic_write.ts";
+import type { SessionConfig } from "../../config/session_config.ts";
+import { InputError } from "../../core/errors.ts";
+import { runKeyFor } from "../../engine/client_id.ts";
+import { writeTextFileAtomicSync } from "../../ops/atomic_write.ts";
 import {
   openPositionSchema,
   riskDaySchema,

@@ -1,21 +1,21 @@
-import { HARD_LIMITS } from "../core/hard_limits.ts";
-import { formatFlagHelp } from "../config/argv.ts";
-import { loadBitunixEnv } from "../config/env.ts";
+import { HARD_LIMITS } from "../../core/hard_limits.ts";
+import { formatFlagHelp } from "../../config/argv.ts";
+import { loadBitunixEnv } from "../../config/env.ts";
 import {
   resolveSessionConfig,
   SESSION_FLAGS,
   type SessionConfig,
-} from "../config/session_config.ts";
-import { InputError } from "../core/errors.ts";
-import { MockLiveFeed } from "../data/mock_live_feed.ts";
+} from "../../config/session_config.ts";
+import { InputError } from "../../core/errors.ts";
+import { MockLiveFeed } from "../../data/mock_live_feed.ts";
 import {
   BitunixExchange,
   BitunixKlineFeed,
   BitunixPollingFeed,
   BitunixRestClient,
-} from "../exchange/bitunix/mod.ts";
-import { intentOfClientId } from "../engine/client_id.ts";
-import { fillEventFields } from "../engine/pipeline.ts";
+} from "../../exchange/bitunix/mod.ts";
+import { intentOfClientId } from "../../engine/client_id.ts";
+import { fillEventFields } from "../../engine/pipeline.ts";
 import {
   liveJournal,
   liveJournalPath,
@@ -25,14 +25,14 @@ import {
   unfinishedSession,
 } from "./live_journal.ts";
 import { reconcileOnStart } from "./reconcile.ts";
-import type { Command } from "./command.ts";
-import { notice, parseCommandFlags, strategiesHelp } from "./_flags.ts";
-import { startDashboardServer } from "./dashboard.ts";
-import type { EventSink } from "../core/events.ts";
-import type { BitunixFeedCounters } from "../exchange/bitunix/kline_feed.ts";
-import { RelaySink } from "../ops/relay_sink.ts";
-import { loadNotifyEnv } from "../config/notify_env.ts";
-import { describeChannels } from "./notifications.ts";
+import type { Command } from "../command.ts";
+import { notice, parseCommandFlags, strategiesHelp } from "../_flags.ts";
+import { startDashboardServer } from "../supervise/dashboard.ts";
+import type { EventSink } from "../../core/events.ts";
+import type { BitunixFeedCounters } from "../../exchange/bitunix/kline_feed.ts";
+import { RelaySink } from "../../ops/relay_sink.ts";
+import { loadNotifyEnv } from "../../config/notify_env.ts";
+import { describeChannels } from "../notify/notifications.ts";
 import { sessionNotifications } from "./session_notifications.ts";
 import { runSession, type SessionDeps, type SessionFeed } from "./session_runner.ts";
 

@@ -1,16 +1,16 @@
 import { z } from "zod";
-import { type FlagSpec, formatFlagHelp, parseFlags } from "../config/argv.ts";
-import { InputError, isInputError } from "../core/errors.ts";
-import { loadStrategy } from "../strategy/mod.ts";
+import { type FlagSpec, formatFlagHelp, parseFlags } from "../../config/argv.ts";
+import { InputError, isInputError } from "../../core/errors.ts";
+import { loadStrategy } from "../../strategy/mod.ts";
 import {
   formatReplayReport,
   parseRecordedRun,
   REPLAY_ACCEPTS,
   replayRecordedRun,
   type ReplayReport,
-} from "../engine/replay_compare.ts";
-import { SimExchange } from "../exchange/sim/sim_exchange.ts";
-import type { Command } from "./command.ts";
+} from "../../engine/replay_compare.ts";
+import { SimExchange } from "../../exchange/sim/sim_exchange.ts";
+import type { Command } from "../command.ts";
 
 const SPEC: FlagSpec = {
   replay: {

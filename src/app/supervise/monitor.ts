@@ -1,14 +1,14 @@
 import { z } from "zod";
-import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../config/argv.ts";
-import { type Heartbeat, heartbeatLiveness, type HeartbeatStop } from "../core/heartbeat.ts";
-import { DEFAULT_HEARTBEAT_PATH, heartbeatAge, readHeartbeat } from "../ops/heartbeat.ts";
-import type { Command } from "./command.ts";
-import { loadNotifyEnv, type NotifyEnv } from "../config/notify_env.ts";
-import type { EventSink } from "../core/events.ts";
-import { abortableSleep, type Sleep } from "../core/sleep.ts";
-import type { FetchFn } from "../notify/mod.ts";
-import { readConfigFile } from "./_flags.ts";
-import { createNotifier, describeChannels, type NotifySetup } from "./notifications.ts";
+import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../../config/argv.ts";
+import { type Heartbeat, heartbeatLiveness, type HeartbeatStop } from "../../core/heartbeat.ts";
+import { DEFAULT_HEARTBEAT_PATH, heartbeatAge, readHeartbeat } from "../../ops/heartbeat.ts";
+import type { Command } from "../command.ts";
+import { loadNotifyEnv, type NotifyEnv } from "../../config/notify_env.ts";
+import type { EventSink } from "../../core/events.ts";
+import { abortableSleep, type Sleep } from "../../core/sleep.ts";
+import type { FetchFn } from "../../notify/mod.ts";
+import { readConfigFile } from "../_flags.ts";
+import { createNotifier, describeChannels, type NotifySetup } from "../notify/notifications.ts";
 
 /** How long the monitor waits for its last notification before exiting. */
 const NOTIFY_FLUSH_MS = 5_000;

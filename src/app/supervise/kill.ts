@@ -1,14 +1,14 @@
 import { z } from "zod";
-import { type FlagSpec, formatFlagHelp, parseFlags } from "../config/argv.ts";
+import { type FlagSpec, formatFlagHelp, parseFlags } from "../../config/argv.ts";
 import {
   absoluteKillSwitchPath,
   DEFAULT_KILL_SWITCH_PATH,
   readKillSwitch,
   resetKillSwitch,
   tripKillSwitch,
-} from "../ops/kill_switch.ts";
-import { DEFAULT_AGENT_PID_PATH, isProcessAlive, readPidFile } from "../ops/pid_file.ts";
-import type { Command } from "./command.ts";
+} from "../../ops/kill_switch.ts";
+import { DEFAULT_AGENT_PID_PATH, isProcessAlive, readPidFile } from "../../ops/pid_file.ts";
+import type { Command } from "../command.ts";
 
 const SPEC: FlagSpec = {
   "kill-switch": {

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { type FlagSpec, formatFlagHelp, parseFlags } from "../config/argv.ts";
-import type { Command } from "./command.ts";
+import { type FlagSpec, formatFlagHelp, parseFlags } from "../../config/argv.ts";
+import type { Command } from "../command.ts";
 
 const FLAGS: FlagSpec = {
   "runs-dir": { schema: z.string().min(1).default("runs"), help: "runs folder (default runs)" },

@@ -3,14 +3,18 @@
  * from the config file's `notify` section make a notifier (`session_notifications.ts`
  * adds a session's Telegram commands).
  */
-import { NOTIFY_KINDS, type NotifySection, resolveNotifyRoutes } from "../config/notify_config.ts";
+import {
+  NOTIFY_KINDS,
+  type NotifySection,
+  resolveNotifyRoutes,
+} from "../../config/notify_config.ts";
 import {
   hasNotifyChannel,
   type NotifyEnv,
   notifySecrets,
   webhookOrigin,
-} from "../config/notify_env.ts";
-import type { EventSink } from "../core/events.ts";
+} from "../../config/notify_env.ts";
+import type { EventSink } from "../../core/events.ts";
 import {
   discordChannel,
   type FetchFn,
@@ -20,7 +24,7 @@ import {
   telegramChannel,
   type TelegramCommandsOptions,
   webhookChannel,
-} from "../notify/mod.ts";
+} from "../../notify/mod.ts";
 
 /** What a notifier is built from. */
 export interface NotifySetup {

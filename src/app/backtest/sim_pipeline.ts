@@ -1,11 +1,11 @@
-import { candleAt, type CandleSeries } from "../core/candle.ts";
-import { type EventSink, NULL_SINK } from "../core/events.ts";
-import type { BacktestParams } from "../core/backtest_params.ts";
-import { runKeyFor } from "../engine/client_id.ts";
-import { AgentPipeline, type JournalView } from "../engine/pipeline.ts";
-import { RiskGate } from "../engine/risk_gate.ts";
-import { SimExchange } from "../exchange/sim/sim_exchange.ts";
-import type { Strategy } from "../strategy/api.ts";
+import { candleAt, type CandleSeries } from "../../core/candle.ts";
+import { type EventSink, NULL_SINK } from "../../core/events.ts";
+import type { BacktestParams } from "../../core/backtest_params.ts";
+import { runKeyFor } from "../../engine/client_id.ts";
+import { AgentPipeline, type JournalView } from "../../engine/pipeline.ts";
+import { RiskGate } from "../../engine/risk_gate.ts";
+import { SimExchange } from "../../exchange/sim/sim_exchange.ts";
+import type { Strategy } from "../../strategy/api.ts";
 
 /** Options of a step-by-step run over recorded candles on the simulated venue. */
 export interface SimPipelineOptions {

@@ -1,6 +1,6 @@
-import { allocSeries, type CandleSeries } from "../core/candle.ts";
-import { GrowableSeries } from "../core/growable_series.ts";
-import { InputError } from "../core/errors.ts";
+import { allocSeries, type CandleSeries } from "../../core/candle.ts";
+import { GrowableSeries } from "../../core/growable_series.ts";
+import { InputError } from "../../core/errors.ts";
 import {
   candleCsvLayout,
   type CandleRowParser,
@@ -10,11 +10,11 @@ import {
   joinCandleParts,
   parseCandleCsvBytes,
   readCandleCsvBytes,
-} from "../data/csv_candles.ts";
-import { parseCandleFileRange } from "../data/csv_file_range.ts";
-import { runBoundPass } from "../engine/backtest_report.ts";
-import type { RunStats } from "../engine/report_model.ts";
-import { createStrategy } from "../strategy/mod.ts";
+} from "../../data/csv_candles.ts";
+import { parseCandleFileRange } from "../../data/csv_file_range.ts";
+import { runBoundPass } from "../../engine/backtest_report.ts";
+import type { RunStats } from "../../engine/report_model.ts";
+import { createStrategy } from "../../strategy/mod.ts";
 import type {
   BoundJob,
   FileRangeJob,

@@ -1,17 +1,17 @@
 import { z } from "zod";
-import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../config/argv.ts";
-import { resolveNotifyRoutes } from "../config/notify_config.ts";
+import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../../config/argv.ts";
+import { resolveNotifyRoutes } from "../../config/notify_config.ts";
 import {
   hasNotifyChannel,
   loadNotifyEnv,
   type LoadNotifyEnvOptions,
   NOTIFY_ENV_KEYS,
-} from "../config/notify_env.ts";
-import { NOTIFY_CHANNELS } from "../config/notify_config.ts";
-import { InputError } from "../core/errors.ts";
-import type { FetchFn, Notice, SendResult } from "../notify/mod.ts";
-import type { Command } from "./command.ts";
-import { readConfigFile } from "./_flags.ts";
+} from "../../config/notify_env.ts";
+import { NOTIFY_CHANNELS } from "../../config/notify_config.ts";
+import { InputError } from "../../core/errors.ts";
+import type { FetchFn, Notice, SendResult } from "../../notify/mod.ts";
+import type { Command } from "../command.ts";
+import { readConfigFile } from "../_flags.ts";
 import { buildChannels } from "./notifications.ts";
 
 const SPEC: FlagSpec = {

@@ -3,17 +3,21 @@
  * (from the heartbeat) and `/kill` (on the session's own kill switch file, the one its
  * watcher reads, so the session logs `KILL SWITCH DETECTED!`).
  */
-import { resolveNotifyRoutes } from "../config/notify_config.ts";
-import { notifySecrets } from "../config/notify_env.ts";
-import type { SessionConfig } from "../config/session_config.ts";
-import type { EventSink } from "../core/events.ts";
-import { type Notifier, TelegramCommands } from "../notify/mod.ts";
-import { readHeartbeat } from "../ops/heartbeat.ts";
-import { RelaySink } from "../ops/relay_sink.ts";
-import { absoluteKillSwitchPath, readKillSwitchSync, tripKillSwitch } from "../ops/kill_switch.ts";
-import { describeHeartbeat } from "./monitor.ts";
-import { createNotifier, type NotifySetup } from "./notifications.ts";
-import { describeKillSwitch } from "./status.ts";
+import { resolveNotifyRoutes } from "../../config/notify_config.ts";
+import { notifySecrets } from "../../config/notify_env.ts";
+import type { SessionConfig } from "../../config/session_config.ts";
+import type { EventSink } from "../../core/events.ts";
+import { type Notifier, TelegramCommands } from "../../notify/mod.ts";
+import { readHeartbeat } from "../../ops/heartbeat.ts";
+import { RelaySink } from "../../ops/relay_sink.ts";
+import {
+  absoluteKillSwitchPath,
+  readKillSwitchSync,
+  tripKillSwitch,
+} from "../../ops/kill_switch.ts";
+import { describeHeartbeat } from "../supervise/monitor.ts";
+import { createNotifier, type NotifySetup } from "../notify/notifications.ts";
+import { describeKillSwitch } from "../supervise/status.ts";
 
 /** A session's notifications: an event sink to tee into the session's, closed at its end. */
 export interface SessionNotifications extends EventSink {

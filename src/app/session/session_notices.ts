@@ -3,9 +3,9 @@
  * went active / reducing / halted between candles) and `session.daily_summary` (a UTC day
  * of live candles ended).
  */
-import type { LogLevel } from "../core/events.ts";
-import type { Trade } from "../core/trade.ts";
-import type { RiskGate, RiskState } from "../engine/risk_gate.ts";
+import type { LogLevel } from "../../core/events.ts";
+import type { Trade } from "../../core/trade.ts";
+import type { RiskGate, RiskState } from "../../engine/risk_gate.ts";
 
 const DAY_MS = 86_400_000;
 

@@ -1,30 +1,30 @@
-import chartJsSource from "../dashboard/static/vendor/chart.umd.min.js" with { type: "text" };
-import type { SessionConfig } from "../config/session_config.ts";
-import { INTERVAL_MS, seriesFromCandles } from "../core/candle.ts";
-import type { Trade } from "../core/trade.ts";
-import { isOrderRefused } from "../core/errors.ts";
-import type { EventSink, LogLevel } from "../core/events.ts";
-import type { Exchange, MarketFeed } from "../core/ports.ts";
-import { renderSummaryHtml } from "../dashboard/report/summary_html.ts";
-import { LiveReadModel } from "../dashboard/live/read_model.ts";
-import { equityCsv, statsJson, tradesCsv } from "../engine/artifacts.ts";
-import { runKeyFor } from "../engine/client_id.ts";
-import { AgentPipeline } from "../engine/pipeline.ts";
-import type { RunReport } from "../engine/report_model.ts";
-import { RiskGate } from "../engine/risk_gate.ts";
-import { buyAndHoldStats, computeStats, drawdownSeries } from "../engine/stats.ts";
-import { isBitunixError } from "../exchange/bitunix/mod.ts";
-import { SimExchange } from "../exchange/sim/sim_exchange.ts";
-import { HeartbeatWriter } from "../ops/heartbeat.ts";
-import { JsonlLogger, teeSink } from "../ops/jsonl_logger.ts";
+import chartJsSource from "../../dashboard/static/vendor/chart.umd.min.js" with { type: "text" };
+import type { SessionConfig } from "../../config/session_config.ts";
+import { INTERVAL_MS, seriesFromCandles } from "../../core/candle.ts";
+import type { Trade } from "../../core/trade.ts";
+import { isOrderRefused } from "../../core/errors.ts";
+import type { EventSink, LogLevel } from "../../core/events.ts";
+import type { Exchange, MarketFeed } from "../../core/ports.ts";
+import { renderSummaryHtml } from "../../dashboard/report/summary_html.ts";
+import { LiveReadModel } from "../../dashboard/live/read_model.ts";
+import { equityCsv, statsJson, tradesCsv } from "../../engine/artifacts.ts";
+import { runKeyFor } from "../../engine/client_id.ts";
+import { AgentPipeline } from "../../engine/pipeline.ts";
+import type { RunReport } from "../../engine/report_model.ts";
+import { RiskGate } from "../../engine/risk_gate.ts";
+import { buyAndHoldStats, computeStats, drawdownSeries } from "../../engine/stats.ts";
+import { isBitunixError } from "../../exchange/bitunix/mod.ts";
+import { SimExchange } from "../../exchange/sim/sim_exchange.ts";
+import { HeartbeatWriter } from "../../ops/heartbeat.ts";
+import { JsonlLogger, teeSink } from "../../ops/jsonl_logger.ts";
 import {
   absoluteKillSwitchPath,
   KillSwitchWatcher,
   readKillSwitchSync,
-} from "../ops/kill_switch.ts";
-import { acquirePidFile, type PidFileLock } from "../ops/pid_file.ts";
-import { newRunId, pointLatest } from "../ops/run_store.ts";
-import { createStrategy } from "../strategy/mod.ts";
+} from "../../ops/kill_switch.ts";
+import { acquirePidFile, type PidFileLock } from "../../ops/pid_file.ts";
+import { newRunId, pointLatest } from "../../ops/run_store.ts";
+import { createStrategy } from "../../strategy/mod.ts";
 import {
   liveJournal,
   liveJournalPath,
@@ -41,7 +41,7 @@ import {
 } from "./paper_state.ts";
 import { SessionRecord } from "./session_record.ts";
 import type { SessionRun } from "./state_schemas.ts";
-import type { FillCursor } from "../exchange/bitunix/exchange.ts";
+import type { FillCursor } from "../../exchange/bitunix/exchange.ts";
 import { type AdoptedPosition, adoptVenuePosition } from "./adopt_position.ts";
 import { dailySummary, riskStateChange, utcDay } from "./session_notices.ts";
 

@@ -1,11 +1,11 @@
-import type { CandleSeries } from "../core/candle.ts";
-import { InputError } from "../core/errors.ts";
-import { detectInterval, readCandleCsv } from "../data/csv_candles.ts";
+import type { CandleSeries } from "../../core/candle.ts";
+import { InputError } from "../../core/errors.ts";
+import { detectInterval, readCandleCsv } from "../../data/csv_candles.ts";
 import {
   type DetailCoverage,
   detailCoverage,
   type IntrabarDetail,
-} from "../engine/intrabar_detail.ts";
+} from "../../engine/intrabar_detail.ts";
 import { intervalName } from "./load_candles.ts";
 
 /** Finer candles for `--detail-csv`, checked against the backtest's bars. */

@@ -5,16 +5,16 @@
  * @module
  */
 import { z } from "zod";
-import { type FlagSpec, formatFlagHelp, numberFlag } from "../config/argv.ts";
-import { createDashboard } from "../dashboard/live/app.ts";
-import type { RunSummary } from "../dashboard/live/deps.ts";
-import { LiveReadModel } from "../dashboard/live/read_model.ts";
-import { readHeartbeat } from "../ops/heartbeat.ts";
-import { readKillSwitch, tripKillSwitch } from "../ops/kill_switch.ts";
-import { tailLog } from "../ops/log_tail.ts";
-import { listRuns, readRunSummaryHtml } from "../ops/run_history.ts";
-import type { Command } from "./command.ts";
-import { parseCommandFlags } from "./_flags.ts";
+import { type FlagSpec, formatFlagHelp, numberFlag } from "../../config/argv.ts";
+import { createDashboard } from "../../dashboard/live/app.ts";
+import type { RunSummary } from "../../dashboard/live/deps.ts";
+import { LiveReadModel } from "../../dashboard/live/read_model.ts";
+import { readHeartbeat } from "../../ops/heartbeat.ts";
+import { readKillSwitch, tripKillSwitch } from "../../ops/kill_switch.ts";
+import { tailLog } from "../../ops/log_tail.ts";
+import { listRuns, readRunSummaryHtml } from "../../ops/run_history.ts";
+import type { Command } from "../command.ts";
+import { parseCommandFlags } from "../_flags.ts";
 
 /** Flags of the `dashboard` command. */
 export const DASHBOARD_FLAGS: FlagSpec = {

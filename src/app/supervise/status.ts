@@ -1,20 +1,20 @@
 import { z } from "zod";
-import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../config/argv.ts";
-import { heartbeatLiveness } from "../core/heartbeat.ts";
-import { DEFAULT_HEARTBEAT_PATH, readHeartbeat } from "../ops/heartbeat.ts";
+import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../../config/argv.ts";
+import { heartbeatLiveness } from "../../core/heartbeat.ts";
+import { DEFAULT_HEARTBEAT_PATH, readHeartbeat } from "../../ops/heartbeat.ts";
 import {
   absoluteKillSwitchPath,
   DEFAULT_KILL_SWITCH_PATH,
   type KillSwitchState,
   readKillSwitch,
-} from "../ops/kill_switch.ts";
+} from "../../ops/kill_switch.ts";
 import {
   DEFAULT_AGENT_PID_PATH,
   DEFAULT_WATCHDOG_PID_PATH,
   isProcessAlive,
   readPidFile,
-} from "../ops/pid_file.ts";
-import type { Command } from "./command.ts";
+} from "../../ops/pid_file.ts";
+import type { Command } from "../command.ts";
 import { describeHeartbeat, describeStop } from "./monitor.ts";
 
 const path = (def: string, what: string) => ({

@@ -1,7 +1,7 @@
-import type { BacktestParams } from "../core/backtest_params.ts";
-import { stopPriceFor, tpPriceFor } from "../core/fill_rules.ts";
-import type { Protection } from "../core/order.ts";
-import type { TradeLedger } from "../engine/trade_ledger.ts";
+import type { BacktestParams } from "../../core/backtest_params.ts";
+import { stopPriceFor, tpPriceFor } from "../../core/fill_rules.ts";
+import type { Protection } from "../../core/order.ts";
+import type { TradeLedger } from "../../engine/trade_ledger.ts";
 
 /** A venue position a live session takes over at start. */
 export interface AdoptedPosition {

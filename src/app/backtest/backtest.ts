@@ -1,30 +1,30 @@
-import chartJsSource from "../dashboard/static/vendor/chart.umd.min.js" with { type: "text" };
-import { formatFlagHelp } from "../config/argv.ts";
+import chartJsSource from "../../dashboard/static/vendor/chart.umd.min.js" with { type: "text" };
+import { formatFlagHelp } from "../../config/argv.ts";
 import {
   BACKTEST_FLAGS,
   type BacktestConfig,
   resolveBacktestConfig,
-} from "../config/backtest_config.ts";
-import { InputError } from "../core/errors.ts";
-import { renderSummaryHtml } from "../dashboard/report/summary_html.ts";
-import { equityCsv, statsJson, tradesCsv } from "../engine/artifacts.ts";
+} from "../../config/backtest_config.ts";
+import { InputError } from "../../core/errors.ts";
+import { renderSummaryHtml } from "../../dashboard/report/summary_html.ts";
+import { equityCsv, statsJson, tradesCsv } from "../../engine/artifacts.ts";
 import {
   assembleReport,
   otherBound,
   runBoundPass,
   runDetailPass,
   withOtherBound,
-} from "../engine/backtest_report.ts";
-import type { DetailRun, RunReport } from "../engine/report_model.ts";
-import { backtestJournal, type JournalMeta } from "../engine/backtest_journal.ts";
-import { tradesCsvBytes } from "../engine/trades_hash.ts";
-import { JsonlLogger } from "../ops/jsonl_logger.ts";
-import { newRunId, writeRun } from "../ops/run_store.ts";
-import { createStrategy, strategyDef } from "../strategy/mod.ts";
+} from "../../engine/backtest_report.ts";
+import type { DetailRun, RunReport } from "../../engine/report_model.ts";
+import { backtestJournal, type JournalMeta } from "../../engine/backtest_journal.ts";
+import { tradesCsvBytes } from "../../engine/trades_hash.ts";
+import { JsonlLogger } from "../../ops/jsonl_logger.ts";
+import { newRunId, writeRun } from "../../ops/run_store.ts";
+import { createStrategy, strategyDef } from "../../strategy/mod.ts";
 import { BacktestWorker, otherBoundPass, WORKER_MIN_CANDLES } from "./backtest_worker_client.ts";
 import { loadIntrabarDetail } from "./load_detail.ts";
-import type { Command } from "./command.ts";
-import { notice, parseCommandFlags, strategiesHelp } from "./_flags.ts";
+import type { Command } from "../command.ts";
+import { notice, parseCommandFlags, strategiesHelp } from "../_flags.ts";
 import { loadBacktestCandles, type LoadedCandles } from "./load_candles.ts";
 
 /** `--mode backtest`: tests a strategy on mock, CSV or Bitunix candles and writes a run folder. */

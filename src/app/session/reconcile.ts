@@ -1,6 +1,6 @@
-import type { OpenOrder, VenuePosition } from "../core/order.ts";
-import type { Exchange } from "../core/ports.ts";
-import type { Side } from "../core/trade.ts";
+import type { OpenOrder, VenuePosition } from "../../core/order.ts";
+import type { Exchange } from "../../core/ports.ts";
+import type { Side } from "../../core/trade.ts";
 
 /** What the agent persisted about the venue before it stopped. */
 export interface ReconcileJournal {

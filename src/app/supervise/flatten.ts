@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { type FlagSpec, formatFlagHelp, parseFlags } from "../config/argv.ts";
-import { loadBitunixEnv, redactText } from "../config/env.ts";
-import type { VenuePosition } from "../core/order.ts";
-import { BitunixExchange, BitunixRestClient } from "../exchange/bitunix/mod.ts";
-import { DEFAULT_KILL_SWITCH_PATH, tripKillSwitch } from "../ops/kill_switch.ts";
-import type { Command } from "./command.ts";
-import { describePaperState, loadPaperState } from "./paper_state.ts";
+import { type FlagSpec, formatFlagHelp, parseFlags } from "../../config/argv.ts";
+import { loadBitunixEnv, redactText } from "../../config/env.ts";
+import type { VenuePosition } from "../../core/order.ts";
+import { BitunixExchange, BitunixRestClient } from "../../exchange/bitunix/mod.ts";
+import { DEFAULT_KILL_SWITCH_PATH, tripKillSwitch } from "../../ops/kill_switch.ts";
+import type { Command } from "../command.ts";
+import { describePaperState, loadPaperState } from "../session/paper_state.ts";
 
 /** Default paper state file: the one paper sessions (`--mode live-session`) use. */
 export const DEFAULT_PAPER_STATE = "paper/session-state.json";

@@ -4,16 +4,16 @@
  * other half, runs the second intrabar bound and builds the journal (events.jsonl) while
  * the main thread writes the other artifacts. Input errors travel back as data so the main thread can raise them.
  */
-import type { BacktestParams } from "../core/backtest_params.ts";
-import type { CandleSeries } from "../core/candle.ts";
-import { isInputError } from "../core/errors.ts";
-import { GrowableSeries } from "../core/growable_series.ts";
-import { type CsvLayout, parseCandleRows } from "../data/csv_candles.ts";
-import { parseCandleFileRange } from "../data/csv_file_range.ts";
-import { backtestJournal, type JournalMeta } from "../engine/backtest_journal.ts";
-import { runBoundPass } from "../engine/backtest_report.ts";
-import type { RunStats } from "../engine/report_model.ts";
-import { createStrategy, loadStrategy } from "../strategy/mod.ts";
+import type { BacktestParams } from "../../core/backtest_params.ts";
+import type { CandleSeries } from "../../core/candle.ts";
+import { isInputError } from "../../core/errors.ts";
+import { GrowableSeries } from "../../core/growable_series.ts";
+import { type CsvLayout, parseCandleRows } from "../../data/csv_candles.ts";
+import { parseCandleFileRange } from "../../data/csv_file_range.ts";
+import { backtestJournal, type JournalMeta } from "../../engine/backtest_journal.ts";
+import { runBoundPass } from "../../engine/backtest_report.ts";
+import type { RunStats } from "../../engine/report_model.ts";
+import { createStrategy, loadStrategy } from "../../strategy/mod.ts";
 
 /**
  * Parse rows of a CSV piece: `bytes` holds whole lines. Errors name lines counted from

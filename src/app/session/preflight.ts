@@ -4,14 +4,14 @@
  * `FAIL <check>: <reason>`; exit code 0 only when every check passes.
  */
 import { z } from "zod";
-import type { Command } from "./command.ts";
-import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../config/argv.ts";
-import { type BitunixEnv, loadBitunixEnv, redactText } from "../config/env.ts";
-import { bucketStart, type Interval, INTERVAL_MS, INTERVALS } from "../core/candle.ts";
-import { HARD_LIMITS } from "../core/hard_limits.ts";
-import { BitunixRestClient } from "../exchange/bitunix/rest_client.ts";
-import { BitunixWsClient } from "../exchange/bitunix/ws_client.ts";
-import type { SymbolInfo } from "../exchange/bitunix/types.ts";
+import type { Command } from "../command.ts";
+import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../../config/argv.ts";
+import { type BitunixEnv, loadBitunixEnv, redactText } from "../../config/env.ts";
+import { bucketStart, type Interval, INTERVAL_MS, INTERVALS } from "../../core/candle.ts";
+import { HARD_LIMITS } from "../../core/hard_limits.ts";
+import { BitunixRestClient } from "../../exchange/bitunix/rest_client.ts";
+import { BitunixWsClient } from "../../exchange/bitunix/ws_client.ts";
+import type { SymbolInfo } from "../../exchange/bitunix/types.ts";
 
 /** Options of `runPreflight`. */
 export interface PreflightOptions {

@@ -1,19 +1,19 @@
 import { z } from "zod";
-import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../config/argv.ts";
-import { InputError } from "../core/errors.ts";
-import type { LogLevel } from "../core/events.ts";
-import { extractHomeFlag, HOME_ENV } from "../ops/agent_home.ts";
-import { DEFAULT_HEARTBEAT_PATH } from "../ops/heartbeat.ts";
-import { JsonlLogger } from "../ops/jsonl_logger.ts";
-import { acquirePidFile, DEFAULT_WATCHDOG_PID_PATH, PidFileBusyError } from "../ops/pid_file.ts";
-import { selfCommand } from "../ops/self_command.ts";
-import { Supervisor } from "../ops/supervisor.ts";
-import { createSpawn, type SpawnFn } from "../ops/supervisor_process.ts";
-import type { Command } from "./command.ts";
-import { loadNotifyEnv, type NotifyEnv } from "../config/notify_env.ts";
-import type { FetchFn } from "../notify/mod.ts";
-import { configFlagOf, readConfigFile } from "./_flags.ts";
-import { createNotifier, describeChannels, type NotifySetup } from "./notifications.ts";
+import { type FlagSpec, formatFlagHelp, numberFlag, parseFlags } from "../../config/argv.ts";
+import { InputError } from "../../core/errors.ts";
+import type { LogLevel } from "../../core/events.ts";
+import { extractHomeFlag, HOME_ENV } from "../../ops/agent_home.ts";
+import { DEFAULT_HEARTBEAT_PATH } from "../../ops/heartbeat.ts";
+import { JsonlLogger } from "../../ops/jsonl_logger.ts";
+import { acquirePidFile, DEFAULT_WATCHDOG_PID_PATH, PidFileBusyError } from "../../ops/pid_file.ts";
+import { selfCommand } from "../../ops/self_command.ts";
+import { Supervisor } from "../../ops/supervisor.ts";
+import { createSpawn, type SpawnFn } from "../../ops/supervisor_process.ts";
+import type { Command } from "../command.ts";
+import { loadNotifyEnv, type NotifyEnv } from "../../config/notify_env.ts";
+import type { FetchFn } from "../../notify/mod.ts";
+import { configFlagOf, readConfigFile } from "../_flags.ts";
+import { createNotifier, describeChannels, type NotifySetup } from "../notify/notifications.ts";
 
 const seconds = (def: number, min: number, help: string) => ({
   schema: numberFlag({ min }).default(def),
