@@ -57,8 +57,9 @@ export async function withStrategyFlags(
   if (!("strategy" in spec)) return { spec };
   const given = strategyFlagOf(argv);
   const chosen = given === undefined ? undefined : (await strategyOf(given))?.def;
-  const defs = chosen && !STRATEGIES.includes(chosen) ? [...STRATEGIES, chosen] : STRATEGIES;
-  return { spec: { ...spec, ...strategyParamFlags(defs, spec) }, chosen };
+  // the built-ins' parameters are in the spec already; a file's are added to it
+  if (!chosen || STRATEGIES.includes(chosen)) return { spec, chosen };
+  return { spec: { ...spec, ...strategyParamFlags([chosen], spec) }, chosen };
 }
 
 /** A built-in by name or a file loaded from the working folder; unknown names: undefined. */

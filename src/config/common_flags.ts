@@ -50,8 +50,8 @@ export function checkMockSymbol(source: string, symbol: string): void {
   }
 }
 
-/** Flags shared by every trading mode: sizing, bracket, costs, limits. */
-export const TRADING_FLAGS: FlagSpec = {
+/** Flags shared by every trading mode: sizing, bracket, costs, limits (strategy params below). */
+const BASE_TRADING_FLAGS: FlagSpec = {
   symbol: { schema: symbolSchema.default("BTCUSDT"), help: "symbol (default BTCUSDT)" },
   interval: {
     schema: z.enum(INTERVALS as [string, ...string[]], {
@@ -139,7 +139,8 @@ export function strategyParamFlags(
   for (const def of defs) {
     for (const p of strategyParams(def)) {
       const flag = paramFlagName(p.name);
-      if (Object.hasOwn(commandFlags, flag)) {
+      const shared = builtinParamFlags !== undefined && Object.hasOwn(builtinParamFlags, flag);
+      if (Object.hasOwn(commandFlags, flag) && !shared) {
         throw new InputError(
           `strategy ${def.name} parameter ${p.name}`,
           `a name that is not one of the command's own flags (--${flag} is)`,
@@ -148,7 +149,7 @@ export function strategyParamFlags(
       const shown = `${def.name}: ${p.help || p.name}${
         p.default === undefined ? "" : ` (${p.default})`
       }`;
-      const known = out[flag];
+      const known = out[flag] ?? (shared ? commandFlags[flag] : undefined);
       out[flag] = {
         schema: numberFlag(p.int ? { int: true } : {}).optional(),
         ...(flag !== p.name ? { aliases: [p.name] } : {}),
@@ -158,6 +159,13 @@ export function strategyParamFlags(
   }
   return out;
 }
+
+/** The built-in strategies' parameter flags (a file's strategy may declare the same names). */
+let builtinParamFlags: FlagSpec | undefined;
+builtinParamFlags = strategyParamFlags(STRATEGIES, BASE_TRADING_FLAGS);
+
+/** Flags shared by every trading mode: sizing, bracket, costs, limits, built-in parameters. */
+export const TRADING_FLAGS: FlagSpec = { ...BASE_TRADING_FLAGS, ...builtinParamFlags };
 
 /** The strategy a command's flags chose, with its validated parameters. */
 export interface ChosenStrategy {
