@@ -28,6 +28,10 @@ export const bollingerReversion: StrategyDefinition<BollingerReversionParams> = 
     ),
     atrPeriod: z.number().int().min(1).max(10_000).default(14).describe("ATR length in candles"),
     atrMult: z.number().positive().max(100).default(2).describe("stop distance in ATRs"),
+  }).refine((p) => p.deviations < Math.sqrt(p.period - 1), {
+    // no value of a window is more than sqrt(period - 1) deviations from its mean (Samuelson)
+    message: "below sqrt(period - 1): no close can leave wider bands",
+    path: ["deviations"],
   }),
   create: (p) => new BollingerReversion(p),
 };
