@@ -146,14 +146,14 @@ export function strategyParamFlags(
           `a name that is not one of the command's own flags (--${flag} is)`,
         );
       }
-      const shown = `${def.name}: ${p.help || p.name}${
-        p.default === undefined ? "" : ` (${p.default})`
-      }`;
       const known = out[flag] ?? (shared ? commandFlags[flag] : undefined);
+      const of = known
+        ? `${known.help.replace(/ \(see Strategies\)$/, "")}, ${def.name}`
+        : `parameter of ${def.name}`;
       out[flag] = {
         schema: numberFlag(p.int ? { int: true } : {}).optional(),
         ...(flag !== p.name ? { aliases: [p.name] } : {}),
-        help: known ? `${known.help}; ${shown}` : shown,
+        help: `${of} (see Strategies)`,
       };
     }
   }

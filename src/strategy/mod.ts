@@ -1,9 +1,13 @@
 import type { z } from "zod";
 import { InputError } from "../core/errors.ts";
 import type { StrategyDefinition, StrategyInstance } from "./api.ts";
+import { atrTrend } from "./atr_trend.ts";
+import { bollingerReversion } from "./bollinger_reversion.ts";
 import { breakout } from "./breakout.ts";
+import { donchianAtr } from "./donchian_atr.ts";
 import { emaCross } from "./ema_cross.ts";
 import { loadedStrategy, loadStrategyFile } from "./load.ts";
+import { rsiReversion } from "./rsi_reversion.ts";
 
 export type {
   Bars,
@@ -28,6 +32,10 @@ export type NamedStrategy = StrategyInstance & { readonly name: string };
 export const STRATEGIES: readonly StrategyDefinition[] = [
   emaCross as unknown as StrategyDefinition,
   breakout as unknown as StrategyDefinition,
+  donchianAtr as unknown as StrategyDefinition,
+  rsiReversion as unknown as StrategyDefinition,
+  bollingerReversion as unknown as StrategyDefinition,
+  atrTrend as unknown as StrategyDefinition,
 ];
 
 /** One declared parameter of a strategy, as flags and help show it. */
