@@ -47,7 +47,7 @@ export function checkShardSet(
     }
   }
   const count = first.manifest.shard!.count;
-  const bySlot = new Array<ShardFile | undefined>(count);
+  const bySlot: (ShardFile | undefined)[] = Array.from({ length: count }, () => undefined);
   for (const f of files) {
     const k = f.manifest.shard!.index;
     if (bySlot[k] !== undefined) {

@@ -102,7 +102,9 @@ export function parseAxis(
       if (!opts.random && n > MAX_AXIS_VALUES) {
         throw new InputError(where, `at most ${MAX_AXIS_VALUES} values (this is ${n})`);
       }
-      values = opts.random ? null : Array.from({ length: n }, (_, i) => lo + i);
+      // every integer: a grid axis, so random draws are distinct points; too many for a
+      // list (random only): drawn as a range
+      values = n <= MAX_AXIS_VALUES ? Array.from({ length: n }, (_, i) => lo + i) : null;
     } else if (opts.random) values = null;
     else {
       throw new InputError(

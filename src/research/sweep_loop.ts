@@ -116,8 +116,8 @@ export async function runSweep(r: SweepRun): Promise<SweepOutcome> {
     written++;
   });
   const emit = (position: number, row: ResultRow) => {
-    lines.put(position, resultLine(row, r.judging.objective));
     r.onRow?.(row);
+    lines.put(position, resultLine(row, r.judging.objective));
   };
   let pos = r.start;
   const next = (): EvalJob | null => {
