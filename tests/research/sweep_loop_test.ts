@@ -46,28 +46,20 @@ const AXES = parseAxes(["fast=5..30:5", "slow=10..40:10"], sweepableParams(DEF),
 });
 const SPACE = searchSpace(AXES, { kind: "grid" });
 
-/** Evaluates every pulled job, then answers them in reverse order (workers racing). */
+/** Pulls jobs three at a time and answers each batch in reverse order (workers racing). */
 function reversingEvaluator(seen: number[]): StreamingEvaluator {
   return {
-    run(next, done) {
-      const jobs: EvalJob[] = [];
-      for (let j = next(); j !== null && jobs.length < 3; j = jobs.length < 3 ? next() : null) {
-        jobs.push(j);
-      }
-      return (async () => {
-        let batch = jobs;
-        while (batch.length > 0) {
-          for (const j of [...batch].reverse()) {
-            seen.push(j.index);
-            done(j, evaluateCombinations(CTX, [j.combination])[0]);
-          }
-          batch = [];
-          for (let j = next(); j !== null; j = batch.length < 2 ? next() : null) {
-            batch.push(j);
-            if (batch.length === 3) break;
-          }
+    async run(next, done) {
+      for (;;) {
+        const batch: EvalJob[] = [];
+        for (let j = next(); j !== null; j = batch.length < 3 ? next() : null) batch.push(j);
+        if (batch.length === 0) return;
+        await Promise.resolve();
+        for (const j of batch.reverse()) {
+          seen.push(j.index);
+          done(j, evaluateCombinations(CTX, [j.combination])[0]);
         }
-      })();
+      }
     },
   };
 }
