@@ -490,10 +490,14 @@ async function merge(argv: string[]): Promise<number> {
   try {
     writeAllSync(out, enc.encode(setup.header + "\n"));
     const readers = byShard.map((p) => readLines(p));
-    for (const r of readers) await r.next(); // headers
-    for (let index = 0; index < setup.space.size; index++) {
-      const l = await readers[index % count].next();
-      writeAllSync(out, enc.encode(l.value!.text + "\n"));
+    try {
+      for (const r of readers) await r.next(); // headers
+      for (let index = 0; index < setup.space.size; index++) {
+        const l = await readers[index % count].next();
+        writeAllSync(out, enc.encode(l.value!.text + "\n"));
+      }
+    } finally {
+      for (const r of readers) await r.return(undefined);
     }
   } finally {
     out.close();
