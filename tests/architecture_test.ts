@@ -34,6 +34,8 @@ const ALLOWED: Record<string, string[]> = {
   ops: ["core", "config"],
   dashboard: ["core", "engine"],
   notify: ["core", "config"],
+  // parameter sweeps: pure, on top of the engine (never app/, never I/O)
+  research: ["core", "config", "indicators", "strategy", "engine", "data"],
   app: [
     "core",
     "config",
@@ -46,6 +48,7 @@ const ALLOWED: Record<string, string[]> = {
     "ops",
     "dashboard",
     "notify",
+    "research",
   ],
 };
 

@@ -30,6 +30,14 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "legacy paper loop writing paper/ (events, trades, state, mvp.pid)",
     load: () => import("./session/live_session.ts").then((m) => m.legacyCommand),
   },
+  optimize: {
+    summary: "parameter sweep (grid or seeded random) on every core; shards; optimize merge",
+    load: () => import("./research/optimize.ts").then((m) => m.command),
+  },
+  sweep: {
+    summary: "the same as optimize",
+    load: () => import("./research/optimize.ts").then((m) => m.command),
+  },
   replay: {
     summary: "--replay PATH: re-run a recorded events.jsonl and check every decision",
     load: () => import("./backtest/replay.ts").then((m) => m.command),

@@ -7,6 +7,11 @@ export interface FlagDef {
   readonly schema: z.ZodType;
   /** True for a flag that takes no value (`--async`). */
   readonly boolean?: boolean;
+  /**
+   * True for a flag that may be given more than once (`--grid a=1,2 --grid b=3,4`): the
+   * schema then gets every value in order as an array (undefined when never given).
+   */
+  readonly repeatable?: boolean;
   /** Other spellings that mean the same flag, e.g. `max_leverage`. */
   readonly aliases?: readonly string[];
   /** One line for `--help`. */
@@ -98,7 +103,7 @@ export function parseFlags(
     byName.set(name, name);
     for (const a of def.aliases ?? []) byName.set(a, name);
   }
-  const raw = new Map<string, string | true>();
+  const raw = new Map<string, string | true | string[]>();
   /** Index of the argument each raw value came from. */
   const rawAt = new Map<string, number>();
   let rest: string[] = [];
@@ -149,7 +154,10 @@ export function parseFlags(
       value = next;
       i++;
     }
-    raw.set(name, value);
+    if (def.repeatable) {
+      const seen = raw.get(name);
+      raw.set(name, Array.isArray(seen) ? [...seen, value] : [value]);
+    } else raw.set(name, value);
   }
   const flags: ParsedFlags = {};
   for (const [name, def] of Object.entries(spec)) {

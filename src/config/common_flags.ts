@@ -167,6 +167,21 @@ builtinParamFlags = strategyParamFlags(STRATEGIES, BASE_TRADING_FLAGS);
 /** Flags shared by every trading mode: sizing, bracket, costs, limits, built-in parameters. */
 export const TRADING_FLAGS: FlagSpec = { ...BASE_TRADING_FLAGS, ...builtinParamFlags };
 
+/**
+ * The strategy parameters given as flags, by parameter name (`--atr-mult 2` -> atrMult),
+ * for every strategy known (built-ins and files loaded); not checked against one strategy.
+ */
+export function givenStrategyParams(f: ParsedFlags): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const def of [...STRATEGIES, ...loadedStrategies()]) {
+    for (const p of strategyParams(def)) {
+      const v = f[paramFlagName(p.name)];
+      if (typeof v === "number") out[p.name] = v;
+    }
+  }
+  return out;
+}
+
 /** The strategy a command's flags chose, with its validated parameters. */
 export interface ChosenStrategy {
   readonly def: StrategyDefinition;

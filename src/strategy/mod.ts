@@ -6,7 +6,7 @@ import { bollingerReversion } from "./bollinger_reversion.ts";
 import { breakout } from "./breakout.ts";
 import { donchianAtr } from "./donchian_atr.ts";
 import { emaCross } from "./ema_cross.ts";
-import { loadedStrategy, loadStrategyFile } from "./load.ts";
+import { isStrategyFile, loadedStrategy, loadStrategyFile, strategyFileOf } from "./load.ts";
 import { rsiReversion } from "./rsi_reversion.ts";
 
 export type {
@@ -76,6 +76,11 @@ export async function loadStrategy(
 ): Promise<{ def: StrategyDefinition; file?: string }> {
   const builtin = STRATEGIES.find((s) => s.name === spec);
   if (builtin) return { def: builtin };
+  if (!isStrategyFile(spec)) {
+    const def = strategyDef(spec); // a file's strategy loaded before, by name; else the error
+    const file = strategyFileOf(def.name);
+    return file ? { def, file } : { def };
+  }
   const { def, url } = await loadStrategyFile(spec, baseDir, STRATEGIES.map((s) => s.name));
   checkParamDeclaration(def, `--strategy ${spec}`);
   return { def, file: url };

@@ -70,3 +70,15 @@ Deno.test("errors about values from a config file name the file and key", () => 
     "Invalid --seed (got 'x'): a number",
   );
 });
+
+Deno.test("a repeatable flag collects every value in order", () => {
+  const spec: FlagSpec = {
+    grid: { schema: z.array(z.string()).optional(), repeatable: true, help: "" },
+    top: { schema: z.string().optional(), help: "" },
+  };
+  assert.deepEqual(
+    parseFlags(["--grid", "a=1", "--top", "1", "--grid=b=2", "--top", "2"], spec).flags,
+    { grid: ["a=1", "b=2"], top: "2" },
+  );
+  assert.deepEqual(parseFlags([], spec).flags, { grid: undefined, top: undefined });
+});

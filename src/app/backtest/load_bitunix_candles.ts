@@ -1,9 +1,8 @@
-import type { BacktestConfig } from "../../config/backtest_config.ts";
 import { loadBitunixEnv } from "../../config/env.ts";
 import { INTERVAL_MS } from "../../core/candle.ts";
 import { loadBitunixCandles } from "../../data/bitunix_history.ts";
 import { BitunixRestClient } from "../../exchange/bitunix/mod.ts";
-import type { LoadedCandles } from "./load_candles.ts";
+import type { CandleRequest, LoadedCandles } from "./load_candles.ts";
 
 /** Names of the credential variables; history download is public and never reads them. */
 const CREDENTIALS = new Set(["BITUNIX_API_KEY", "BITUNIX_API_SECRET"]);
@@ -12,7 +11,9 @@ const CREDENTIALS = new Set(["BITUNIX_API_KEY", "BITUNIX_API_SECRET"]);
  * Candles for `--source bitunix`: the last N closed bars from Bitunix klines, through the
  * on-disk cache (a second run over the same range makes no request). Gaps are reported.
  */
-export async function loadBitunixBacktestCandles(config: BacktestConfig): Promise<LoadedCandles> {
+export async function loadBitunixBacktestCandles(
+  config: CandleRequest,
+): Promise<LoadedCandles> {
   const env = loadBitunixEnv({
     getEnv: (k) => CREDENTIALS.has(k) ? undefined : Deno.env.get(k),
     useEnvFile: false,

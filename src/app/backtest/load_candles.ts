@@ -5,6 +5,12 @@ import { detectInterval, findGaps } from "../../data/csv_candles.ts";
 import { generateMockCandles } from "../../data/mock_candles.ts";
 import { type BacktestWorker, readCandleCsvParallel } from "./backtest_worker_client.ts";
 
+/** What the candle loader reads of a backtest (or sweep) config. */
+export type CandleRequest = Pick<
+  BacktestConfig,
+  "source" | "csv" | "candles" | "seed" | "symbol" | "interval" | "cacheDir"
+>;
+
 /** Candles for a backtest plus what they are. */
 export interface LoadedCandles {
   readonly series: CandleSeries;
@@ -67,7 +73,7 @@ export function intervalName(ms: number): Interval | null {
  * CSV's candles are counted and told to `notice` (default: stderr).
  */
 export async function loadBacktestCandles(
-  config: BacktestConfig,
+  config: CandleRequest,
   worker: BacktestWorker | null = null,
   notice: (line: string) => void = (line) => console.error(line),
 ): Promise<LoadedCandles> {

@@ -1,0 +1,91 @@
+/**
+ * What a sweep may vary and how one combination becomes a backtest: the strategy's
+ * declared parameters (checked by its own zod schema, cross-field rules included) and
+ * the risk flags `risk-pct`, `stop-bps`, `tp-r`, `max-leverage` (checked by the flags'
+ * schemas, hard limits included).
+ *
+ * @module
+ */
+import type { BacktestParams } from "../core/backtest_params.ts";
+import { TRADING_FLAGS } from "../config/common_flags.ts";
+import { type StrategyDefinition, strategyParams } from "../strategy/mod.ts";
+import type { Axis, ParamInfo } from "./param_space.ts";
+
+/** The risk flags a sweep may vary, and the backtest parameter each sets. */
+export const RISK_PARAMS = {
+  "risk-pct": "riskPct",
+  "stop-bps": "stopBps",
+  "tp-r": "tpR",
+  "max-leverage": "maxLeverage",
+} as const satisfies Record<string, keyof BacktestParams>;
+
+/** Name of a risk flag a sweep may vary. */
+export type RiskParamName = keyof typeof RISK_PARAMS;
+
+/** The backtest parameters a combination sets (the rest are the sweep's fixed ones). */
+export type RiskOverrides = Partial<Pick<BacktestParams, (typeof RISK_PARAMS)[RiskParamName]>>;
+
+/** One combination, ready to run. */
+export interface Combination {
+  /** The strategy's parameters, resolved by its schema (defaults filled in). */
+  readonly strategyParams: Readonly<Record<string, number>>;
+  readonly risk: RiskOverrides;
+}
+
+/** A combination the strategy's schema refused, with its first reason. */
+export interface InvalidCombination {
+  readonly invalid: string;
+}
+
+/** Why `value` is not allowed for the risk flag `name` (its flag's schema), or null. */
+function riskCheck(name: RiskParamName): (value: number) => string | null {
+  const schema = TRADING_FLAGS[name].schema;
+  return (value) => {
+    const r = schema.safeParse(String(value));
+    return r.success ? null : r.error.issues[0]?.message ?? "a valid value";
+  };
+}
+
+/** The parameters a sweep of `def` may vary: its declared ones, then the risk flags. */
+export function sweepableParams(def: StrategyDefinition): ParamInfo[] {
+  const own: ParamInfo[] = strategyParams(def).map((p) => ({
+    name: p.name,
+    kind: "strategy",
+    int: p.int,
+  }));
+  const risk: ParamInfo[] = (Object.keys(RISK_PARAMS) as RiskParamName[])
+    .filter((name) => !own.some((p) => p.name === name))
+    .map((name) => ({ name, kind: "risk", int: false, check: riskCheck(name) }));
+  return [...own, ...risk];
+}
+
+/**
+ * Combination `values` (in `axes` order) over the fixed strategy parameters `fixed`:
+ * the strategy's parameters resolved by its schema, or the first reason it refuses them.
+ */
+export function resolveCombination(
+  def: StrategyDefinition,
+  fixed: Readonly<Record<string, number>>,
+  axes: readonly Axis[],
+  values: readonly number[],
+): Combination | InvalidCombination {
+  const given: Record<string, number> = { ...fixed };
+  const risk: Record<string, number> = {};
+  for (let j = 0; j < axes.length; j++) {
+    const a = axes[j];
+    if (a.kind === "strategy") given[a.name] = values[j];
+    else risk[RISK_PARAMS[a.name as RiskParamName]] = values[j];
+  }
+  const r = def.params.safeParse(given);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const at = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+    return { invalid: `${at}${issue?.message ?? "not valid"}` };
+  }
+  return { strategyParams: r.data as Record<string, number>, risk };
+}
+
+/** The backtest parameters of a combination: `base` with its risk overrides. */
+export function paramsOf(base: BacktestParams, risk: RiskOverrides): BacktestParams {
+  return { ...base, ...risk };
+}

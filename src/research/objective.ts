@@ -1,0 +1,49 @@
+/**
+ * What a sweep maximises and which combinations may win: the objective (one of a run's
+ * figures, higher is better) and the constraints (minimum trades, maximum drawdown),
+ * both read on one intrabar bound.
+ *
+ * @module
+ */
+import { OBJECTIVE_NAMES } from "../config/optimize_config.ts";
+import type { BoundMetrics } from "./evaluate.ts";
+
+/** The objectives a sweep can maximise (what `--objective` accepts). */
+export const OBJECTIVES = OBJECTIVE_NAMES;
+
+/** One of `OBJECTIVES`. */
+export type Objective = (typeof OBJECTIVES)[number];
+
+/** Which combinations may be chosen. */
+export interface Constraints {
+  /** Fewest trades (0: no minimum). */
+  readonly minTrades: number;
+  /** Largest max drawdown in % of the peak; null: no limit. */
+  readonly maxDrawdownPct: number | null;
+}
+
+/**
+ * The objective's value on `m`; null where the figure is undefined (calmar of a run
+ * shorter than 30 days, profit factor without a losing trade): such a run is not ranked.
+ */
+export function objectiveValue(m: BoundMetrics, objective: Objective): number | null {
+  const v = m[objective];
+  return v === null || !Number.isFinite(v) ? null : v;
+}
+
+/** Why `m` fails the constraints (the first one it fails), or null when it passes. */
+export function constraintFailure(m: BoundMetrics, c: Constraints): string | null {
+  if (m.trades < c.minTrades) return `trades ${m.trades} < ${c.minTrades}`;
+  if (c.maxDrawdownPct !== null && m.max_drawdown_pct > c.maxDrawdownPct) {
+    return `max drawdown ${Number(m.max_drawdown_pct.toFixed(2))}% > ${c.maxDrawdownPct}%`;
+  }
+  return null;
+}
+
+/**
+ * True when a result with objective `a` at combination `ia` ranks above one with `b` at
+ * `ib`: the higher objective, and on a tie the lower index (so the order is total).
+ */
+export function ranksAbove(a: number, ia: number, b: number, ib: number): boolean {
+  return a > b || (a === b && ia < ib);
+}
