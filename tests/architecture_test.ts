@@ -32,7 +32,8 @@ const ALLOWED: Record<string, string[]> = {
   "exchange/bitunix": ["core", "config"],
   data: ["core", "config", "exchange/bitunix"],
   ops: ["core", "config"],
-  dashboard: ["core", "engine"],
+  research: ["core", "indicators", "strategy", "engine"],
+  dashboard: ["core", "engine", "research"],
   notify: ["core", "config"],
   app: [
     "core",
@@ -46,6 +47,7 @@ const ALLOWED: Record<string, string[]> = {
     "ops",
     "dashboard",
     "notify",
+    "research",
   ],
 };
 

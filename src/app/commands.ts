@@ -30,6 +30,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "legacy paper loop writing paper/ (events, trades, state, mvp.pid)",
     load: () => import("./live_session.ts").then((m) => m.legacyCommand),
   },
+  "walk-forward": {
+    summary: "walk-forward analysis: optimise on train windows, test on the next; overfit check",
+    load: () => import("./walk_forward.ts").then((m) => m.command),
+  },
   replay: {
     summary: "--replay PATH: re-run a recorded events.jsonl and check every decision",
     load: () => import("./replay.ts").then((m) => m.command),
