@@ -219,11 +219,7 @@ export function overfitCheck(
       );
     }
   }
-  const leftOut = folds.filter((f) => f.status !== "used");
-  const notes = leftOut.length === 0 ? [] : [
-    `${leftOut.length} of ${folds.length} folds left out of the out-of-sample figures: ` +
-    leftOut.map((f) => `fold ${f.fold} (${f.reason})`).join("; ") + ".",
-  ];
+  const notes = leftOutNote(folds);
   if (eff.usedFolds < t.minFolds) {
     const why = `only ${eff.usedFolds} of ${folds.length} folds could be used, fewer than ` +
       `${t.minFolds}: too few to judge overfitting (use more data, shorter windows or a ` +
@@ -259,6 +255,33 @@ export function overfitCheck(
     } of the in-sample edge over ${eff.usedFolds} folds, and the chosen parameters were stable.`,
     warnings: notes,
   };
+}
+
+/** Most left-out folds a warning names (folds.csv lists them all). */
+const NAMED_LEFT_OUT = 3;
+
+/**
+ * The warning about folds left out: how many, the first few with their reasons, and what
+ * the test windows of those that were run made (it is not in the out-of-sample figures).
+ */
+function leftOutNote(folds: readonly FoldResult[]): string[] {
+  const out = folds.filter((f) => f.status !== "used");
+  if (out.length === 0) return [];
+  const named = out.slice(0, NAMED_LEFT_OUT).map((f) => `fold ${f.fold} (${f.reason})`);
+  const more = out.length > NAMED_LEFT_OUT
+    ? `; and ${out.length - NAMED_LEFT_OUT} more (folds.csv lists each)`
+    : "";
+  const run = out.filter((f) => f.oosStats !== undefined);
+  const pnl = run.reduce((a, f) => a + f.oosStats!.main.net_pnl, 0);
+  const made = run.length === 0
+    ? ""
+    : ` The test window${run.length === 1 ? "" : "s"} of ${
+      run.length === out.length ? "these folds" : `${run.length} of them`
+    } made ${pnl >= 0 ? "+" : ""}${pnl.toFixed(2)} USDT, not counted.`;
+  return [
+    `${out.length} of ${folds.length} folds left out of the out-of-sample figures: ` +
+    named.join("; ") + more + "." + made,
+  ];
 }
 
 function cap(s: string): string {

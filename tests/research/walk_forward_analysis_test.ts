@@ -205,9 +205,12 @@ Deno.test("the overfit check, with a fake optimiser", async (t) => {
     const a = analyseWalkForward(r.folds, GRID, "net_pnl");
     assert.equal(a.check.verdict, "inconclusive");
     assert.match(a.check.headline, /only 1 of 6 folds could be used, fewer than 2/);
+    const note = a.check.warnings.at(-1)!;
     assert.match(
-      a.check.warnings.at(-1)!,
-      /^5 of 6 folds left out of the out-of-sample figures: fold 2 \(the chosen parameters made 1 trade in the test window/,
+      note,
+      /^5 of 6 folds left out of the out-of-sample figures: fold 2 \(the chosen parameters made 1 trade in the test window, fewer than --min-trades 5\); fold 3 .*; fold 4 .*; and 2 more \(folds.csv lists each\)\./,
     );
+    // none was chained, so each started from fold 1's end (10,160) and made 1.6% of it
+    assert.match(note, /The test windows of these folds made \+812\.80 USDT, not counted\.$/);
   });
 });

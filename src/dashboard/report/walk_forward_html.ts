@@ -24,6 +24,7 @@ const EXTRA_STYLE = `
 .verdict h2 { margin: 0 0 4px; font-size: 16px; }
 .verdict ul { margin: 4px 0 0; padding-left: 20px; }
 tr.left-out td { color: var(--muted); }
+.cards { grid-template-columns: repeat(auto-fill, minmax(175px, 1fr)); }
 `;
 
 /** The chart's data (the JSON block of the page). */
@@ -68,8 +69,9 @@ const SCRIPT = `
     data: {
       datasets: [
         { label: "out of sample, " + data.primary, data: pts(data.main), borderColor: "#2563eb",
-          borderWidth: 1.5, pointRadius: 0 },
-        { label: data.other, data: pts(data.alt), borderColor: "#94a3b8", borderWidth: 1,
+          backgroundColor: "#2563eb", borderWidth: 1.5, pointRadius: 0 },
+        { label: data.other, data: pts(data.alt), borderColor: "#94a3b8",
+          backgroundColor: "#94a3b8", borderWidth: 1,
           pointRadius: 0, borderDash: [4, 3] },
       ],
     },
