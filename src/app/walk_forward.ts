@@ -96,8 +96,9 @@ export const command: Command = {
       "The test windows' equity is stitched into one out-of-sample curve.",
       "",
       "Writes runs/<id>/: folds.csv (one row per fold), walk_forward.json (everything),",
-      "oos_equity.csv (the stitched curve), config.json and summary.html (the verdict, the",
-      "curve, the fold table). The same inputs give the same files byte for byte.",
+      "oos_equity.csv (the stitched curve), stats.json (its stats), config.json and",
+      "summary.html (the verdict, the curve, the fold table). The same inputs give the same",
+      "files byte for byte.",
       "",
       "The verdict: OVERFIT when out of sample kept less than half the in-sample edge (OOS /",
       "IS efficiency < 0.5) or a parameter's choice jumps by more than 25% of its grid range",
@@ -292,6 +293,20 @@ async function run(argv: string[]): Promise<number> {
     "folds.csv": () => foldsCsv(report),
     "walk_forward.json": () => walkForwardJson(report),
     "oos_equity.csv": () => oosEquityCsv(result.oos.main, result.oos.other, other),
+    // the stitched out-of-sample result as a run's stats: the dashboard's run history lists it
+    "stats.json": () =>
+      JSON.stringify(
+        {
+          scope: "out_of_sample",
+          ...result.oos.main.stats,
+          intrabar_bounds: {
+            [p.intrabar]: result.oos.main.stats,
+            [other]: result.oos.other.stats,
+          },
+        },
+        null,
+        2,
+      ) + "\n",
     "config.json": () => JSON.stringify(resolved, null, 2) + "\n",
     "summary.html": () =>
       renderWalkForwardHtml(report, result.oos.main, result.oos.other, chartJsSource),

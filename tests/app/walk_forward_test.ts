@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { runCli } from "./_session_helpers.ts";
 import { REAL_5M, realDataPath, realDataTest } from "../_real_data.ts";
 
-const FILES = ["folds.csv", "walk_forward.json", "oos_equity.csv", "config.json", "summary.html"];
+const FILES = [
+  "folds.csv",
+  "walk_forward.json",
+  "oos_equity.csv",
+  "stats.json",
+  "config.json",
+  "summary.html",
+];
 
 /** A small rolling walk-forward on mock candles: 7 combinations (2 of 9 skipped), 13 folds. */
 const MOCK_RUN = [
@@ -83,6 +90,14 @@ Deno.test("walk-forward CLI on mock candles", async (t) => {
       const eq = new TextDecoder().decode(files["oos_equity.csv"]).trimEnd().split("\n");
       assert.equal(eq[0], "ts,fold,equity,equity_optimistic");
       assert.equal(eq.length - 1, used * 288);
+      const stats = JSON.parse(new TextDecoder().decode(files["stats.json"]));
+      assert.equal(stats.scope, "out_of_sample");
+      assert.deepEqual(stats.intrabar_bounds.conservative.trades_hash, stats.trades_hash);
+      // the used folds' OOS pnl in folds.csv add up to the stitched curve's
+      const col = csv[0].split(",").indexOf("oos_net_pnl");
+      const csvPnl = csv.slice(1).map((l) => l.split(","))
+        .filter((c) => c[1] === "used").reduce((a, c) => a + Number(c[col]), 0);
+      assert.ok(Math.abs(csvPnl - stats.net_pnl) < 1e-3, `${csvPnl} vs ${stats.net_pnl}`);
       const html = new TextDecoder().decode(files["summary.html"]);
       assert.match(html, /<section class="verdict [a-z]+" id="verdict">/);
       assert.doesNotMatch(html, /<script[^>]+src=/, "nothing loaded from the network");
