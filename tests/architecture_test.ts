@@ -32,7 +32,7 @@ const ALLOWED: Record<string, string[]> = {
   "exchange/bitunix": ["core", "config"],
   data: ["core", "config", "exchange/bitunix"],
   ops: ["core", "config"],
-  dashboard: ["core", "engine"],
+  dashboard: ["core", "engine", "research"],
   notify: ["core", "config"],
   // parameter sweeps: pure, on top of the engine (never app/, never I/O)
   research: ["core", "config", "indicators", "strategy", "engine", "data"],

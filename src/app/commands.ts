@@ -38,6 +38,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "the same as optimize",
     load: () => import("./research/optimize.ts").then((m) => m.command),
   },
+  "walk-forward": {
+    summary: "walk-forward analysis: optimise on train windows, test on the next; overfit check",
+    load: () => import("./research/walk_forward.ts").then((m) => m.command),
+  },
   replay: {
     summary: "--replay PATH: re-run a recorded events.jsonl and check every decision",
     load: () => import("./backtest/replay.ts").then((m) => m.command),
