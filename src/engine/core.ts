@@ -201,13 +201,18 @@ export class TradingCore implements SimFillSink {
 
   /** Updates the position the strategy sees (one reused object). */
   private view(pos: NonNullable<TradeLedger["position"]>): void {
+    // the ledger replaces its position object on every change: same object, same fields
+    // (the common candle, kept short for V8 to inline; a changed one is copied elsewhere)
+    if (this.viewed === pos) this.runner.pos.barsHeld++;
+    else this.#viewChanged(pos);
+  }
+
+  #viewChanged(pos: NonNullable<TradeLedger["position"]>): void {
     const v = this.runner.pos;
     if (this.viewEntry !== pos.entryTs) {
       this.viewEntry = pos.entryTs;
       v.barsHeld = 0;
     } else v.barsHeld++;
-    // the ledger replaces its position object on every change: same object, same fields
-    if (this.viewed === pos) return;
     this.viewed = pos;
     v.side = pos.side;
     v.qty = pos.qty;
