@@ -1,4 +1,4 @@
-import { MAX_FIXED_BYTES, writeFixed } from "./write_fixed.ts";
+import { MAX_FIXED_BYTES, writeFixed, writePadded } from "./write_fixed.ts";
 import { tradesCsvBytes } from "./trades_hash.ts";
 import type { RunReport } from "./report_model.ts";
 
@@ -33,13 +33,31 @@ export function equityCsvBytes(
   let tailLen = 0;
   let lastEq = Number.NaN;
   let lastDd = Number.NaN;
+  // Candle times keep their leading digits for a day and more (10^8 ms): those are copied
+  // from the row before and only the last 8 digits written, as writeFixed writes them.
+  let hi = Number.NaN;
+  let hiAt = 0;
+  let hiLen = 0;
   for (let i = 0; i < ts.length; i++) {
     if (pos + ROW_MAX > buf.length) {
       const next = new Uint8Array(buf.length * 2);
       next.set(buf.subarray(0, pos));
       buf = next;
+      hi = Number.NaN;
     }
-    pos = writeFixed(buf, pos, ts[i], 0);
+    const t = ts[i];
+    const th = Math.floor(t / 1e8);
+    if (th === hi && Number.isInteger(t)) {
+      for (let k = 0; k < hiLen; k++) buf[pos + k] = buf[hiAt + k];
+      pos = writePadded(buf, pos + hiLen, t - th * 1e8, 8);
+    } else {
+      const at = pos;
+      pos = writeFixed(buf, pos, t, 0);
+      // an integer time of 9 to 16 digits: its leading digits, then 8 more
+      hi = Number.isInteger(t) && t >= 1e8 && t < 1e16 ? th : Number.NaN;
+      hiAt = at;
+      hiLen = pos - at - 8;
+    }
     const eq = equity[i];
     const dd = drawdown[i];
     if (eq === lastEq && dd === lastDd) {

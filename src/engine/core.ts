@@ -104,17 +104,21 @@ export class TradingCore implements SimFillSink {
    * only then (and before each entry), not on every candle.
    */
   mark(ts: number, eq: number): void {
-    if (ts >= this.dayEnd) {
-      if (!Number.isNaN(this.prevTs)) this.gate.markEquity(this.prevTs, this.prevEq);
-      this.gate.markEquity(ts, eq);
-      this.dayEnd = (Math.floor(ts / DAY_MS) + 1) * DAY_MS;
-      this.dayStart = this.gate.dayStartEquity;
-    } else if (this.dayStart - eq >= this.dailyLimit && !this.gate.latched) {
+    // the new day in a method of its own keeps this small enough for V8 to inline
+    if (ts >= this.dayEnd) this.#newDay(ts, eq);
+    else if (this.dayStart - eq >= this.dailyLimit && !this.gate.latched) {
       // once latched the day stays latched: later marks of the day change nothing it acts on
       this.gate.markEquity(ts, eq);
     }
     this.prevTs = ts;
     this.prevEq = eq;
+  }
+
+  #newDay(ts: number, eq: number): void {
+    if (!Number.isNaN(this.prevTs)) this.gate.markEquity(this.prevTs, this.prevEq);
+    this.gate.markEquity(ts, eq);
+    this.dayEnd = (Math.floor(ts / DAY_MS) + 1) * DAY_MS;
+    this.dayStart = this.gate.dayStartEquity;
   }
 
   /** Brings the gate up to the last mark (before its state is saved or shown). */
@@ -129,40 +133,53 @@ export class TradingCore implements SimFillSink {
    */
   decide(i: number, f: DecideFlags): number {
     // only small integers cross this call: doubles passed to a call V8 does not inline
-    // are boxed, one allocation each, on every candle; the marks are read from fields
+    // are boxed, one allocation each, on every candle; the marks are read from fields.
+    // What runs on every candle is kept this short so V8 inlines it into the loop; the
+    // rest (orders, sizing) is in methods called when there is something to do
     if (this.orders.length !== 0 || this.lastDenial !== null) this.clearOrders();
-    const ts = this.prevTs;
-    const eq = this.prevEq;
-    const price = this.runner.bars.series.close[i];
     const pos = this.ledger.position;
     if (pos !== null) this.view(pos);
-    const d = this.runner.decide(i, eq, pos !== null);
-    if (!d.fromBias) return this.actOnIntents(d, pos, ts, price, eq, f);
+    const d = this.runner.decide(i, this.prevEq, pos !== null);
+    if (!d.fromBias) return this.actOnIntents(d, pos, i, f);
     // the shorthand acts on its edges (bar mode: on every bar with a view); on a sync
     // candle on its state; a live position held against it is exited until flat
     const bias = d.bias;
     const prev = this.prevBias;
     this.prevBias = bias;
+    // most candles: the bias has not changed, nothing to do
+    if (bias === prev && !this.barMode && !f.sync && !f.live) return 0;
+    return this.biasOrders(d, bias, prev, pos, i, f);
+  }
+
+  /** The orders of the Bias shorthand on a candle where it may act. */
+  private biasOrders(
+    d: NormalizedDecision,
+    bias: number,
+    prev: number,
+    pos: TradeLedger["position"],
+    i: number,
+    f: DecideFlags,
+  ): number {
     const curDir = pos === null ? 0 : pos.side === "long" ? 1 : -1;
     if (bias === curDir || !f.orders) return 0;
     const edge = this.barMode ? bias !== 0 : bias !== prev;
     if (!edge && !f.sync && !(f.live && curDir !== 0)) return 0;
     if (curDir !== 0) this.orders.push({ kind: "exit", qty: Infinity });
-    if (bias !== 0 && (edge || f.sync)) this.#entry(d, bias, price, ts, eq, f.hold ?? null);
+    if (bias !== 0 && (edge || f.sync)) this.#entry(d, bias, i, f.hold ?? null);
     return this.orders.length;
   }
 
   private clearOrders(): void {
-    this.orders.length = 0;
+    // pop, not `length = 0`: V8 sets an array's length through a slow runtime call
+    const orders = this.orders;
+    while (orders.length !== 0) orders.pop();
     this.lastDenial = null;
   }
 
   private actOnIntents(
     d: NormalizedDecision,
     pos: TradeLedger["position"],
-    ts: number,
-    price: number,
-    eq: number,
+    i: number,
     f: DecideFlags,
   ): number {
     if (!f.orders) return 0;
@@ -175,7 +192,7 @@ export class TradingCore implements SimFillSink {
     }
     if (Number.isNaN(target) || target === curDir) return orders.length;
     if (curDir !== 0) orders.push({ kind: "exit", qty: Infinity });
-    if (target !== 0) this.#entry(d, target, price, ts, eq, f.hold ?? null);
+    if (target !== 0) this.#entry(d, target, i, f.hold ?? null);
     return orders.length;
   }
 
@@ -184,13 +201,18 @@ export class TradingCore implements SimFillSink {
 
   /** Updates the position the strategy sees (one reused object). */
   private view(pos: NonNullable<TradeLedger["position"]>): void {
+    // the ledger replaces its position object on every change: same object, same fields
+    // (the common candle, kept short for V8 to inline; a changed one is copied elsewhere)
+    if (this.viewed === pos) this.runner.pos.barsHeld++;
+    else this.#viewChanged(pos);
+  }
+
+  #viewChanged(pos: NonNullable<TradeLedger["position"]>): void {
     const v = this.runner.pos;
     if (this.viewEntry !== pos.entryTs) {
       this.viewEntry = pos.entryTs;
       v.barsHeld = 0;
     } else v.barsHeld++;
-    // the ledger replaces its position object on every change: same object, same fields
-    if (this.viewed === pos) return;
     this.viewed = pos;
     v.side = pos.side;
     v.qty = pos.qty;
@@ -208,15 +230,12 @@ export class TradingCore implements SimFillSink {
     this.orders.push({ kind: "move-stop", price });
   }
 
-  #entry(
-    d: NormalizedDecision,
-    dir: number,
-    price: number,
-    ts: number,
-    eq: number,
-    hold: Denial | null,
-  ): void {
+  /** An entry of candle `i` (marked last) in direction `dir`, sized, or its refusal. */
+  #entry(d: NormalizedDecision, dir: number, i: number, hold: Denial | null): void {
     const p = this.params;
+    const ts = this.prevTs;
+    const eq = this.prevEq;
+    const price = this.runner.bars.series.close[i];
     // where the stop is, as a distance from the price sized at
     let stopKind = LEVEL_BPS;
     let stopValue = p.stopBps;

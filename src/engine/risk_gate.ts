@@ -142,24 +142,29 @@ export class RiskGate {
   markEquity(ts: number, equity: number): void {
     const day = Math.floor(ts / DAY_MS);
     if (day < this.#day) return;
-    if (day !== this.#day) {
-      this.#day = day;
-      this.#dayStartEquity = Number.isNaN(this.#lastEquity) ? equity : this.#lastEquity;
-      this.#latched = false;
-      const pending = this.#pending;
-      if (pending !== null && day >= pending.state.day) {
-        this.#pending = null;
-        if (day === pending.state.day) {
-          const { dayStartEquity, lastEquity, latched } = pending.state;
-          this.#dayStartEquity = pending.basis === "same"
-            ? dayStartEquity
-            : equity + (dayStartEquity - lastEquity);
-          this.#latched = latched;
-        }
-      }
-    }
+    // the new day in a method of its own keeps this small enough for V8 to inline it,
+    // and sizeEntry after it, into the engine's entry: its request object is then never
+    // allocated (37,000 entries of the 1M-candle bench)
+    if (day !== this.#day) this.#startDay(day, equity);
     this.#lastEquity = equity;
     if (this.dailyLoss >= this.limits.maxDailyLossUsd) this.#latched = true;
+  }
+
+  #startDay(day: number, equity: number): void {
+    this.#day = day;
+    this.#dayStartEquity = Number.isNaN(this.#lastEquity) ? equity : this.#lastEquity;
+    this.#latched = false;
+    const pending = this.#pending;
+    if (pending !== null && day >= pending.state.day) {
+      this.#pending = null;
+      if (day === pending.state.day) {
+        const { dayStartEquity, lastEquity, latched } = pending.state;
+        this.#dayStartEquity = pending.basis === "same"
+          ? dayStartEquity
+          : equity + (dayStartEquity - lastEquity);
+        this.#latched = latched;
+      }
+    }
   }
 
   /** Equity the current UTC day started with (NaN before the first mark). */

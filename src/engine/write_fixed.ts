@@ -37,7 +37,7 @@ function writeSmall(buf: Uint8Array, pos: number, u: number): number {
 }
 
 /** `width` (<= 8) zero-padded digits of an int32 `0 <= u < 10^width`. */
-function writePadded(buf: Uint8Array, pos: number, u: number, width: number): number {
+export function writePadded(buf: Uint8Array, pos: number, u: number, width: number): number {
   let p = pos + width;
   let k = width;
   while (k >= 2) {

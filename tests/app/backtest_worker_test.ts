@@ -9,6 +9,10 @@ import { seriesToCsv, tileSeries } from "../../src/data/tile_series.ts";
 import { gzipSync } from "node:zlib";
 import { REAL_5M, realDataPath, realDataTest } from "../_real_data.ts";
 import { synthetic5m } from "../_synthetic_data.ts";
+import { DEFAULT_BACKTEST_PARAMS } from "../../src/core/backtest_params.ts";
+import { equityCsv } from "../../src/engine/artifacts.ts";
+import { assembleReport, runBoundPass } from "../../src/engine/backtest_report.ts";
+import { createStrategy } from "../../src/strategy/mod.ts";
 const COLUMNS = ["ts", "open", "high", "low", "close", "volume"] as const;
 
 async function outcome(
@@ -177,4 +181,34 @@ realDataTest(
 
 Deno.test("parallel CSV parse of generated 5m data: same candles as one core, same errors", async (t) => {
   await parallelParseCases(t, synthetic5m());
+});
+
+Deno.test("equity.csv built on the worker: the same bytes as the report's", async () => {
+  const series = tileSeries(synthetic5m(), 120_000);
+  const params = DEFAULT_BACKTEST_PARAMS;
+  const main = runBoundPass(
+    series,
+    createStrategy("ema-cross", { fast: 12, slow: 26 }),
+    params,
+    params.intrabar,
+    300_000,
+  );
+  assert.ok(main.result.trades.length > 100, "a run with trades, so equity and drawdown move");
+  const report = assembleReport({
+    runId: "r",
+    config: {},
+    series,
+    params,
+    main,
+    other: main.stats,
+    intervalMs: 300_000,
+  });
+  const worker = BacktestWorker.start();
+  assert.ok(worker, "workers are available under deno test");
+  try {
+    const bytes = await worker.equityCsv(series.ts, main.result.equity, params.startEquity);
+    assert.deepEqual(bytes, equityCsv(report));
+  } finally {
+    worker.close();
+  }
 });

@@ -103,6 +103,13 @@ async function backtestWith(
     params.intrabar,
     loaded.intervalMs,
   );
+  // equity.csv needs only this pass: the worker builds it while this thread goes on (a
+  // failed worker leaves it to this thread)
+  const n = loaded.series.length;
+  const onWorker = worker !== null && n >= WORKER_MIN_CANDLES;
+  const equityFile = onWorker
+    ? worker.equityCsv(loaded.series.ts, main.result.equity, params.startEquity).catch(() => null)
+    : null;
   // the third result, here while the worker runs the other bound
   const detail: DetailRun | undefined = detailCandles === null ? undefined : runDetailPass({
     series: loaded.series,
@@ -133,7 +140,6 @@ async function backtestWith(
     return report;
   };
   // the journal is built on the worker meanwhile, when there is one
-  const n = loaded.series.length;
   const meta: JournalMeta = {
     runId,
     config: resolved,
@@ -143,17 +149,18 @@ async function backtestWith(
     lastTs: loaded.series.ts[n - 1],
   };
   const csv = tradesCsvBytes(main.result.trades);
-  const journal = worker !== null && n >= WORKER_MIN_CANDLES
+  const journal = onWorker
     ? worker.journal(csv, meta).catch(() => backtestJournal(csv, meta))
     : null;
+  // each file is built after the one before: those the worker builds come last, so this
+  // thread builds the others meanwhile
   const files = {
     "trades.csv": () => tradesCsv(partial),
     "config.json": () => JSON.stringify(resolved, null, 2) + "\n",
-    // built here while the worker finishes the journal and the other bound
-    "equity.csv": () => equityCsv(partial),
-    "events.jsonl": () => journal ?? backtestJournal(csv, meta),
     "stats.json": async () => statsJson(await full()),
     "summary.html": () => renderSummaryHtml(report, chartJsSource),
+    "equity.csv": async () => (await equityFile) ?? equityCsv(partial),
+    "events.jsonl": () => journal ?? backtestJournal(csv, meta),
   };
   const dir = await writeRun(config.runsDir, runId, files);
   const logger = new JsonlLogger({ path: `${config.logsDir}/system.jsonl`, runId });

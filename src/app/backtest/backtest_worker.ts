@@ -1,8 +1,8 @@
 /// <reference lib="deno.worker" />
 /**
  * The backtest's second core: parses half of a big CSV while the main thread parses the
- * other half, runs the second intrabar bound and builds the journal (events.jsonl) while
- * the main thread writes the other artifacts. Input errors travel back as data so the main thread can raise them.
+ * other half, runs the second intrabar bound and builds the journal (events.jsonl) and
+ * equity.csv while the main thread builds and writes the other artifacts. Input errors travel back as data so the main thread can raise them.
  */
 import type { BacktestParams } from "../../core/backtest_params.ts";
 import type { CandleSeries } from "../../core/candle.ts";
@@ -10,8 +10,10 @@ import { isInputError } from "../../core/errors.ts";
 import { GrowableSeries } from "../../core/growable_series.ts";
 import { type CsvLayout, parseCandleRows } from "../../data/csv_candles.ts";
 import { parseCandleFileRange } from "../../data/csv_file_range.ts";
+import { equityCsvBytes } from "../../engine/artifacts.ts";
 import { backtestJournal, type JournalMeta } from "../../engine/backtest_journal.ts";
 import { runBoundPass } from "../../engine/backtest_report.ts";
+import { drawdownSeries } from "../../engine/stats.ts";
 import type { RunStats } from "../../engine/report_model.ts";
 import { createStrategy, loadStrategy } from "../../strategy/mod.ts";
 
@@ -59,8 +61,16 @@ export interface JournalJob {
   readonly meta: JournalMeta;
 }
 
+/** Build equity.csv of a pass from its candle times and equity curve. */
+export interface EquityCsvJob {
+  readonly kind: "equity-csv";
+  readonly ts: Float64Array;
+  readonly equity: Float64Array;
+  readonly startEquity: number;
+}
+
 /** A job with the id its answer carries. */
-export type WorkerJob = (ParseJob | FileRangeJob | BoundJob | JournalJob) & {
+export type WorkerJob = (ParseJob | FileRangeJob | BoundJob | JournalJob | EquityCsvJob) & {
   readonly id: number;
 };
 
@@ -109,6 +119,11 @@ self.onmessage = async (e: MessageEvent<WorkerJob>) => {
       self.postMessage(answer);
     } else if (job.kind === "journal") {
       const bytes = backtestJournal(job.tradesCsv, job.meta);
+      self.postMessage({ id: job.id, bytes } satisfies WorkerAnswer, [bytes.buffer as ArrayBuffer]);
+    } else if (job.kind === "equity-csv") {
+      // the drawdown the report holds (assembleReport), computed here
+      const drawdown = drawdownSeries(job.startEquity, job.equity);
+      const bytes = equityCsvBytes(job.ts, job.equity, drawdown);
       self.postMessage({ id: job.id, bytes } satisfies WorkerAnswer, [bytes.buffer as ArrayBuffer]);
     } else {
       const strategy = createStrategy(job.strategy, job.strategyParams);

@@ -17,6 +17,7 @@ import type { RunStats } from "../../engine/report_model.ts";
 import { createStrategy } from "../../strategy/mod.ts";
 import type {
   BoundJob,
+  EquityCsvJob,
   FileRangeJob,
   JournalJob,
   ParseJob,
@@ -30,7 +31,7 @@ export const WORKER_MIN_CANDLES = 100_000;
 /** Below this many CSV bytes the file is parsed on one core. */
 const PARALLEL_PARSE_MIN_BYTES = 4 << 20;
 
-type Job = ParseJob | FileRangeJob | BoundJob | JournalJob;
+type Job = ParseJob | FileRangeJob | BoundJob | JournalJob | EquityCsvJob;
 
 /** The second core of a backtest: started early so it loads while the main thread works. */
 export class BacktestWorker {
@@ -105,6 +106,20 @@ export class BacktestWorker {
   /** Builds the backtest journal (events.jsonl) on the worker. */
   async journal(tradesCsv: Uint8Array, meta: JournalJob["meta"]): Promise<Uint8Array> {
     const a = await this.#send({ kind: "journal", tradesCsv, meta });
+    if ("bytes" in a) return a.bytes;
+    throw new Error("message" in a ? a.message : "unexpected worker answer");
+  }
+
+  /**
+   * Builds equity.csv of a pass on the worker (its candle times, shared or copied, and a
+   * copy of its equity curve).
+   */
+  async equityCsv(
+    ts: Float64Array,
+    equity: Float64Array,
+    startEquity: number,
+  ): Promise<Uint8Array> {
+    const a = await this.#send({ kind: "equity-csv", ts, equity, startEquity });
     if ("bytes" in a) return a.bytes;
     throw new Error("message" in a ? a.message : "unexpected worker answer");
   }
