@@ -8,7 +8,9 @@
  *
  * Each strategy is timed in a process of its own, as a backtest runs it: in one process
  * the engine's call into `onCandle` would see six classes and V8 would optimise it less
- * (up to a third slower here). `deno task bench-strategies <name>` times one strategy.
+ * (up to a third slower here). `deno task bench-strategies <name>` times one strategy;
+ * the repository's example strategy file (strategies/rsi_dip.ts, the kit form with its
+ * state in closures) is timed too, as a user's strategy would run.
  */
 import { readCandleCsv } from "../src/data/csv_candles.ts";
 import { tileSeries } from "../src/data/tile_series.ts";
@@ -16,6 +18,7 @@ import { runBacktestFast } from "../src/engine/backtest_fast.ts";
 import { DEFAULT_BACKTEST_PARAMS } from "../src/core/backtest_params.ts";
 import {
   createStrategy,
+  loadStrategy,
   resolveStrategyParams,
   STRATEGIES,
   strategyDef,
@@ -30,8 +33,9 @@ const DATA_DIR = realDataDir();
 const REAL = isDataDir(DATA_DIR);
 
 /** Times one strategy here, best of `RUNS`; prints its line. */
-async function benchOne(name: string): Promise<void> {
-  const def = strategyDef(name);
+async function benchOne(spec: string): Promise<void> {
+  const def = spec.endsWith(".ts") ? (await loadStrategy(spec, "/")).def : strategyDef(spec);
+  const name = def.name;
   const params = resolveStrategyParams(def, {});
   const base = REAL ? await readCandleCsv(`${DATA_DIR}/${REAL_5M}`) : synthetic5m();
   const series = tileSeries(base, N);
@@ -64,9 +68,10 @@ if (Deno.args.length > 0) {
       `engine fast path, default parameters, best of ${RUNS} runs, one process per strategy`,
   );
   const self = new URL(import.meta.url).pathname;
-  for (const def of STRATEGIES) {
+  const example = new URL("../strategies/rsi_dip.ts", import.meta.url).href;
+  for (const spec of [...STRATEGIES.map((d) => d.name), example]) {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-read", "--allow-env", self, def.name],
+      args: ["run", "--allow-read", "--allow-env", self, spec],
       stdout: "inherit",
       stderr: "inherit",
     }).output();
