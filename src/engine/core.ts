@@ -188,7 +188,7 @@ export class TradingCore implements SimFillSink {
     if (!Number.isNaN(d.moveStop) && pos !== null) this.#moveStop(d.moveStop);
     const target = d.target;
     if (d.takePartial > 0 && pos !== null && (Number.isNaN(target) || target === curDir)) {
-      orders.push({ kind: "reduce", qty: cleanQty(pos.qty * d.takePartial) });
+      this.#partial(pos.qty, d.takePartial);
     }
     if (Number.isNaN(target) || target === curDir) return orders.length;
     if (curDir !== 0) orders.push({ kind: "exit", qty: Infinity });
@@ -220,6 +220,29 @@ export class TradingCore implements SimFillSink {
     v.entryTime = pos.entryTs;
     v.stopPrice = pos.stopPrice;
     v.tpPrice = Number.isFinite(pos.tpPrice) ? pos.tpPrice : Number.NaN;
+  }
+
+  /**
+   * Takes part of the position: an order below the venue's minimum is not sent (counted
+   * as refused), and a rest below it goes with the part (the whole position is closed),
+   * so neither a refused order nor an unsellable remainder is left behind.
+   */
+  #partial(held: number, fraction: number): void {
+    const min = this.gate.minQty;
+    const qty = cleanQty(held * fraction);
+    if (held - qty < min) {
+      this.orders.push({ kind: "exit", qty: Infinity });
+      return;
+    }
+    if (!(qty > 0) || qty < min) {
+      this.#deny({
+        code: "size-zero",
+        message:
+          `Cannot take part of the position: ${qty} is below the venue minimum ${min} (held ${held})`,
+      });
+      return;
+    }
+    this.orders.push({ kind: "reduce", qty });
   }
 
   #moveStop(price: number): void {

@@ -66,8 +66,8 @@ const GOLDEN_SYNTHETIC: Golden[] = [
     strategy: "atr-trend",
     params: DEFAULTS["atr-trend"],
     trades: 878,
-    conservative: "e55c971cc8a4958c33066bc1d02a40be7cd91c87fd46a0f42627cee92ddd340b",
-    optimistic: "e55c971cc8a4958c33066bc1d02a40be7cd91c87fd46a0f42627cee92ddd340b",
+    conservative: "11dd5544a97353c364fca60c64ddb732d7b4f8e7442919102ef990effd213095",
+    optimistic: "11dd5544a97353c364fca60c64ddb732d7b4f8e7442919102ef990effd213095",
   },
 ];
 
@@ -98,8 +98,8 @@ const GOLDEN_REAL: Golden[] = [
     strategy: "atr-trend",
     params: DEFAULTS["atr-trend"],
     trades: 921,
-    conservative: "e0ada512066905796f6dca20de70b3494576d544c93df548604f86481eeed3bd",
-    optimistic: "e0ada512066905796f6dca20de70b3494576d544c93df548604f86481eeed3bd",
+    conservative: "f06858bc94bdde8f54f3d352c4a9bf31a73696a9d0ade8c39c1be875f93fae67",
+    optimistic: "f06858bc94bdde8f54f3d352c4a9bf31a73696a9d0ade8c39c1be875f93fae67",
   },
 ];
 
