@@ -134,12 +134,13 @@ const BASE_TRADING_FLAGS: FlagSpec = {
 export function strategyParamFlags(
   defs: readonly StrategyDefinition[],
   commandFlags: FlagSpec,
+  shareable: FlagSpec = BUILTIN_PARAM_FLAGS,
 ): FlagSpec {
   const out: FlagSpec = {};
   for (const def of defs) {
     for (const p of strategyParams(def)) {
       const flag = paramFlagName(p.name);
-      const shared = builtinParamFlags !== undefined && Object.hasOwn(builtinParamFlags, flag);
+      const shared = Object.hasOwn(shareable, flag);
       if (Object.hasOwn(commandFlags, flag) && !shared) {
         throw new InputError(
           `strategy ${def.name} parameter ${p.name}`,
@@ -161,11 +162,10 @@ export function strategyParamFlags(
 }
 
 /** The built-in strategies' parameter flags (a file's strategy may declare the same names). */
-let builtinParamFlags: FlagSpec | undefined;
-builtinParamFlags = strategyParamFlags(STRATEGIES, BASE_TRADING_FLAGS);
+const BUILTIN_PARAM_FLAGS: FlagSpec = strategyParamFlags(STRATEGIES, BASE_TRADING_FLAGS, {});
 
 /** Flags shared by every trading mode: sizing, bracket, costs, limits, built-in parameters. */
-export const TRADING_FLAGS: FlagSpec = { ...BASE_TRADING_FLAGS, ...builtinParamFlags };
+export const TRADING_FLAGS: FlagSpec = { ...BASE_TRADING_FLAGS, ...BUILTIN_PARAM_FLAGS };
 
 /**
  * The strategy parameters given as flags, by parameter name (`--atr-mult 2` -> atrMult),

@@ -139,7 +139,6 @@ async function backtestWith(
     report = withOtherBound(partial, params.intrabar, o.stats, o.equity);
     return report;
   };
-  // the journal is built on the worker meanwhile, when there is one
   const meta: JournalMeta = {
     runId,
     config: resolved,
@@ -149,18 +148,15 @@ async function backtestWith(
     lastTs: loaded.series.ts[n - 1],
   };
   const csv = tradesCsvBytes(main.result.trades);
-  const journal = onWorker
-    ? worker.journal(csv, meta).catch(() => backtestJournal(csv, meta))
-    : null;
-  // each file is built after the one before: those the worker builds come last, so this
-  // thread builds the others meanwhile
+  // each file is built after the one before: equity.csv, which the worker builds after
+  // its bound, comes last, so this thread builds the others (the journal too) meanwhile
   const files = {
     "trades.csv": () => tradesCsv(partial),
     "config.json": () => JSON.stringify(resolved, null, 2) + "\n",
     "stats.json": async () => statsJson(await full()),
     "summary.html": () => renderSummaryHtml(report, chartJsSource),
+    "events.jsonl": () => backtestJournal(csv, meta),
     "equity.csv": async () => (await equityFile) ?? equityCsv(partial),
-    "events.jsonl": () => journal ?? backtestJournal(csv, meta),
   };
   const dir = await writeRun(config.runsDir, runId, files);
   const logger = new JsonlLogger({ path: `${config.logsDir}/system.jsonl`, runId });

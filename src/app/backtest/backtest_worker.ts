@@ -1,17 +1,16 @@
 /// <reference lib="deno.worker" />
 /**
- * The backtest's second core: parses half of a big CSV while the main thread parses the
- * other half, runs the second intrabar bound and builds the journal (events.jsonl) and
- * equity.csv while the main thread builds and writes the other artifacts. Input errors travel back as data so the main thread can raise them.
+ * The backtest's second core: parses pieces of a big CSV while the main thread parses the
+ * others, runs the second intrabar bound and builds equity.csv while the main thread
+ * builds and writes the other artifacts. Input errors travel back as data so the main
+ * thread can raise them.
  */
 import type { BacktestParams } from "../../core/backtest_params.ts";
 import type { CandleSeries } from "../../core/candle.ts";
 import { isInputError } from "../../core/errors.ts";
-import { GrowableSeries } from "../../core/growable_series.ts";
 import { type CsvLayout, parseCandleRows } from "../../data/csv_candles.ts";
-import { parseCandleFileRange } from "../../data/csv_file_range.ts";
+import { type FilePiecesJob, parseFilePiece, type PieceResult } from "./csv_pieces.ts";
 import { equityCsvBytes } from "../../engine/artifacts.ts";
-import { backtestJournal, type JournalMeta } from "../../engine/backtest_journal.ts";
 import { runBoundPass } from "../../engine/backtest_report.ts";
 import { drawdownSeries } from "../../engine/stats.ts";
 import type { RunStats } from "../../engine/report_model.ts";
@@ -28,19 +27,6 @@ export interface ParseJob {
   readonly layout: CsvLayout;
 }
 
-/**
- * Parse the rows in bytes `[from, to)` of a plain CSV file (whole lines), reading the file
- * here, into `cols` (views of shared memory).
- */
-export interface FileRangeJob {
-  readonly kind: "file-range";
-  readonly path: string;
-  readonly from: number;
-  readonly to: number;
-  readonly cols: Omit<CandleSeries, "length">;
-  readonly layout: CsvLayout;
-}
-
 /** Run one intrabar bound and return its stats and equity curve. */
 export interface BoundJob {
   readonly kind: "bound";
@@ -54,13 +40,6 @@ export interface BoundJob {
   readonly intervalMs: number;
 }
 
-/** Build the backtest journal (events.jsonl) from the trades.csv bytes. */
-export interface JournalJob {
-  readonly kind: "journal";
-  readonly tradesCsv: Uint8Array;
-  readonly meta: JournalMeta;
-}
-
 /** Build equity.csv of a pass from its candle times and equity curve. */
 export interface EquityCsvJob {
   readonly kind: "equity-csv";
@@ -70,20 +49,14 @@ export interface EquityCsvJob {
 }
 
 /** A job with the id its answer carries. */
-export type WorkerJob = (ParseJob | FileRangeJob | BoundJob | JournalJob | EquityCsvJob) & {
+export type WorkerJob = (ParseJob | FilePiecesJob | BoundJob | EquityCsvJob) & {
   readonly id: number;
 };
 
 /** The worker's answer to job `id`. */
 export type WorkerAnswer =
   | { readonly id: number; readonly series: CandleSeries }
-  | {
-    readonly id: number;
-    readonly rows: number;
-    readonly endsBlank: boolean;
-    /** False when the rows outgrew the shared columns (they are then lost). */
-    readonly inPlace: boolean;
-  }
+  | { readonly id: number; readonly pieces: readonly PieceResult[] }
   | { readonly id: number; readonly stats: RunStats; readonly equity: Float64Array }
   | { readonly id: number; readonly bytes: Uint8Array }
   | { readonly id: number; readonly input: string; readonly expected: string }
@@ -99,27 +72,14 @@ self.onmessage = async (e: MessageEvent<WorkerJob>) => {
         a.buffer as ArrayBuffer
       );
       self.postMessage({ id: job.id, series: s } satisfies WorkerAnswer, cols);
-    } else if (job.kind === "file-range") {
-      const cols = new GrowableSeries(job.cols);
-      const parser = parseCandleFileRange(
-        job.path,
-        job.from,
-        job.to,
-        0,
-        cols,
-        undefined,
-        job.layout,
-      );
-      const answer: WorkerAnswer = {
-        id: job.id,
-        rows: cols.length,
-        endsBlank: parser.endsBlank,
-        inPlace: cols.ts.buffer === job.cols.ts.buffer,
-      };
-      self.postMessage(answer);
-    } else if (job.kind === "journal") {
-      const bytes = backtestJournal(job.tradesCsv, job.meta);
-      self.postMessage({ id: job.id, bytes } satisfies WorkerAnswer, [bytes.buffer as ArrayBuffer]);
+    } else if (job.kind === "file-pieces") {
+      // from the last piece backwards, until the main thread has claimed the next one
+      const done: PieceResult[] = [];
+      for (let k = job.pieces.length - 1; k >= 0; k--) {
+        if (Atomics.compareExchange(job.claims, k, 0, 2) !== 0) break;
+        done.push(parseFilePiece(job, k, 0));
+      }
+      self.postMessage({ id: job.id, pieces: done } satisfies WorkerAnswer);
     } else if (job.kind === "equity-csv") {
       // the drawdown the report holds (assembleReport), computed here
       const drawdown = drawdownSeries(job.startEquity, job.equity);

@@ -1,5 +1,4 @@
 import { allocSeries, type CandleSeries } from "../../core/candle.ts";
-import { GrowableSeries } from "../../core/growable_series.ts";
 import { InputError } from "../../core/errors.ts";
 import {
   candleCsvLayout,
@@ -11,15 +10,18 @@ import {
   parseCandleCsvBytes,
   readCandleCsvBytes,
 } from "../../data/csv_candles.ts";
-import { parseCandleFileRange } from "../../data/csv_file_range.ts";
 import { runBoundPass } from "../../engine/backtest_report.ts";
 import type { RunStats } from "../../engine/report_model.ts";
 import { createStrategy } from "../../strategy/mod.ts";
+import {
+  type FilePiece,
+  type FilePiecesJob,
+  parseFilePiece,
+  type PieceResult,
+} from "./csv_pieces.ts";
 import type {
   BoundJob,
   EquityCsvJob,
-  FileRangeJob,
-  JournalJob,
   ParseJob,
   WorkerAnswer,
   WorkerJob,
@@ -31,7 +33,7 @@ export const WORKER_MIN_CANDLES = 100_000;
 /** Below this many CSV bytes the file is parsed on one core. */
 const PARALLEL_PARSE_MIN_BYTES = 4 << 20;
 
-type Job = ParseJob | FileRangeJob | BoundJob | JournalJob | EquityCsvJob;
+type Job = ParseJob | FilePiecesJob | BoundJob | EquityCsvJob;
 
 /** The second core of a backtest: started early so it loads while the main thread works. */
 export class BacktestWorker {
@@ -86,27 +88,20 @@ export class BacktestWorker {
   }
 
   /**
-   * Parses bytes `[from, to)` of a plain CSV file on the worker into `cols` (shared
-   * memory). Resolves to the row count, or null when the rows did not fit or a row is bad.
+   * Parses pieces of a plain CSV file on the worker, from the last backwards, for as long
+   * as it claims them before this thread does. Resolves to the pieces it parsed; rejects
+   * on a bad row (this thread then parses on one core, naming it exactly).
    */
-  async parseFileRange(
-    job: Omit<FileRangeJob, "kind">,
-  ): Promise<{ rows: number; endsBlank: boolean } | null> {
-    const a = await this.#send({ kind: "file-range", ...job });
-    return "rows" in a && a.inPlace ? { rows: a.rows, endsBlank: a.endsBlank } : null;
+  async parsePieces(job: Omit<FilePiecesJob, "kind">): Promise<readonly PieceResult[]> {
+    const a = await this.#send({ kind: "file-pieces", ...job });
+    if ("pieces" in a) return a.pieces;
+    throw new Error("message" in a ? a.message : "input" in a ? a.expected : "no pieces");
   }
 
   /** Runs one intrabar bound on the worker: its stats and equity curve. */
   async bound(job: Omit<BoundJob, "kind">): Promise<OtherBound> {
     const a = await this.#send({ kind: "bound", ...job });
     if ("stats" in a) return { stats: a.stats, equity: a.equity };
-    throw new Error("message" in a ? a.message : "unexpected worker answer");
-  }
-
-  /** Builds the backtest journal (events.jsonl) on the worker. */
-  async journal(tradesCsv: Uint8Array, meta: JournalJob["meta"]): Promise<Uint8Array> {
-    const a = await this.#send({ kind: "journal", tradesCsv, meta });
-    if ("bytes" in a) return a.bytes;
     throw new Error("message" in a ? a.message : "unexpected worker answer");
   }
 
@@ -182,12 +177,15 @@ function startsRow(c: number | undefined): boolean {
 /** Bytes of the file's start and middle looked at to find its header and a split point. */
 const PROBE_BYTES = 64 << 10;
 
+/** How many pieces a big file is cut into (the threads share them out as they go). */
+const PIECES = 16;
+
 /**
- * A big plain CSV file parsed by two threads that each read their own half piece by piece
- * into one set of shared columns: no copy of the file, no join. Null when the file is not
- * such a file (gzip, small, unreadable: the caller reads it whole). When anything is wrong
- * with it (a bad row, rows out of order where the halves meet), the one-core parse names
- * the first problem and its line, exactly as always.
+ * A big plain CSV file parsed by two threads into one set of shared columns, piece by
+ * piece, each reading its pieces itself: no copy of the file, no join. Null when the file
+ * is not such a file (gzip, small, unreadable: the caller reads it whole) or anything is
+ * wrong with it (a bad row, rows out of order where pieces meet): the one-core parse then
+ * names the first problem and its line, exactly as always.
  */
 async function parsePlainFileOnTwoCores(
   path: string,
@@ -195,93 +193,117 @@ async function parsePlainFileOnTwoCores(
 ): Promise<CandleSeries | null> {
   let size: number;
   let head: Uint8Array;
-  let middle: Uint8Array;
+  const cuts: number[] = [];
+  let layout: CsvLayout;
   try {
     using file = Deno.openSync(path);
     size = file.statSync().size;
     head = readAt(file, 0, PROBE_BYTES);
-    middle = readAt(file, Math.floor(size / 2), PROBE_BYTES);
+    if (isGzip(head) || head.indexOf(10) === -1) return null;
+    layout = candleCsvLayout(head, path);
+    if (size - layout.rowsStart < PARALLEL_PARSE_MIN_BYTES) return null;
+    // cut after a newline that starts a row, so no blank line sits at a seam
+    const span = size - layout.rowsStart;
+    for (let k = 1; k < PIECES; k++) {
+      const at = layout.rowsStart + Math.floor(span * k / PIECES);
+      const probe = readAt(file, at, PROBE_BYTES);
+      let nl = probe.indexOf(10);
+      while (nl !== -1 && !startsRow(probe[nl + 1])) nl = probe.indexOf(10, nl + 1);
+      if (nl === -1) return null;
+      const cut = at + nl + 1;
+      if (cut <= (cuts.at(-1) ?? layout.rowsStart)) return null;
+      cuts.push(cut);
+    }
   } catch {
     return null;
   }
-  if (isGzip(head) || head.indexOf(10) === -1) return null;
-  const layout = candleCsvLayout(head, path);
-  const from = layout.rowsStart;
-  if (size - from < PARALLEL_PARSE_MIN_BYTES) return null;
-  // split after a newline that starts a row, so no blank line sits at the seam
-  let nl = middle.indexOf(10);
-  while (nl !== -1 && !startsRow(middle[nl + 1])) nl = middle.indexOf(10, nl + 1);
-  if (nl === -1) return null;
-  const split = Math.floor(size / 2) + nl + 1;
-  const series = await parseHalves(path, worker, head, layout, split, size).catch(() => null);
+  const series = await parsePieces(path, worker, head, layout, cuts, size).catch(() => null);
   return series ?? parseCandleCsvBytes(await readCandleCsvBytes(path), path);
 }
 
 /**
- * Rows `[from, split)` parsed here and `[split, size)` on the worker, into one set of
- * shared columns; null on any problem, or when the rows outgrow the room guessed from
- * the rows in `head`.
+ * The pieces between `cuts` parsed by this thread (from the first) and the worker (from
+ * the last) into one set of shared columns, then moved together; null on any problem,
+ * or when a piece's rows outgrow the room guessed from the rows in `head`.
  */
-async function parseHalves(
+async function parsePieces(
   path: string,
   worker: BacktestWorker,
   head: Uint8Array,
   layout: CsvLayout,
-  split: number,
+  cuts: readonly number[],
   size: number,
 ): Promise<CandleSeries | null> {
   const from = layout.rowsStart;
-  // room for each half from the rows in the head, with ample slack: shared memory that is
-  // never written costs no real memory
+  // room for each piece from the rows in the head, with ample slack: shared memory that
+  // is never written costs no real memory
   const headRows = head.subarray(from, head.lastIndexOf(10) + 1);
   let lines = 0;
   for (let i = 0; i < headRows.length; i++) if (headRows[i] === 10) lines++;
   const rowBytes = lines > 0 ? headRows.length / lines : 16;
-  const room = (bytes: number) => Math.ceil(bytes / rowBytes * 1.5) + 1024;
-  const room1 = room(split - from);
-  const all = allocSeries(room1 + room(size - split), true);
-  const part = (at: number, end: number) => {
-    const { ts, open, high, low, close, volume } = all;
-    const v = (a: Float64Array) => a.subarray(at, end);
-    return {
-      ts: v(ts),
-      open: v(open),
-      high: v(high),
-      low: v(low),
-      close: v(close),
-      volume: v(volume),
-    };
-  };
-  const second = worker.parseFileRange({
-    path,
-    from: split,
-    to: size,
-    cols: part(room1, all.length),
-    layout,
-  });
-  second.catch(() => {}); // a failure here is handled below, after the first half
-  const firstCols = new GrowableSeries(part(0, room1));
-  const first = parseCandleFileRange(
-    path,
-    from,
-    split,
-    layout.firstLine,
-    firstCols,
-    undefined,
-    layout,
-  );
-  const rest = await second;
-  if (rest === null || firstCols.ts.buffer !== all.ts.buffer || first.endsBlank) return null;
-  const n1 = firstCols.length;
-  const n = n1 + rest.rows;
-  if (n1 > 0 && rest.rows > 0 && all.ts[room1] <= all.ts[n1 - 1]) return null;
-  if (n === 0) return null;
-  const out = { ...all, length: n };
-  for (const col of ["ts", "open", "high", "low", "close", "volume"] as const) {
-    all[col].copyWithin(n1, room1, room1 + rest.rows);
-    out[col] = all[col].subarray(0, n);
+  const bounds = [from, ...cuts, size];
+  const pieces: FilePiece[] = [];
+  let at = 0;
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    const room = Math.ceil((bounds[k + 1] - bounds[k]) / rowBytes * 1.5) + 1024;
+    pieces.push({ from: bounds[k], to: bounds[k + 1], at, room });
+    at += room;
   }
-  return out;
+  const all = allocSeries(at, true);
+  const cols = {
+    ts: all.ts,
+    open: all.open,
+    high: all.high,
+    low: all.low,
+    close: all.close,
+    volume: all.volume,
+  };
+  const claims = new Int32Array(new SharedArrayBuffer(4 * pieces.length));
+  const job = { path, pieces, cols, layout };
+  const remote = worker.parsePieces({ ...job, claims });
+  remote.catch(() => {}); // a failure here is handled below, after this thread's pieces
+  const results: (PieceResult | undefined)[] = new Array(pieces.length);
+  try {
+    for (let k = 0; k < pieces.length; k++) {
+      if (Atomics.compareExchange(claims, k, 0, 1) !== 0) break;
+      results[k] = parseFilePiece(job, k, k === 0 ? layout.firstLine : 0);
+    }
+  } catch {
+    await remote.catch(() => null);
+    return null; // the one-core parse names the row
+  }
+  const theirs = await remote.catch(() => null);
+  if (theirs === null) return null;
+  for (const r of theirs) results[r.k] = r;
+  // move the pieces together, in order, checking each seam
+  let n = 0;
+  let lastTs = -Infinity;
+  for (let k = 0; k < pieces.length; k++) {
+    const r = results[k];
+    if (r === undefined || !r.inPlace) return null;
+    if (r.endsBlank && k < pieces.length - 1) return null; // a blank line inside the file
+    if (r.rows === 0) continue;
+    const p = pieces[k];
+    if (all.ts[p.at] <= lastTs) return null;
+    lastTs = all.ts[p.at + r.rows - 1];
+    if (p.at !== n) {
+      for (const col of [all.ts, all.open, all.high, all.low, all.close, all.volume]) {
+        col.copyWithin(n, p.at, p.at + r.rows);
+      }
+    }
+    n += r.rows;
+  }
+  if (n === 0) return null;
+  const v = (a: Float64Array) => a.subarray(0, n);
+  return {
+    length: n,
+    ts: v(all.ts),
+    open: v(all.open),
+    high: v(all.high),
+    low: v(all.low),
+    close: v(all.close),
+    volume: v(all.volume),
+  };
 }
 
 /** Up to `length` bytes of `file` from `at`. */
