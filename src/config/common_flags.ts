@@ -161,6 +161,9 @@ export function strategyParamFlags(
 }
 
 /** The built-in strategies' parameter flags (a file's strategy may declare the same names). */
+// declared before it is assigned: strategyParamFlags reads it (undefined while the
+// built-ins' own flags are being made), which a const would not allow
+// deno-lint-ignore prefer-const
 let builtinParamFlags: FlagSpec | undefined;
 builtinParamFlags = strategyParamFlags(STRATEGIES, BASE_TRADING_FLAGS);
 
