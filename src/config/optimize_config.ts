@@ -113,7 +113,7 @@ export interface SweepCandles {
  * The strategy spec a sweep records and its workers resolve: a built-in's name, or the
  * absolute URL of the strategy file the flags loaded (workers run in other folders' terms).
  */
-function strategySpecOf(given: string): string {
+export function strategySpecOf(given: string): string {
   if (STRATEGIES.some((s) => s.name === given)) return given;
   const def = strategyDef(given);
   return strategyFileOf(def.name) ?? def.name;

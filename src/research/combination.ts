@@ -8,8 +8,9 @@
  */
 import type { BacktestParams } from "../core/backtest_params.ts";
 import { TRADING_FLAGS } from "../config/common_flags.ts";
-import { type StrategyDefinition, strategyParams } from "../strategy/mod.ts";
-import type { Axis, ParamInfo } from "./param_space.ts";
+import { InputError } from "../core/errors.ts";
+import { paramFlagName, type StrategyDefinition, strategyParams } from "../strategy/mod.ts";
+import { type Axis, type ParamInfo, parseAxes, type SearchSpace } from "./param_space.ts";
 
 /** The risk flags a sweep may vary, and the backtest parameter each sets. */
 export const RISK_PARAMS = {
@@ -88,4 +89,81 @@ export function resolveCombination(
 /** The backtest parameters of a combination: `base` with its risk overrides. */
 export function paramsOf(base: BacktestParams, risk: RiskOverrides): BacktestParams {
   return { ...base, ...risk };
+}
+
+/**
+ * The axes of `grid` (the `--grid` values) for strategy `def` with the strategy
+ * parameters `fixed` (given as flags): every fixed one must be the strategy's, and none
+ * may be both fixed and swept. No `--grid` is an input error unless `opts.optional`
+ * (then there are no axes: the one combination of the fixed parameters and defaults).
+ * @throws InputError as `parseAxes`, or naming the fixed parameter at fault
+ */
+export function sweepAxes(
+  def: StrategyDefinition,
+  fixed: Readonly<Record<string, number>>,
+  grid: readonly string[],
+  opts: { readonly random: boolean; readonly optional?: boolean },
+): Axis[] {
+  const declared = strategyParams(def).map((p) => p.name);
+  for (const k of Object.keys(fixed)) {
+    if (!declared.includes(k)) {
+      throw new InputError(
+        `--${paramFlagName(k)}`,
+        `not a parameter of strategy ${def.name} (its parameters: ${
+          declared.map((p) => `--${paramFlagName(p)}`).join(", ") || "none"
+        })`,
+      );
+    }
+  }
+  if (grid.length === 0 && opts.optional) return [];
+  const axes = parseAxes(grid, sweepableParams(def), { random: opts.random, strategy: def.name });
+  for (const a of axes) {
+    if (a.name in fixed) {
+      const flag = paramFlagName(a.name);
+      throw new InputError(`--${flag}`, `either fixed (--${flag}) or swept (--grid), not both`);
+    }
+  }
+  return axes;
+}
+
+/** Every combination of a search space, resolved: the valid ones and the refused ones. */
+export interface ResolvedSpace {
+  /** The valid combinations, in index order. */
+  readonly combinations: readonly Combination[];
+  /** The index in the space of each valid combination. */
+  readonly indexes: readonly number[];
+  /** How many the strategy refused, and the first reason. */
+  readonly invalid: { readonly count: number; readonly reason: string };
+}
+
+/**
+ * Resolves every combination of `space` (see `resolveCombination`); refused ones are
+ * skipped and counted, as a sweep does.
+ * @throws InputError when the strategy refuses every one
+ */
+export function resolveSpace(
+  def: StrategyDefinition,
+  fixed: Readonly<Record<string, number>>,
+  space: SearchSpace,
+): ResolvedSpace {
+  const combinations: Combination[] = [];
+  const indexes: number[] = [];
+  let count = 0;
+  let reason = "";
+  for (let i = 0; i < space.size; i++) {
+    const c = resolveCombination(def, fixed, space.axes, space.combination(i));
+    if ("invalid" in c) {
+      if (count++ === 0) reason = c.invalid;
+      continue;
+    }
+    combinations.push(c);
+    indexes.push(i);
+  }
+  if (combinations.length === 0) {
+    throw new InputError(
+      "--grid",
+      `at least one combination strategy ${def.name} accepts (all ${space.size} refused: ${reason})`,
+    );
+  }
+  return { combinations, indexes, invalid: { count, reason } };
 }

@@ -14,6 +14,17 @@ export const OBJECTIVES = OBJECTIVE_NAMES;
 /** One of `OBJECTIVES`. */
 export type Objective = (typeof OBJECTIVES)[number];
 
+/**
+ * The figures the objective and the constraints read: a sweep's `BoundMetrics`, or a
+ * whole run's stats (walk-forward's windows).
+ */
+export type JudgedFigures =
+  & Pick<
+    BoundMetrics,
+    "net_pnl" | "sharpe" | "sortino" | "profit_factor" | "trades" | "max_drawdown_pct"
+  >
+  & { readonly calmar?: number | null };
+
 /** Which combinations may be chosen. */
 export interface Constraints {
   /** Fewest trades (0: no minimum). */
@@ -26,13 +37,13 @@ export interface Constraints {
  * The objective's value on `m`; null where the figure is undefined (calmar of a run
  * shorter than 30 days, profit factor without a losing trade): such a run is not ranked.
  */
-export function objectiveValue(m: BoundMetrics, objective: Objective): number | null {
-  const v = m[objective];
+export function objectiveValue(m: JudgedFigures, objective: Objective): number | null {
+  const v = m[objective] ?? null;
   return v === null || !Number.isFinite(v) ? null : v;
 }
 
 /** Why `m` fails the constraints (the first one it fails), or null when it passes. */
-export function constraintFailure(m: BoundMetrics, c: Constraints): string | null {
+export function constraintFailure(m: JudgedFigures, c: Constraints): string | null {
   if (m.trades < c.minTrades) return `trades ${m.trades} < ${c.minTrades}`;
   if (c.maxDrawdownPct !== null && m.max_drawdown_pct > c.maxDrawdownPct) {
     return `max drawdown ${Number(m.max_drawdown_pct.toFixed(2))}% > ${c.maxDrawdownPct}%`;

@@ -2,15 +2,17 @@
  * Walk-forward analysis: the fold plan and the loop over the folds. On each fold the
  * injected optimiser chooses parameters on the train window, the injected test runner runs
  * them on the unseen test window that follows, and the test windows' equity is chained into
- * one out-of-sample curve. Pure: the evaluation is passed in (see `walk_forward_eval.ts`
- * for the in-process one), so a parallel sweep can be plugged in as the optimiser.
+ * one out-of-sample curve. Pure: the evaluation is passed in (`walk_forward_eval.ts`
+ * builds the optimiser on the sweep's evaluator and judging, and the test runner).
  *
  * @module
  */
 import { InputError } from "../core/errors.ts";
 import type { Trade } from "../core/trade.ts";
 import type { RunStats } from "../engine/report_model.ts";
-import { type Objective, objectiveEdge, objectiveValue } from "./walk_forward_objective.ts";
+import type { Combination } from "./combination.ts";
+import { type Objective, objectiveValue } from "./objective.ts";
+import { objectiveEdge } from "./walk_forward_edge.ts";
 import { type StitchedOos, stitchOos } from "./walk_forward_stitch.ts";
 
 /** Candle indices `[start, end)` of a series. */
@@ -130,7 +132,10 @@ function windowText(r: IndexRange, ts: ArrayLike<number> | undefined): string {
   return `candles ${r.start}..${r.end - 1}${span}`;
 }
 
-/** One parameter combination: strategy parameter names to values. */
+/**
+ * A chosen combination as the reports show it: every strategy parameter (resolved) and
+ * each swept risk parameter by its name (`stop-bps`).
+ */
 export type ParamCombo = Readonly<Record<string, number>>;
 
 /** Stats of a window in the primary intrabar bound (`main`) and the other one. */
@@ -142,11 +147,13 @@ export interface BoundStats {
 /** The optimiser's choice on a train window. */
 export interface ChosenParams {
   readonly ok: true;
+  /** What the test window runs. */
+  readonly combination: Combination;
   readonly params: ParamCombo;
   /** The objective of `params` on the train window (primary bound): what was maximised. */
   readonly isObjective: number;
   readonly isStats: BoundStats;
-  /** Combinations run, and those that met the constraints (minimum trades). */
+  /** Combinations run, and those that could be chosen (objective defined, constraints met). */
   readonly evaluated: number;
   readonly eligible: number;
 }
@@ -166,13 +173,12 @@ export type TrainOutcome = ChosenParams | RefusedTrain;
 export interface TrainRequest {
   readonly fold: number;
   readonly train: IndexRange;
-  readonly combos: readonly ParamCombo[];
 }
 
 /**
- * Chooses parameters on a train window: runs `combos` there and picks the best by the
- * objective among those meeting the constraints (both fixed when the optimiser is made).
- * The in-process one is `inProcessEvaluator`; a parallel sweep can take its place.
+ * Chooses parameters on a train window: runs its combinations there and picks the best
+ * by the objective among those meeting the constraints (all fixed when the optimiser is
+ * made; see `trainOptimiser`).
  */
 export type Optimiser = (req: TrainRequest) => TrainOutcome | Promise<TrainOutcome>;
 
@@ -192,7 +198,7 @@ export interface TestRequest {
   readonly test: IndexRange;
   /** Candles before the test window the strategy sees but cannot trade on (its train window). */
   readonly warmup: IndexRange;
-  readonly params: ParamCombo;
+  readonly combination: Combination;
   /** Equity each bound starts the window with: where its stitched curve ended. */
   readonly startEquity: { readonly main: number; readonly other: number };
 }
@@ -220,7 +226,8 @@ export interface FoldResult extends FoldWindows {
   /** The chosen parameters (absent for `no-params`). */
   readonly params?: ParamCombo;
   readonly isObjective?: number;
-  readonly oosObjective?: number;
+  /** Null where the objective is undefined on the test window (see `objectiveValue`). */
+  readonly oosObjective?: number | null;
   /** The objective as a comparable edge (see `objectiveEdge`), in and out of sample. */
   readonly isEdge?: number;
   readonly oosEdge?: number;
@@ -233,7 +240,6 @@ export interface FoldResult extends FoldWindows {
 /** Everything a walk-forward run needs. */
 export interface WalkForwardInput {
   readonly plan: FoldPlan;
-  readonly combos: readonly ParamCombo[];
   /** Candle open times of the whole series. */
   readonly ts: Float64Array;
   readonly intervalMs: number;
@@ -273,7 +279,7 @@ export async function runWalkForward(input: WalkForwardInput): Promise<WalkForwa
   const folds: FoldResult[] = [];
   const segments: { fold: number; ts: Float64Array; main: WindowPass; other: WindowPass }[] = [];
   for (const w of input.plan.folds) {
-    const chosen = await input.optimise({ fold: w.fold, train: w.train, combos: input.combos });
+    const chosen = await input.optimise({ fold: w.fold, train: w.train });
     if (!chosen.ok) {
       folds.push({
         ...w,
@@ -288,7 +294,7 @@ export async function runWalkForward(input: WalkForwardInput): Promise<WalkForwa
       fold: w.fold,
       test: w.test,
       warmup: w.train,
-      params: chosen.params,
+      combination: chosen.combination,
       startEquity: { main: eqMain, other: eqOther },
     });
     const trainDays = windowDays(w.train, ts, intervalMs);
@@ -308,7 +314,7 @@ export async function runWalkForward(input: WalkForwardInput): Promise<WalkForwa
       eligible: chosen.eligible,
       params: chosen.params,
       isObjective: chosen.isObjective,
-      oosObjective: objectiveValue(objective, run.main.stats, testDays),
+      oosObjective: objectiveValue(run.main.stats, objective),
       isEdge,
       oosEdge,
       efficiency: isEdge > 0 ? oosEdge / isEdge : null,

@@ -5,7 +5,7 @@
  * @module
  */
 import type { FoldResult } from "./walk_forward.ts";
-import type { Objective } from "./walk_forward_objective.ts";
+import type { Objective } from "./objective.ts";
 
 /** When the verdict says overfit; see {@link overfitCheck}. */
 export interface OverfitThresholds {

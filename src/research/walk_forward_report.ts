@@ -9,7 +9,8 @@ import type { BacktestParams } from "../core/backtest_params.ts";
 import type { RunStats } from "../engine/report_model.ts";
 import type { FoldResult, FoldStatus, IndexRange, WalkForwardResult } from "./walk_forward.ts";
 import { edgeLabel, type Verdict, type WalkForwardAnalysis } from "./walk_forward_analysis.ts";
-import type { Objective } from "./walk_forward_objective.ts";
+import type { Objective } from "./objective.ts";
+import type { Axis, Search } from "./param_space.ts";
 import type { StitchedOos } from "./walk_forward_stitch.ts";
 
 /** The headline figures of a window or of the stitched curve. */
@@ -55,7 +56,8 @@ export interface FoldJson {
 
 /** A fold's result on one side (in or out of sample), in both bounds. */
 export interface SampleJson {
-  readonly objective: number;
+  /** Null where the objective is undefined on the window (calmar under 30 days, ...). */
+  readonly objective: number | null;
   readonly edge: number;
   /** Keyed by bound (`conservative`, `optimistic`), the primary first. */
   readonly stats: Readonly<Record<string, StatsBrief>>;
@@ -68,16 +70,22 @@ export interface WalkForwardSetup {
   readonly strategy: string;
   readonly objective: Objective;
   readonly minTrades: number;
+  /** The `--max-drawdown` constraint on train windows (null: none). */
+  readonly maxDrawdownPct: number | null;
   readonly anchored: boolean;
   readonly train: number;
   readonly test: number;
   readonly step: number;
   /** How the lengths were given (`30d`, `2016`). */
   readonly lengthsText: { readonly train: string; readonly test: string; readonly step: string };
+  /** Valid combinations (tried on every train window). */
   readonly combinations: number;
+  /** Combinations of the search the strategy refused, and the first reason. */
   readonly skippedCombinations: number;
   readonly skippedReason: string;
-  readonly grid: readonly { readonly name: string; readonly values: readonly number[] }[];
+  /** The swept axes (`--grid`) and how combinations were drawn from them. */
+  readonly grid: readonly Axis[];
+  readonly search: Search;
   readonly unusedTail: number;
   readonly bound: BacktestParams["intrabar"];
   readonly ts: Float64Array;
@@ -165,7 +173,7 @@ function foldJson(setup: WalkForwardSetup, f: FoldResult): FoldJson {
       : null,
     out_of_sample: chosen
       ? {
-        objective: f.oosObjective!,
+        objective: f.oosObjective ?? null,
         edge: f.oosEdge!,
         stats: byBound(setup, f.oosStats!.main, f.oosStats!.other),
       }
@@ -199,6 +207,8 @@ export function walkForwardJsonOf(
       unused_tail_candles: setup.unusedTail,
       objective: setup.objective,
       min_trades: setup.minTrades,
+      max_drawdown_pct: setup.maxDrawdownPct,
+      search: setup.search,
       combinations: setup.combinations,
       skipped_combinations: setup.skippedCombinations,
       ...(setup.skippedCombinations > 0 ? { skipped_reason: setup.skippedReason } : {}),
@@ -339,6 +349,10 @@ function short(isoText: string): string {
   return isoText.slice(0, 16).replace("T", " ");
 }
 
+function searchText(search: Search): string {
+  return search.kind === "random" ? ` (--random ${search.count} --seed ${search.seed})` : "";
+}
+
 /** The console summary: the plan, a line per fold, the out-of-sample figures and the verdict. */
 export function consoleSummary(report: WalkForwardJson, headline: string): string {
   const plan = report.plan;
@@ -349,8 +363,10 @@ export function consoleSummary(report: WalkForwardJson, headline: string): strin
     headline,
     `  ${plan.windows} windows: train ${plan.train} / test ${plan.test} / step ${plan.step} ` +
     `(${plan.train_candles} / ${plan.test_candles} / ${plan.step_candles} candles), ` +
-    `${plan.folds} folds, ${plan.combinations} combinations, objective ${obj}, ` +
-    `min trades ${plan.min_trades}, ${primary} bound`,
+    `${plan.folds} folds, ${plan.combinations} combinations${searchText(plan.search as Search)}, ` +
+    `objective ${obj}, min trades ${plan.min_trades}${
+      plan.max_drawdown_pct === null ? "" : `, max drawdown ${plan.max_drawdown_pct}%`
+    }, ${primary} bound`,
   ];
   if ((plan.skipped_combinations as number) > 0) {
     lines.push(

@@ -18,7 +18,7 @@ const MOCK_RUN = [
   "mock",
   "--candles",
   "6000",
-  "--seed",
+  "--mock-seed",
   "3",
   "--grid",
   "fast=5..15:5",
@@ -189,7 +189,7 @@ Deno.test("walk-forward CLI: bad input exits 2 with one line and writes nothing"
     [
       "an unknown parameter",
       [...base, "--grid", "lookback=5,10"],
-      /^Invalid --grid lookback=5,10: a parameter of strategy ema-cross/,
+      /^Invalid --grid lookback: not a parameter of strategy ema-cross \(its parameters: fast, slow; risk parameters: risk-pct, stop-bps, tp-r, max-leverage\)$/,
     ],
     ["a malformed grid", [...base, "--grid", "fast=5..x"], /^Invalid --grid fast=5\.\.x: /],
     [
@@ -201,6 +201,26 @@ Deno.test("walk-forward CLI: bad input exits 2 with one line and writes nothing"
       "an unknown objective",
       [...base, "--objective", "profit"],
       /^Invalid --objective \(got 'profit'\): net_pnl, sharpe, sortino, calmar, profit_factor/,
+    ],
+    [
+      "--random without a grid",
+      [...base, "--random", "5"],
+      /^Invalid --random: a --grid to draw the combinations from$/,
+    ],
+    [
+      "a risk value past its limit",
+      [...base, "--grid", "max-leverage=5,50"],
+      /^Invalid --grid max-leverage=5,50 value 50: /,
+    ],
+    [
+      "a parameter both fixed and swept",
+      [...base, "--fast", "5", "--grid", "fast=5,8"],
+      /^Invalid --fast: either fixed \(--fast\) or swept \(--grid\), not both$/,
+    ],
+    [
+      "a bad --max-drawdown",
+      [...base, "--max-drawdown", "120"],
+      /^Invalid --max-drawdown \(got '120'\): /,
     ],
     [
       "min trades 0",
@@ -229,6 +249,113 @@ Deno.test("walk-forward CLI: bad input exits 2 with one line and writes nothing"
   }
 });
 
+Deno.test("walk-forward CLI: a risk parameter in the grid, workers 1 and 2 identical", async (t) => {
+  const args = [...MOCK_RUN, "--grid", "stop-bps=20,40"];
+  const one = await Deno.makeTempDir();
+  const two = await Deno.makeTempDir();
+  try {
+    const a = await runCli([...args, "--workers", "1"], { cwd: one });
+    assert.equal(a.code, 0, a.stderr);
+    const b = await runCli([...args, "--workers", "2"], { cwd: two });
+    assert.equal(b.code, 0, b.stderr);
+    await t.step("one run on this thread, the other on 2 workers", () => {
+      assert.match(a.stdout, /, [\d.]+ s on this thread\n/);
+      assert.match(b.stdout, /, [\d.]+ s on 2 workers\n/);
+      assert.match(b.stdout, /13 folds, 14 combinations/);
+    });
+    await t.step(
+      "stop-bps is swept: chosen per fold, in the fold table and the stability",
+      async () => {
+        const files = await runFiles(one);
+        const json = JSON.parse(new TextDecoder().decode(files["walk_forward.json"]));
+        assert.equal(json.plan.skipped_combinations, 4);
+        assert.deepEqual(json.grid.map((g: { name: string; kind: string }) => [g.name, g.kind]), [
+          ["fast", "strategy"],
+          ["slow", "strategy"],
+          ["stop-bps", "risk"],
+        ]);
+        const chosen = json.folds.filter((f: { params: unknown }) => f.params !== null)
+          .map((f: { params: Record<string, number> }) => f.params["stop-bps"]);
+        assert.ok(chosen.length > 0);
+        for (const v of chosen) assert.ok(v === 20 || v === 40, String(v));
+        assert.ok(json.stability.some((p: { name: string }) => p.name === "stop-bps"));
+        const header = new TextDecoder().decode(files["folds.csv"]).split("\n")[0];
+        assert.match(header, /,fast,slow,stop-bps,is_objective,/);
+      },
+    );
+    await t.step("the same files byte for byte with 1 and 2 workers", async () => {
+      const x = await runFiles(one);
+      const y = await runFiles(two);
+      for (const f of FILES) assert.deepEqual(x[f], y[f], f);
+    });
+  } finally {
+    await Deno.remove(one, { recursive: true });
+    await Deno.remove(two, { recursive: true });
+  }
+});
+
+Deno.test("walk-forward CLI: --random N --seed S is deterministic", async (t) => {
+  const args = [
+    ...MOCK_RUN.filter((a) => !a.startsWith("--grid") && !a.includes("=")),
+    "--grid",
+    "fast=3..20",
+    "--grid",
+    "slow=10..60",
+    "--grid",
+    "stop-bps=15..60",
+    "--random",
+    "6",
+    "--seed",
+    "7",
+  ];
+  const dirs = [await Deno.makeTempDir(), await Deno.makeTempDir(), await Deno.makeTempDir()];
+  try {
+    for (const [k, dir] of dirs.entries()) {
+      const seed = k === 2 ? ["--seed", "8"] : [];
+      const r = await runCli([...args, ...seed], { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const [a, b, c] = await Promise.all(dirs.map(runFiles));
+    const plan = (f: Record<string, Uint8Array>) =>
+      JSON.parse(new TextDecoder().decode(f["walk_forward.json"])).plan;
+    await t.step("6 combinations drawn, the search recorded", () => {
+      const p = plan(a);
+      assert.deepEqual(p.search, { kind: "random", count: 6, seed: 7 });
+      assert.equal(p.combinations + p.skipped_combinations, 6);
+    });
+    await t.step("the same seed gives the same files byte for byte", () => {
+      for (const f of FILES) assert.deepEqual(a[f], b[f], f);
+    });
+    await t.step("another seed draws other combinations", () => {
+      assert.deepEqual(plan(c).search, { kind: "random", count: 6, seed: 8 });
+      assert.notDeepEqual(a["walk_forward.json"], c["walk_forward.json"]);
+    });
+  } finally {
+    for (const d of dirs) await Deno.remove(d, { recursive: true });
+  }
+});
+
+Deno.test("walk-forward CLI: --max-drawdown constrains the train windows", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await runCli([...MOCK_RUN, "--max-drawdown", "0.01"], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(await Deno.readTextFile(`${dir}/runs/latest/walk_forward.json`));
+    assert.equal(json.plan.max_drawdown_pct, 0.01);
+    // no combination keeps its drawdown under 0.01% on 2000 candles: every fold is refused
+    for (const f of json.folds) {
+      assert.equal(f.status, "no-params");
+      assert.match(
+        f.reason,
+        /^no combination could be chosen in the train window: .*over --max-drawdown 0\.01%/,
+      );
+    }
+    assert.match(r.stdout, /min trades 2, max drawdown 0\.01%, conservative bound/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("walk-forward --help documents the flags and the verdict", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -243,6 +370,11 @@ Deno.test("walk-forward --help documents the flags and the verdict", async () =>
         "--step",
         "--anchored",
         "--min-trades",
+        "--max-drawdown",
+        "--random",
+        "--seed",
+        "--mock-seed",
+        "--workers",
         "--csv",
         "--risk-pct",
       ]

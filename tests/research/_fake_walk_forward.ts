@@ -84,16 +84,17 @@ export interface FakeFold {
 export function fakeEvaluator(
   folds: readonly FakeFold[],
 ): { optimise: Optimiser; test: TestRunner } {
-  const optimise: Optimiser = ({ fold, train, combos }) => {
+  const optimise: Optimiser = ({ fold, train }) => {
     const f = folds[fold - 1];
     const s: RunStats = fakePass(10_000, train.end - train.start, f.isReturnPct, 20).stats;
     return {
       ok: true,
+      combination: { strategyParams: f.params, risk: {} },
       params: f.params,
       isObjective: s.net_pnl,
       isStats: { main: s, other: s },
-      evaluated: combos.length,
-      eligible: combos.length,
+      evaluated: folds.length,
+      eligible: folds.length,
     };
   };
   const test: TestRunner = ({ fold, test, startEquity }) => {
@@ -116,7 +117,6 @@ export function runFake(
 ): Promise<WalkForwardResult> {
   return runWalkForward({
     plan,
-    combos: folds.map((f) => f.params),
     ts: dailyTs(length),
     intervalMs: DAY,
     startEquity: 10_000,

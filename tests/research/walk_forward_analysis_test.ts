@@ -6,7 +6,8 @@ import {
   efficiencyOf,
   paramStability,
 } from "../../src/research/walk_forward_analysis.ts";
-import { objectiveEdge, objectiveValue } from "../../src/research/walk_forward_objective.ts";
+import { objectiveValue } from "../../src/research/objective.ts";
+import { objectiveEdge } from "../../src/research/walk_forward_edge.ts";
 import { type FakeFold, fakePass, runFake } from "./_fake_walk_forward.ts";
 
 /** A used fold with the given edges and params (only what the analysis reads). */
@@ -63,12 +64,17 @@ Deno.test("objective edges compare windows of different lengths", () => {
   const test = fakePass(10_000, 7, 1.4, 10).stats; // 1.4% over 7 days
   close(objectiveEdge("net_pnl", train, 30), 0.2);
   close(objectiveEdge("net_pnl", test, 7), 0.2);
-  assert.equal(objectiveValue("net_pnl", train, 30), train.net_pnl);
-  // no losing trade: the profit factor is capped, its edge is pf - 1
-  assert.equal(objectiveValue("profit_factor", train, 30), 100);
+  // the objective itself is the sweep's: the stats' figure, null where undefined
+  assert.equal(objectiveValue(train, "net_pnl"), train.net_pnl);
+  assert.equal(objectiveValue(train, "sharpe"), train.sharpe);
+  // no losing trade: no profit factor to rank by; its edge is capped, pf - 1
+  assert.equal(objectiveValue(train, "profit_factor"), null);
   assert.equal(objectiveEdge("profit_factor", train, 30), 99);
-  // calmar: 6% over 30 days is 73% a year; the curve never fell, so the drawdown floor applies
-  const calmar = objectiveValue("calmar", train, 30);
+  assert.equal(objectiveEdge("profit_factor", fakePass(10_000, 7, 0, 0).stats, 7), 0);
+  // calmar needs 30 days of CAGR in the stats; its edge is the window's return annualised
+  // without compounding: 6% over 30 days is 73% a year, over the drawdown floor (it never fell)
+  assert.equal(objectiveValue(test, "calmar"), null);
+  const calmar = objectiveEdge("calmar", train, 30);
   assert.ok(Math.abs(calmar - 73 / 0.01) < 1e-6, String(calmar));
 });
 

@@ -188,7 +188,6 @@ Deno.test("a fold whose train window the optimiser refuses is kept with the reas
   let tested = 0;
   const r = await runWalkForward({
     plan,
-    combos: [{ p: 1 }],
     ts: dailyTs(60),
     intervalMs: DAY,
     startEquity: 10_000,
@@ -199,6 +198,7 @@ Deno.test("a fold whose train window the optimiser refuses is kept with the reas
         ? { ok: false, reason: "no combination made --min-trades 5 trades", evaluated: 1 }
         : {
           ok: true,
+          combination: { strategyParams: { p: 1 }, risk: {} },
           params: { p: 1 },
           isObjective: 1,
           isStats: {

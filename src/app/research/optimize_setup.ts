@@ -2,7 +2,7 @@ import type { BacktestParams } from "../../core/backtest_params.ts";
 import { type CandleSeries, type Interval } from "../../core/candle.ts";
 import { InputError } from "../../core/errors.ts";
 import type { OptimizeConfig, SweepCandles } from "../../config/optimize_config.ts";
-import { resolveCombination, sweepableParams } from "../../research/combination.ts";
+import { resolveCombination, sweepAxes } from "../../research/combination.ts";
 import {
   type CandleFacts,
   candleHash,
@@ -10,16 +10,11 @@ import {
   type SweepInputs,
   type SweepManifest,
 } from "../../research/manifest.ts";
-import {
-  parseAxes,
-  type Search,
-  type SearchSpace,
-  searchSpace,
-} from "../../research/param_space.ts";
+import { type Search, type SearchSpace, searchSpace } from "../../research/param_space.ts";
 import { type Judging, resultsHeader } from "../../research/results_csv.ts";
 import { parseShard, type Shard, shardFromEnv } from "../../research/shard.ts";
 import { definitionFor } from "../../research/strategy_source.ts";
-import { type StrategyDefinition, strategyParams } from "../../strategy/mod.ts";
+import type { StrategyDefinition } from "../../strategy/mod.ts";
 import { loadBacktestCandles } from "../backtest/load_candles.ts";
 import { SHARD_INDEX_ENV } from "../../config/optimize_config.ts";
 
@@ -116,26 +111,9 @@ export async function checkSweepConfig(
   config: OptimizeConfig,
 ): Promise<{ definition: StrategyDefinition; inputsWithout: Omit<SweepInputs, "candles"> }> {
   const definition = await definitionFor(config.strategy);
-  const declared = strategyParams(definition).map((p) => p.name);
-  for (const k of Object.keys(config.fixedParams)) {
-    if (!declared.includes(k)) {
-      throw new InputError(
-        `--${k}`,
-        `not a parameter of strategy ${definition.name} (its parameters: ${
-          declared.map((p) => `--${p}`).join(", ")
-        })`,
-      );
-    }
-  }
-  const axes = parseAxes(config.grid, sweepableParams(definition), {
+  const axes = sweepAxes(definition, config.fixedParams, config.grid, {
     random: config.random !== null,
-    strategy: definition.name,
   });
-  for (const a of axes) {
-    if (a.name in config.fixedParams) {
-      throw new InputError(`--${a.name}`, `either fixed (--${a.name}) or swept (--grid), not both`);
-    }
-  }
   const search: Search = config.random === null
     ? { kind: "grid" }
     : { kind: "random", count: config.random.count, seed: config.random.seed };

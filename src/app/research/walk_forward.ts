@@ -3,15 +3,22 @@ import { z } from "zod";
 import { type FlagSpec, formatFlagHelp, numberFlag, type ParsedFlags } from "../../config/argv.ts";
 import { BACKTEST_FLAGS, resolveBacktestConfig } from "../../config/backtest_config.ts";
 import { givenStrategyParams } from "../../config/common_flags.ts";
+import { OPTIMIZE_FLAGS, strategySpecOf } from "../../config/optimize_config.ts";
 import { InputError } from "../../core/errors.ts";
 import { renderWalkForwardHtml } from "../../dashboard/report/walk_forward_html.ts";
 import { JsonlLogger } from "../../ops/jsonl_logger.ts";
 import { newRunId, writeRun } from "../../ops/run_store.ts";
+import { resolveSpace, sweepAxes } from "../../research/combination.ts";
+import { evaluateCombinations, type EvaluationContext } from "../../research/evaluate.ts";
+import { type Objective, OBJECTIVES } from "../../research/objective.ts";
+import { type Search, searchSpace } from "../../research/param_space.ts";
 import { planFolds, runWalkForward } from "../../research/walk_forward.ts";
 import { analyseWalkForward } from "../../research/walk_forward_analysis.ts";
-import { inProcessEvaluator } from "../../research/walk_forward_eval.ts";
-import { combosFromFlags } from "../../research/walk_forward_grid.ts";
-import { type Objective, OBJECTIVES } from "../../research/walk_forward_objective.ts";
+import {
+  type RangeEvaluator,
+  testWindowRunner,
+  trainOptimiser,
+} from "../../research/walk_forward_eval.ts";
 import {
   consoleSummary,
   foldsCsv,
@@ -24,16 +31,14 @@ import {
   type WindowLength,
   windowLengthSchema,
 } from "../../research/walk_forward_window.ts";
-import {
-  createStrategy,
-  paramFlagName,
-  STRATEGIES,
-  strategyDef,
-  strategyParams,
-} from "../../strategy/mod.ts";
+import { paramFlagName, STRATEGIES, strategyDef, strategyParams } from "../../strategy/mod.ts";
 import type { Command } from "../command.ts";
 import { notice, parseCommandFlags } from "../_flags.ts";
 import { loadBacktestCandles } from "../backtest/load_candles.ts";
+import { SweepPool } from "./optimize_pool.ts";
+
+/** Up to this many combinations, train windows are evaluated on this thread (no workers). */
+export const IN_PROCESS_MAX_COMBINATIONS = 4;
 
 const WINDOW_HELP = "candles (8640) or a duration (90m, 12h, 30d, 2w)";
 
@@ -47,7 +52,7 @@ export const WALK_FORWARD_FLAGS: FlagSpec = {
   "backtest-mode": BACKTEST_FLAGS["backtest-mode"],
   source: BACKTEST_FLAGS.source,
   csv: BACKTEST_FLAGS.csv,
-  seed: BACKTEST_FLAGS.seed,
+  "mock-seed": OPTIMIZE_FLAGS["mock-seed"],
   "cache-dir": BACKTEST_FLAGS["cache-dir"],
   ...Object.fromEntries(
     Object.entries(BACKTEST_FLAGS).filter(([k]) =>
@@ -56,9 +61,15 @@ export const WALK_FORWARD_FLAGS: FlagSpec = {
     ),
   ),
   grid: {
-    schema: z.string().min(1).optional(),
-    help: "a parameter's values: name=lo..hi:step or name=a,b,c (repeat for each parameter)",
+    ...OPTIMIZE_FLAGS.grid,
+    help: "a swept parameter, repeatable: name=lo..hi:step, name=a,b,c, or name=lo..hi " +
+      "(--random); a strategy parameter or risk-pct, stop-bps, tp-r, max-leverage",
   },
+  random: {
+    ...OPTIMIZE_FLAGS.random,
+    help: "draw N combinations from the --grid ranges (seeded by --seed) instead of the whole grid",
+  },
+  seed: OPTIMIZE_FLAGS.seed,
   objective: {
     schema: z.enum(OBJECTIVES, { error: OBJECTIVES.join(", ") }).default("sharpe"),
     help: `what the optimiser maximises on each train window: ${OBJECTIVES.join(", ")} (sharpe)`,
@@ -84,6 +95,15 @@ export const WALK_FORWARD_FLAGS: FlagSpec = {
     schema: numberFlag({ int: true, min: 1, max: 1_000_000 }).default(5),
     help: "trades a combination needs in a train window, and a fold in its test window (5)",
   },
+  "max-drawdown": {
+    ...OPTIMIZE_FLAGS["max-drawdown"],
+    help: "only combinations whose max drawdown (% of peak) in the train window is at most PCT " +
+      "may be chosen",
+  },
+  workers: {
+    ...OPTIMIZE_FLAGS.workers,
+    help: "worker threads evaluating the train windows (default: the machine's cores)",
+  },
 };
 
 /** `walk-forward`: optimise on rolling or anchored train windows, test on the unseen windows after. */
@@ -96,10 +116,18 @@ export const command: Command = {
       "",
       "Splits the candles into folds: a train window, then the test window right after it;",
       "rolling (the train window slides by --step) or --anchored (it always starts at the",
-      "first candle). On each fold every --grid combination is backtested on the train",
-      "window; the best by --objective (among those with --min-trades trades) is run on the",
-      "unseen test window, starting from the equity the previous test window ended with.",
-      "The test windows' equity is stitched into one out-of-sample curve.",
+      "first candle). On each fold every combination is backtested on the train window, on",
+      "worker threads (--workers, default all cores); the best by --objective (among those",
+      "with --min-trades trades and within --max-drawdown) is run on the unseen test window,",
+      "starting from the equity the previous test window ended with. The test windows'",
+      "equity is stitched into one out-of-sample curve.",
+      "",
+      "The combinations are the optimize command's: --grid NAME=SPEC, repeatable, with SPEC",
+      "lo..hi:step, a,b,c, one value, or lo..hi (integers; with --random also a continuous",
+      "range); NAME a parameter of the strategy (fast, atrMult or atr-mult) or risk-pct,",
+      "stop-bps, tp-r, max-leverage. --random N --seed S draws N of them (seeded). Those the",
+      "strategy refuses (e.g. fast >= slow) are skipped and counted. The objective and the",
+      "constraints are the sweep's too (calmar needs 30 days, profit_factor a losing trade).",
       "",
       "Writes runs/<id>/: folds.csv (one row per fold), walk_forward.json (everything),",
       "oos_equity.csv (the stitched curve), stats.json (its stats), config.json and",
@@ -125,39 +153,10 @@ export const command: Command = {
       ),
       "",
       "Example: laptop-agents walk-forward --source csv --csv data-5m.csv.gz --strategy ema-cross \\",
-      "  --grid fast=6..18:6 --grid slow=30..90:30 --train 30d --test 7d --objective sharpe",
+      "  --grid fast=6..18:6 --grid slow=30..90:30 --grid stop-bps=20,40 --train 30d --test 7d",
     ].join("\n"),
   run,
 };
-
-/**
- * Takes every `--grid X` / `--grid=X` out of argv (the flag parser keeps one value per
- * flag; the grid has one per parameter). What follows `--` is left alone.
- */
-export function takeGridFlags(argv: readonly string[]): { grids: string[]; rest: string[] } {
-  const grids: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--") {
-      rest.push(...argv.slice(i));
-      break;
-    }
-    if (a.startsWith("--grid=")) grids.push(a.slice("--grid=".length));
-    else if (a === "--grid") {
-      const v = argv[i + 1];
-      if (v === undefined || v.startsWith("--")) {
-        throw new InputError("--grid", "a value after the flag (name=lo..hi:step or name=a,b,c)");
-      }
-      grids.push(v);
-      i++;
-    } else rest.push(a);
-  }
-  for (const g of grids) {
-    if (g.trim() === "") throw new InputError("--grid ''", "name=lo..hi:step or name=a,b,c");
-  }
-  return { grids, rest };
-}
 
 function requiredWindow(f: ParsedFlags, name: string): WindowLength {
   const w = f[name] as WindowLength | undefined;
@@ -167,39 +166,37 @@ function requiredWindow(f: ParsedFlags, name: string): WindowLength {
 
 async function run(argv: string[]): Promise<number> {
   const started = Date.now();
-  const taken = takeGridFlags(argv);
-  const { flags } = await parseCommandFlags(taken.rest, WALK_FORWARD_FLAGS);
-  const grids = taken.grids.length > 0
-    ? taken.grids
-    : flags.grid === undefined
-    ? []
-    : [flags.grid as string];
+  const { flags } = await parseCommandFlags(argv, WALK_FORWARD_FLAGS);
+  const grids = (flags.grid as string[] | undefined) ?? [];
   const trainLen = requiredWindow(flags, "train");
   const testLen = requiredWindow(flags, "test");
   const stepLen = (flags.step as WindowLength | undefined) ?? testLen;
   // the strategy's parameters come from the grid and the plain flags, not from the
   // backtest's resolution (which would insist on a valid default combination)
-  const base = { ...flags, backtest: flags.candles, "detail-csv": undefined } as ParsedFlags;
-  const given = givenStrategyParams(flags);
-  for (const k of Object.keys(given)) base[paramFlagName(k)] = undefined;
+  const base = {
+    ...flags,
+    backtest: flags.candles,
+    seed: flags["mock-seed"],
+    "detail-csv": undefined,
+  } as ParsedFlags;
+  const fixed = givenStrategyParams(flags);
+  for (const k of Object.keys(fixed)) base[paramFlagName(k)] = undefined;
   const config = resolveBacktestConfig(base, notice);
   const def = strategyDef(config.strategy);
-  const declared = new Set(strategyParams(def).map((p) => p.name));
-  const fixed: Record<string, number> = {};
-  for (const [k, v] of Object.entries(given)) {
-    if (!declared.has(k)) {
-      throw new InputError(
-        `--${paramFlagName(k)}`,
-        `not a parameter of strategy ${def.name} (its parameters: ${
-          [...declared].map((p) => `--${paramFlagName(p)}`).join(", ")
-        })`,
-      );
-    }
-    fixed[k] = v;
+  const random = flags.random as number | undefined;
+  if (random !== undefined && grids.length === 0) {
+    throw new InputError("--random", "a --grid to draw the combinations from");
   }
-  const grid = combosFromFlags(grids, def, fixed);
+  const axes = sweepAxes(def, fixed, grids, { random: random !== undefined, optional: true });
+  const search: Search = random === undefined
+    ? { kind: "grid" }
+    : { kind: "random", count: random, seed: flags.seed as number };
+  const space = searchSpace(axes, search);
+  const valid = resolveSpace(def, fixed, space);
+  const combinations = valid.combinations;
   const objective = flags.objective as Objective;
   const minTrades = flags["min-trades"] as number;
+  const maxDrawdownPct = (flags["max-drawdown"] as number | undefined) ?? null;
   const anchored = flags.anchored as boolean;
 
   const loaded = await loadBacktestCandles(config, null);
@@ -207,7 +204,7 @@ async function run(argv: string[]): Promise<number> {
   const train = windowCandles(trainLen, intervalMs, "--train");
   const test = windowCandles(testLen, intervalMs, "--test");
   const step = windowCandles(stepLen, intervalMs, "--step");
-  const warmup = Math.max(...grid.combos.map((c) => createStrategy(def.name, { ...c }).warmup));
+  const warmup = Math.max(...combinations.map((c) => def.create({ ...c.strategyParams }).warmup));
   const plan = planFolds({
     length: series.length,
     train,
@@ -217,27 +214,61 @@ async function run(argv: string[]): Promise<number> {
     warmup,
     ts: series.ts,
   });
-  const evaluator = inProcessEvaluator({
-    series,
-    makeStrategy: (c) => createStrategy(def.name, { ...c }),
-    params: config.params,
-    intervalMs,
-    objective,
-    minTrades,
-  });
-  const result = await runWalkForward({
-    plan,
-    combos: grid.combos,
-    ts: series.ts,
-    intervalMs,
-    startEquity: config.params.startEquity,
-    objective,
-    minTrades,
-    optimise: evaluator.optimise,
-    test: evaluator.test,
-  });
-  const analysis = analyseWalkForward(result.folds, grid.ranges, objective);
   const p = config.params;
+  const workers = Math.max(
+    1,
+    Math.min(
+      (flags.workers as number | undefined) ?? navigator.hardwareConcurrency ?? 1,
+      combinations.length,
+    ),
+  );
+  const pool = workers > 1 && combinations.length > IN_PROCESS_MAX_COMBINATIONS
+    ? await SweepPool.start({
+      workers,
+      spec: strategySpecOf(config.strategy),
+      series,
+      intervalMs,
+      base: p,
+    })
+    : null;
+  if (pool === null && workers > 1 && combinations.length > IN_PROCESS_MAX_COMBINATIONS) {
+    notice("Notice: workers are unavailable here; evaluating on this thread.");
+  }
+  const ctx: EvaluationContext = { definition: def, series, intervalMs, base: p };
+  const evaluate: RangeEvaluator = pool === null
+    ? (cs, range) => evaluateCombinations(ctx, cs, range)
+    : (cs, range) => pool.evaluate(cs, range);
+  let result;
+  try {
+    result = await runWalkForward({
+      plan,
+      ts: series.ts,
+      intervalMs,
+      startEquity: p.startEquity,
+      objective,
+      minTrades,
+      optimise: trainOptimiser({
+        ctx,
+        combinations,
+        axes,
+        judging: {
+          objective,
+          bound: p.intrabar,
+          constraints: { minTrades, maxDrawdownPct },
+        },
+        evaluate,
+      }),
+      test: testWindowRunner(ctx),
+    });
+  } finally {
+    pool?.close();
+  }
+  const ranges = axes.filter((a) => a.hi > a.lo).map((a) => ({
+    name: a.name,
+    min: a.lo,
+    max: a.hi,
+  }));
+  const analysis = analyseWalkForward(result.folds, ranges, objective);
   const resolved: Record<string, unknown> = {
     mode: "walk-forward",
     source: config.source,
@@ -250,10 +281,12 @@ async function run(argv: string[]): Promise<number> {
     last_ts: series.length ? series.ts[series.length - 1] : null,
     ...(loaded.gaps ? { gaps: loaded.gaps } : {}),
     strategy: def.name,
-    grid: grid.axes,
+    grid: axes,
+    search,
     fixed_params: fixed,
     objective,
     min_trades: minTrades,
+    max_drawdown_pct: maxDrawdownPct,
     windows: anchored ? "anchored" : "rolling",
     train: trainLen.text,
     test: testLen.text,
@@ -275,15 +308,17 @@ async function run(argv: string[]): Promise<number> {
       strategy: def.name,
       objective,
       minTrades,
+      maxDrawdownPct,
       anchored,
       train,
       test,
       step,
       lengthsText: { train: trainLen.text, test: testLen.text, step: stepLen.text },
-      combinations: grid.combos.length,
-      skippedCombinations: grid.skipped.count,
-      skippedReason: grid.skipped.reason,
-      grid: grid.axes,
+      combinations: combinations.length,
+      skippedCombinations: valid.invalid.count,
+      skippedReason: valid.invalid.reason,
+      grid: axes,
+      search,
       unusedTail: plan.unusedTail,
       bound: p.intrabar,
       ts: series.ts,
@@ -322,7 +357,8 @@ async function run(argv: string[]): Promise<number> {
   logger.emit("info", "walk-forward", "run.finished", {
     candles: series.length,
     folds: result.folds.length,
-    combinations: grid.combos.length,
+    combinations: combinations.length,
+    workers: pool?.size ?? 1,
     verdict: report.verdict,
     oos_net_pnl: result.oos.main.stats.net_pnl,
     duration_ms: took,
@@ -333,7 +369,7 @@ async function run(argv: string[]): Promise<number> {
     `Walk-forward ${runId}: ${config.symbol} ${loaded.interval ?? `${intervalMs}ms`}, ${
       series.length.toLocaleString("en-US")
     } candles (${loaded.description}), ${def.name}, ` +
-    `${(took / 1000).toFixed(1)} s`;
+    `${(took / 1000).toFixed(1)} s on ${pool === null ? "this thread" : `${pool.size} workers`}`;
   console.log(consoleSummary(report, head));
   console.log(`Report: ${dir.startsWith("/") ? dir : `${Deno.cwd()}/${dir}`}/summary.html`);
   return 0;

@@ -7,7 +7,7 @@
 import type { WalkForwardJson } from "../../research/walk_forward_report.ts";
 import type { StitchedOos } from "../../research/walk_forward_stitch.ts";
 import { edgeLabel } from "../../research/walk_forward_analysis.ts";
-import type { Objective } from "../../research/walk_forward_objective.ts";
+import type { Objective } from "../../research/objective.ts";
 import { downsampleMinMax } from "./downsample.ts";
 import { escapeHtml, inlineScriptSource, jsonForScript } from "./html_escape.ts";
 import { fmtNumber, fmtPct, fmtSigned, fmtTime } from "./format.ts";
@@ -90,8 +90,8 @@ const SCRIPT = `
 })();
 `;
 
-function cls(x: number): string {
-  return x > 0 ? "pos" : x < 0 ? "neg" : "";
+function cls(x: number | null): string {
+  return x === null ? "" : x > 0 ? "pos" : x < 0 ? "neg" : "";
 }
 
 function verdictClass(v: WalkForwardJson["verdict"]): string {
@@ -183,7 +183,11 @@ export function renderWalkForwardHtml(
     escapeHtml(String(plan.step))
   }</b> &middot; ${plan.folds} folds &middot; ${plan.combinations} combinations &middot; objective <b>${
     escapeHtml(obj)
-  }</b> &middot; min trades ${plan.min_trades} &middot; ${escapeHtml(primary)} bound</p>
+  }</b> &middot; min trades ${plan.min_trades}${
+    plan.max_drawdown_pct === null || plan.max_drawdown_pct === undefined
+      ? ""
+      : ` &middot; max drawdown ${plan.max_drawdown_pct}%`
+  } &middot; ${escapeHtml(primary)} bound</p>
 <section class="verdict ${verdictClass(report.verdict)}" id="verdict">
 <h2>${escapeHtml(report.verdict.toUpperCase())}</h2>
 <div>${escapeHtml(report.headline)}</div>
