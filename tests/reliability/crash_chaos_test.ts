@@ -50,8 +50,10 @@ const AGENT_ARGS = [
   "5",
   "--warmup",
   "10",
+  // small enough that the day's 50 USD loss budget lasts the whole run: an agent that the
+  // budget stops from entering has no order to hold in flight
   "--risk-pct",
-  "0.1",
+  "0.01",
   "--duration",
   "30",
   "--stale-timeout",
