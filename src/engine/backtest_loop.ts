@@ -3,7 +3,7 @@ import type { CandleSeries } from "../core/candle.ts";
 import type { Trade } from "../core/trade.ts";
 import type { RiskLimits } from "../core/risk_limits.ts";
 import type { Strategy } from "../strategy/api.ts";
-import { type RunnerTiming, StrategyRunner } from "../strategy/runner.ts";
+import { type RunnerTiming, SAMPLE_EVERY, StrategyRunner } from "../strategy/runner.ts";
 import { type CoreOrder, type DecideFlags, TradingCore } from "./core.ts";
 import type { DenialCode } from "./risk_gate.ts";
 import { RiskGate } from "./risk_gate.ts";
@@ -77,18 +77,23 @@ export function runBacktest(
   const barMode = p.mode === "bar";
   const orders = core.orders;
   let exposed = 0;
-  for (let i = 0; i < n; i++) {
-    const t = ts[i];
-    if (venue.bar(t, open[i], high[i], low[i])) {
-      exposed++;
-      if (barMode) venue.closeAt(close[i], t, "end");
+  // in chunks: the strategy's clock is sampled between them, not counted per candle
+  for (let from = 0; from < n; from += SAMPLE_EVERY) {
+    const to = Math.min(n, from + SAMPLE_EVERY);
+    for (let i = from; i < to; i++) {
+      const t = ts[i];
+      if (venue.bar(t, open[i], high[i], low[i])) {
+        exposed++;
+        if (barMode) venue.closeAt(close[i], t, "end");
+      }
+      const c = close[i];
+      const eq = ledger.equityAt(c);
+      equity[i] = eq;
+      core.mark(t, eq);
+      const k = core.decide(i, i < n - 1 ? DECIDE : LAST);
+      for (let j = 0; j < k; j++) submitToSim(venue, orders[j]);
     }
-    const c = close[i];
-    const eq = ledger.equityAt(c);
-    equity[i] = eq;
-    core.mark(t, eq);
-    const k = core.decide(i, i < n - 1 ? DECIDE : LAST);
-    for (let j = 0; j < k; j++) submitToSim(venue, orders[j]);
+    runner.sample();
   }
   if (n > 0 && venue.dir !== 0) {
     venue.closeAt(close[n - 1], ts[n - 1], "end");

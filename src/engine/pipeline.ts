@@ -142,12 +142,12 @@ export class AgentPipeline {
   readonly #entryCaps = new Map<string, number>();
 
   constructor(readonly deps: PipelineDeps, startEquity = deps.params.startEquity) {
-    // a session times every answer: a late one delays the orders of this candle
+    // the pipeline times every answer: in a session a late one delays this candle's orders
     const runner = new StrategyRunner(
       deps.strategy.name ?? "strategy",
       deps.strategy,
       this.series,
-      { mode: deps.haltOnStrategyError ? "each" : "sampled", ...deps.strategyTiming },
+      { mode: "each", ...deps.strategyTiming },
     );
     this.core = new TradingCore(deps.params, deps.gate, runner, startEquity);
     this.ledger = this.core.ledger;

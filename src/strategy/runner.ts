@@ -141,15 +141,15 @@ export class NormalizedDecision {
 export const STRATEGY_TIME_LIMIT_MS = 1000;
 
 /** Candles between two clock reads when answers are timed by sample (backtests). */
-const SAMPLE_EVERY = 1024;
+export const SAMPLE_EVERY = 1024;
 
 /** How a runner times the strategy's answers. */
 export interface RunnerTiming {
   /**
    * `each`: every answer is timed (sessions, where a late answer delays orders);
-   * `sampled` (default): the clock is read every 1,024 candles, and only when those took
-   * longer than the limit are answers timed one by one, so a fast strategy's backtest
-   * never pays for the clock.
+   * `sampled` (default): the backtest loop calls `sample()` every 1,024 candles, and only
+   * when those took longer than the limit are answers timed one by one, so a fast
+   * strategy's backtest never pays for the clock.
    */
   readonly mode?: "each" | "sampled";
   /** The limit per answer, ms (default {@link STRATEGY_TIME_LIMIT_MS}). */
@@ -182,7 +182,6 @@ export class StrategyRunner {
   private timed = false;
   private readonly alwaysTimed: boolean = false;
   /** Candles left before the next clock sample. */
-  private untilSample: number = SAMPLE_EVERY;
   private sampledAt: number = 0;
 
   constructor(
@@ -220,7 +219,6 @@ export class StrategyRunner {
     ctx.equity = equity;
     if (positioned !== this.positioned) this.setPositioned(positioned);
     const d = this.timed ? this.timedCall(i) : this.call(i);
-    if (--this.untilSample === 0) this.sample();
     // the common answer, a Bias after the warm-up, in a few lines V8 inlines
     if ((d === 1 || d === -1 || d === 0) && i >= this.warmup) {
       out.bias = d;
@@ -259,11 +257,12 @@ export class StrategyRunner {
   }
 
   /**
-   * Every 1,024 candles: when they took longer than one answer may, time answers one by
-   * one (until a sample is fast again), so a slow candle is caught and named.
+   * Called by the backtest loop every {@link SAMPLE_EVERY} candles (not counted here: a
+   * counter on every answer costs the fast path more than the loop's chunks do): when
+   * they took longer than one answer may, answers are timed one by one (until a sample is
+   * fast again), so a slow candle is caught and named.
    */
-  private sample(): void {
-    this.untilSample = SAMPLE_EVERY;
+  sample(): void {
     const now = this.clock();
     const slow = now - this.sampledAt > this.limitMs;
     this.sampledAt = now;
