@@ -23,10 +23,37 @@ export function equityCsvBytes(
   equity: Float64Array,
   drawdown: Float64Array,
 ): Uint8Array {
+  return equityCsvRows(ts, equity, drawdown, 0, ts.length);
+}
+
+/**
+ * `equity.csv` in pieces of `rows` candles each, in order (the header in the first):
+ * joined, they are the bytes of {@link equityCsvBytes}, so a writer can write one while
+ * the next is built.
+ */
+export function* equityCsvPieces(
+  ts: Float64Array,
+  equity: Float64Array,
+  drawdown: Float64Array,
+  rows: number,
+): Generator<Uint8Array> {
+  for (let from = 0; from === 0 || from < ts.length; from += rows) {
+    yield equityCsvRows(ts, equity, drawdown, from, Math.min(ts.length, from + rows));
+  }
+}
+
+/** Rows `[from, to)` of equity.csv (with the header when `from` is 0). */
+function equityCsvRows(
+  ts: Float64Array,
+  equity: Float64Array,
+  drawdown: Float64Array,
+  from: number,
+  to: number,
+): Uint8Array {
   const ROW_MAX = 3 * MAX_FIXED_BYTES + 3;
-  let buf = new Uint8Array(ts.length * 36 + 64);
+  let buf = new Uint8Array((to - from) * 36 + 64);
   let pos = 0;
-  for (const c of EQUITY_CSV_HEADER) buf[pos++] = c.charCodeAt(0);
+  if (from === 0) { for (const c of EQUITY_CSV_HEADER) buf[pos++] = c.charCodeAt(0); }
   // While flat, equity and drawdown repeat row after row: their bytes (from the comma to
   // the newline) are copied from the row before instead of being formatted again.
   let tailAt = 0;
@@ -38,7 +65,7 @@ export function equityCsvBytes(
   let hi = Number.NaN;
   let hiAt = 0;
   let hiLen = 0;
-  for (let i = 0; i < ts.length; i++) {
+  for (let i = from; i < to; i++) {
     if (pos + ROW_MAX > buf.length) {
       const next = new Uint8Array(buf.length * 2);
       next.set(buf.subarray(0, pos));

@@ -1,11 +1,25 @@
 /** Content of one run file. */
 export type RunFileContent = string | Uint8Array;
 
+/**
+ * A file already in the run's temporary folder ({@link runTmpDir}), written there while
+ * the others were built (a backtest's worker writes equity.csv as it builds it).
+ */
+export const ALREADY_WRITTEN = Object.freeze({ alreadyWritten: true } as const);
+
+type Entry = RunFileContent | typeof ALREADY_WRITTEN;
+
+function isAlreadyWritten(e: Entry): e is typeof ALREADY_WRITTEN {
+  return e === ALREADY_WRITTEN;
+}
+
 /** Files of one run: name -> content, or a function that builds it when its turn comes. */
-export type RunFiles = Record<
-  string,
-  RunFileContent | (() => RunFileContent | Promise<RunFileContent>)
->;
+export type RunFiles = Record<string, Entry | (() => Entry | Promise<Entry>)>;
+
+/** The hidden folder a run's files are written to before it becomes `runs/<runId>`. */
+export function runTmpDir(runsDir: string, runId: string): string {
+  return `${runsDir}/.tmp-${runId}`;
+}
 
 /**
  * A run id: UTC time plus a label and a short random suffix, e.g.
@@ -27,15 +41,20 @@ export function newRunId(nowMs: number, label: string): string {
  */
 export async function writeRun(runsDir: string, runId: string, files: RunFiles): Promise<string> {
   await Deno.mkdir(runsDir, { recursive: true });
-  const tmp = `${runsDir}/.tmp-${runId}`;
+  const tmp = runTmpDir(runsDir, runId);
   const final = `${runsDir}/${runId}`;
   await Deno.mkdir(tmp, { recursive: true });
   const built: Record<string, RunFileContent> = {};
+  const written: string[] = [];
   try {
     // each file is built while the previous ones are still being written
     const writes: Promise<void>[] = [];
     for (const [name, make] of Object.entries(files)) {
       const content = typeof make === "function" ? await make() : make;
+      if (isAlreadyWritten(content)) {
+        written.push(name);
+        continue;
+      }
       built[name] = content;
       writes.push(
         typeof content === "string"
@@ -49,7 +68,7 @@ export async function writeRun(runsDir: string, runId: string, files: RunFiles):
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw e;
   }
-  await pointLatest(runsDir, runId, built);
+  await pointLatest(runsDir, runId, built, written);
   return final;
 }
 
@@ -58,6 +77,7 @@ export async function pointLatest(
   runsDir: string,
   runId: string,
   files: Record<string, RunFileContent>,
+  inRunDir: readonly string[] = [],
 ): Promise<void> {
   const latest = `${runsDir}/latest`;
   const tmpLink = `${runsDir}/.latest-${runId}`;
@@ -75,6 +95,9 @@ export async function pointLatest(
     for (const [name, content] of Object.entries(files)) {
       if (typeof content === "string") await Deno.writeTextFile(`${latest}/${name}`, content);
       else await Deno.writeFile(`${latest}/${name}`, content);
+    }
+    for (const name of inRunDir) {
+      await Deno.copyFile(`${runsDir}/${runId}/${name}`, `${latest}/${name}`);
     }
   }
 }

@@ -140,7 +140,7 @@ export class NormalizedDecision {
 /** How long one candle's answer may take (ms) before the strategy is stopped. */
 export const STRATEGY_TIME_LIMIT_MS = 1000;
 
-/** Candles between two clock reads when answers are timed by sample (backtests). */
+/** Candles between two clock reads when answers are timed by sample (backtests); a power of two. */
 export const SAMPLE_EVERY = 1024;
 
 /** How a runner times the strategy's answers. */

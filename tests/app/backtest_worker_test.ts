@@ -206,8 +206,20 @@ Deno.test("equity.csv built on the worker: the same bytes as the report's", asyn
   const worker = BacktestWorker.start();
   assert.ok(worker, "workers are available under deno test");
   try {
-    const bytes = await worker.equityCsv(series.ts, main.result.equity, params.startEquity);
-    assert.deepEqual(bytes, equityCsv(report));
+    const path = await Deno.makeTempFile();
+    try {
+      const n = await worker.writeEquityCsv(
+        path,
+        series.ts,
+        main.result.equity,
+        params.startEquity,
+      );
+      const bytes = await Deno.readFile(path);
+      assert.equal(n, bytes.length);
+      assert.deepEqual(bytes, equityCsv(report));
+    } finally {
+      await Deno.remove(path);
+    }
   } finally {
     worker.close();
   }

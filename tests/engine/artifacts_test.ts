@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { equityCsvBytes } from "../../src/engine/artifacts.ts";
+import { equityCsvBytes, equityCsvPieces } from "../../src/engine/artifacts.ts";
+import { synthetic5m } from "../_synthetic_data.ts";
 import { writeFixed } from "../../src/engine/write_fixed.ts";
 
 Deno.test("equity.csv: every candle time written as writeFixed writes it, whatever its digits", () => {
@@ -33,4 +34,35 @@ Deno.test("equity.csv: every candle time written as writeFixed writes it, whatev
   };
   const want = "ts,equity,drawdown\n" + [...ts].map((t) => `${time(t)},1,0\n`).join("");
   assert.equal(new TextDecoder().decode(equityCsvBytes(ts, equity, drawdown)), want);
+});
+
+Deno.test("equity.csv in pieces joins to the same bytes, at any piece size", () => {
+  const s = synthetic5m();
+  const n = 5000;
+  const ts = s.ts.subarray(0, n);
+  // equity that is flat in stretches and moves in others, as a run's does
+  const equity = Float64Array.from(
+    { length: n },
+    (_, i) => 10_000 + (i % 700 < 300 ? 0 : i * 0.37),
+  );
+  const drawdown = Float64Array.from(equity, (e, i) => (i % 3 === 0 ? 0 : e * 1e-4));
+  const whole = equityCsvBytes(ts, equity, drawdown);
+  for (const rows of [1, 7, 1000, 4999, 5000, 100_000]) {
+    const parts = [...equityCsvPieces(ts, equity, drawdown, rows)];
+    assert.equal(parts.length, Math.ceil(n / rows));
+    const joined = new Uint8Array(parts.reduce((k, p) => k + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      joined.set(p, at);
+      at += p.length;
+    }
+    assert.deepEqual(joined, whole, `pieces of ${rows} rows`);
+  }
+  // no candles: the header alone, once
+  const empty = [
+    ...equityCsvPieces(new Float64Array(0), new Float64Array(0), new Float64Array(0), 10),
+  ];
+  assert.deepEqual(empty, [
+    equityCsvBytes(new Float64Array(0), new Float64Array(0), new Float64Array(0)),
+  ]);
 });

@@ -19,7 +19,7 @@ import type { DetailRun, RunReport } from "../../engine/report_model.ts";
 import { backtestJournal, type JournalMeta } from "../../engine/backtest_journal.ts";
 import { tradesCsvBytes } from "../../engine/trades_hash.ts";
 import { JsonlLogger } from "../../ops/jsonl_logger.ts";
-import { newRunId, writeRun } from "../../ops/run_store.ts";
+import { ALREADY_WRITTEN, newRunId, runTmpDir, writeRun } from "../../ops/run_store.ts";
 import { createStrategy, strategyDef } from "../../strategy/mod.ts";
 import { BacktestWorker, otherBoundPass, WORKER_MIN_CANDLES } from "./backtest_worker_client.ts";
 import { loadIntrabarDetail } from "./load_detail.ts";
@@ -103,12 +103,13 @@ async function backtestWith(
     params.intrabar,
     loaded.intervalMs,
   );
-  // equity.csv needs only this pass: the worker builds it while this thread goes on (a
-  // failed worker leaves it to this thread)
+  // equity.csv needs only this pass: the worker builds it and writes it into the run's
+  // folder piece by piece while this thread goes on (a failed worker leaves it to this
+  // thread)
   const n = loaded.series.length;
   const onWorker = worker !== null && n >= WORKER_MIN_CANDLES;
-  const equityFile = onWorker
-    ? worker.equityCsv(loaded.series.ts, main.result.equity, params.startEquity).catch(() => null)
+  const equityWritten = onWorker
+    ? startEquityFile(worker, config.runsDir, runId, loaded.series.ts, main, params.startEquity)
     : null;
   // the third result, here while the worker runs the other bound
   const detail: DetailRun | undefined = detailCandles === null ? undefined : runDetailPass({
@@ -156,7 +157,7 @@ async function backtestWith(
     "stats.json": async () => statsJson(await full()),
     "summary.html": () => renderSummaryHtml(report, chartJsSource),
     "events.jsonl": () => backtestJournal(csv, meta),
-    "equity.csv": async () => (await equityFile) ?? equityCsv(partial),
+    "equity.csv": async () => (await equityWritten) ? ALREADY_WRITTEN : equityCsv(partial),
   };
   const dir = await writeRun(config.runsDir, runId, files);
   const logger = new JsonlLogger({ path: `${config.logsDir}/system.jsonl`, runId });
@@ -172,6 +173,28 @@ async function backtestWith(
   console.log(headline(report, loaded, config));
   console.log(`Summary: ${absolute(dir)}/summary.html`);
   return 0;
+}
+
+/**
+ * Has the worker write equity.csv into the run's temporary folder; resolves to whether it
+ * did (false: this thread builds it instead).
+ */
+async function startEquityFile(
+  worker: BacktestWorker,
+  runsDir: string,
+  runId: string,
+  ts: Float64Array,
+  main: { result: { equity: Float64Array } },
+  startEquity: number,
+): Promise<boolean> {
+  const dir = runTmpDir(runsDir, runId);
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    await worker.writeEquityCsv(`${dir}/equity.csv`, ts, main.result.equity, startEquity);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function resolvedConfig(config: BacktestConfig, loaded: LoadedCandles): Record<string, unknown> {

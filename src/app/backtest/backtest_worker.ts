@@ -10,7 +10,7 @@ import type { CandleSeries } from "../../core/candle.ts";
 import { isInputError } from "../../core/errors.ts";
 import { type CsvLayout, parseCandleRows } from "../../data/csv_candles.ts";
 import { type FilePiecesJob, parseFilePiece, type PieceResult } from "./csv_pieces.ts";
-import { equityCsvBytes } from "../../engine/artifacts.ts";
+import { equityCsvPieces } from "../../engine/artifacts.ts";
 import { runBoundPass } from "../../engine/backtest_report.ts";
 import { drawdownSeries } from "../../engine/stats.ts";
 import type { RunStats } from "../../engine/report_model.ts";
@@ -46,6 +46,8 @@ export interface EquityCsvJob {
   readonly ts: Float64Array;
   readonly equity: Float64Array;
   readonly startEquity: number;
+  /** Where to write it: piece by piece, each written while the next is built. */
+  readonly path: string;
 }
 
 /** A job with the id its answer carries. */
@@ -58,9 +60,33 @@ export type WorkerAnswer =
   | { readonly id: number; readonly series: CandleSeries }
   | { readonly id: number; readonly pieces: readonly PieceResult[] }
   | { readonly id: number; readonly stats: RunStats; readonly equity: Float64Array }
-  | { readonly id: number; readonly bytes: Uint8Array }
+  | { readonly id: number; readonly written: number }
   | { readonly id: number; readonly input: string; readonly expected: string }
   | { readonly id: number; readonly message: string };
+
+/** Rows of equity.csv per piece written (about 3.5 MB). */
+const EQUITY_PIECE_ROWS = 100_000;
+
+/**
+ * Writes `pieces` to a new file at `path`, in order, building the next piece while the
+ * last one is being written (the write runs off this thread); returns the bytes written.
+ */
+async function writePieces(path: string, pieces: Iterable<Uint8Array>): Promise<number> {
+  using file = await Deno.open(path, { write: true, create: true, truncate: true });
+  let total = 0;
+  let writing: Promise<void> = Promise.resolve();
+  for (const piece of pieces) {
+    await writing;
+    writing = writeAll(file, piece);
+    total += piece.length;
+  }
+  await writing;
+  return total;
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
+}
 
 self.onmessage = async (e: MessageEvent<WorkerJob>) => {
   const job = e.data;
@@ -83,8 +109,11 @@ self.onmessage = async (e: MessageEvent<WorkerJob>) => {
     } else if (job.kind === "equity-csv") {
       // the drawdown the report holds (assembleReport), computed here
       const drawdown = drawdownSeries(job.startEquity, job.equity);
-      const bytes = equityCsvBytes(job.ts, job.equity, drawdown);
-      self.postMessage({ id: job.id, bytes } satisfies WorkerAnswer, [bytes.buffer as ArrayBuffer]);
+      const bytes = await writePieces(
+        job.path,
+        equityCsvPieces(job.ts, job.equity, drawdown, EQUITY_PIECE_ROWS),
+      );
+      self.postMessage({ id: job.id, written: bytes } satisfies WorkerAnswer);
     } else {
       const strategy = createStrategy(job.strategy, job.strategyParams);
       const pass = runBoundPass(job.series, strategy, job.params, job.mode, job.intervalMs);

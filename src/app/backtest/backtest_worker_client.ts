@@ -106,16 +106,18 @@ export class BacktestWorker {
   }
 
   /**
-   * Builds equity.csv of a pass on the worker (its candle times, shared or copied, and a
-   * copy of its equity curve).
+   * Builds equity.csv of a pass on the worker and writes it to `path` as it goes (its
+   * candle times, shared or copied, and a copy of its equity curve). Resolves to the
+   * bytes written.
    */
-  async equityCsv(
+  async writeEquityCsv(
+    path: string,
     ts: Float64Array,
     equity: Float64Array,
     startEquity: number,
-  ): Promise<Uint8Array> {
-    const a = await this.#send({ kind: "equity-csv", ts, equity, startEquity });
-    if ("bytes" in a) return a.bytes;
+  ): Promise<number> {
+    const a = await this.#send({ kind: "equity-csv", ts, equity, startEquity, path });
+    if ("written" in a) return a.written;
     throw new Error("message" in a ? a.message : "unexpected worker answer");
   }
 
