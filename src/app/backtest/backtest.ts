@@ -108,58 +108,67 @@ async function backtestWith(
   // thread)
   const n = loaded.series.length;
   const onWorker = worker !== null && n >= WORKER_MIN_CANDLES;
-  const equityWritten = onWorker
-    ? startEquityFile(worker, config.runsDir, runId, loaded.series.ts, main, params.startEquity)
-    : null;
-  // the third result, here while the worker runs the other bound
-  const detail: DetailRun | undefined = detailCandles === null ? undefined : runDetailPass({
-    series: loaded.series,
-    strategy: createStrategy(config.strategy, config.strategyParams),
-    params,
-    intervalMs: loaded.intervalMs,
-    detail: detailCandles.detail,
-    coverage: detailCandles.coverage,
-    source: config.detailCsv!,
-    interval: detailCandles.interval,
-  });
-  // files that need only this pass are built (and written) while the other bound runs;
-  // `partial` carries this pass's stats in both bounds until `full` puts the other one in
-  const partial = assembleReport({
-    runId,
-    config: resolved,
-    series: loaded.series,
-    params,
-    main,
-    other: main.stats,
-    intervalMs: loaded.intervalMs,
-    detail,
-  });
-  let report: RunReport = partial;
-  const full = async () => {
-    const o = await other;
-    report = withOtherBound(partial, params.intrabar, o.stats, o.equity);
-    return report;
-  };
-  const meta: JournalMeta = {
-    runId,
-    config: resolved,
-    stats: main.stats,
-    candles: n,
-    firstTs: loaded.series.ts[0],
-    lastTs: loaded.series.ts[n - 1],
-  };
-  const csv = tradesCsvBytes(main.result.trades);
-  // each file is built after the one before: equity.csv, which the worker builds after
-  // its bound, comes last, so this thread builds the others (the journal too) meanwhile
-  const files = {
-    "trades.csv": () => tradesCsv(partial),
-    "config.json": () => JSON.stringify(resolved, null, 2) + "\n",
-    "stats.json": async () => statsJson(await full()),
-    "summary.html": () => renderSummaryHtml(report, chartJsSource),
-    "events.jsonl": () => backtestJournal(csv, meta),
-    "equity.csv": async () => (await equityWritten) ? ALREADY_WRITTEN : equityCsv(partial),
-  };
-  const dir = await writeRun(config.runsDir, runId, files);
+  let dir: string;
+  let report: RunReport;
+  // the worker may be writing into the run's temporary folder: a failure before the run
+  // is written removes it, so nothing is left half-way (writeRun does so for its own)
+  try {
+    const equityWritten = onWorker
+      ? startEquityFile(worker, config.runsDir, runId, loaded.series.ts, main, params.startEquity)
+      : null;
+    // the third result, here while the worker runs the other bound
+    const detail: DetailRun | undefined = detailCandles === null ? undefined : runDetailPass({
+      series: loaded.series,
+      strategy: createStrategy(config.strategy, config.strategyParams),
+      params,
+      intervalMs: loaded.intervalMs,
+      detail: detailCandles.detail,
+      coverage: detailCandles.coverage,
+      source: config.detailCsv!,
+      interval: detailCandles.interval,
+    });
+    // files that need only this pass are built (and written) while the other bound runs;
+    // `partial` carries this pass's stats in both bounds until `full` puts the other one in
+    const partial = assembleReport({
+      runId,
+      config: resolved,
+      series: loaded.series,
+      params,
+      main,
+      other: main.stats,
+      intervalMs: loaded.intervalMs,
+      detail,
+    });
+    report = partial;
+    const full = async () => {
+      const o = await other;
+      report = withOtherBound(partial, params.intrabar, o.stats, o.equity);
+      return report;
+    };
+    const meta: JournalMeta = {
+      runId,
+      config: resolved,
+      stats: main.stats,
+      candles: n,
+      firstTs: loaded.series.ts[0],
+      lastTs: loaded.series.ts[n - 1],
+    };
+    const csv = tradesCsvBytes(main.result.trades);
+    // each file is built after the one before: equity.csv, which the worker builds after
+    // its bound, comes last, so this thread builds the others (the journal too) meanwhile
+    const files = {
+      "trades.csv": () => tradesCsv(partial),
+      "config.json": () => JSON.stringify(resolved, null, 2) + "\n",
+      "stats.json": async () => statsJson(await full()),
+      "summary.html": () => renderSummaryHtml(report, chartJsSource),
+      "events.jsonl": () => backtestJournal(csv, meta),
+      "equity.csv": async () => (await equityWritten) ? ALREADY_WRITTEN : equityCsv(partial),
+    };
+    dir = await writeRun(config.runsDir, runId, files);
+  } catch (e) {
+    await Deno.remove(runTmpDir(config.runsDir, runId), { recursive: true }).catch(() => {});
+    throw e;
+  }
   const logger = new JsonlLogger({ path: `${config.logsDir}/system.jsonl`, runId });
   logger.emit("info", "backtest", "run.finished", {
     candles: loaded.series.length,
