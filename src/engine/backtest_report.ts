@@ -128,6 +128,8 @@ export function assembleReport(opts: {
   readonly otherEquity?: Float64Array;
   readonly intervalMs: number;
   readonly detail?: DetailRun;
+  /** The pass's drawdown series, when computed already (`drawdownSeries` of its equity). */
+  readonly drawdown?: Float64Array;
 }): RunReport {
   const { main, other, params, otherEquity } = opts;
   const report: RunReport = {
@@ -138,7 +140,7 @@ export function assembleReport(opts: {
     candles: opts.series,
     trades: main.result.trades,
     equity: main.result.equity,
-    drawdown: drawdownSeries(params.startEquity, main.result.equity),
+    drawdown: opts.drawdown ?? drawdownSeries(params.startEquity, main.result.equity),
     benchmark: buyAndHoldStats(opts.series, params.startEquity, opts.intervalMs),
     ...(opts.detail !== undefined ? { detail: opts.detail } : {}),
   };

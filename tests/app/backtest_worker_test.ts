@@ -212,7 +212,7 @@ Deno.test("equity.csv built on the worker: the same bytes as the report's", asyn
         path,
         series.ts,
         main.result.equity,
-        params.startEquity,
+        report.drawdown,
       );
       const bytes = await Deno.readFile(path);
       assert.equal(n, bytes.length);

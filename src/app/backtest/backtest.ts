@@ -8,6 +8,7 @@ import {
 import { InputError } from "../../core/errors.ts";
 import { renderSummaryHtml } from "../../dashboard/report/summary_html.ts";
 import { equityCsv, statsJson, tradesCsv } from "../../engine/artifacts.ts";
+import { drawdownSeries } from "../../engine/stats.ts";
 import {
   assembleReport,
   otherBound,
@@ -113,8 +114,10 @@ async function backtestWith(
   // the worker may be writing into the run's temporary folder: a failure before the run
   // is written removes it, so nothing is left half-way (writeRun does so for its own)
   try {
+    // computed once, here: the worker's equity.csv and the report both need it
+    const drawdown = drawdownSeries(params.startEquity, main.result.equity);
     const equityWritten = onWorker
-      ? startEquityFile(worker, config.runsDir, runId, loaded.series.ts, main, params.startEquity)
+      ? startEquityFile(worker, config.runsDir, runId, loaded.series.ts, main, drawdown)
       : null;
     // the third result, here while the worker runs the other bound
     const detail: DetailRun | undefined = detailCandles === null ? undefined : runDetailPass({
@@ -138,6 +141,7 @@ async function backtestWith(
       other: main.stats,
       intervalMs: loaded.intervalMs,
       detail,
+      drawdown,
     });
     report = partial;
     const full = async () => {
@@ -194,12 +198,12 @@ async function startEquityFile(
   runId: string,
   ts: Float64Array,
   main: { result: { equity: Float64Array } },
-  startEquity: number,
+  drawdown: Float64Array,
 ): Promise<boolean> {
   const dir = runTmpDir(runsDir, runId);
   try {
     await Deno.mkdir(dir, { recursive: true });
-    await worker.writeEquityCsv(`${dir}/equity.csv`, ts, main.result.equity, startEquity);
+    await worker.writeEquityCsv(`${dir}/equity.csv`, ts, main.result.equity, drawdown);
     return true;
   } catch {
     return false;

@@ -12,7 +12,6 @@ import { type CsvLayout, parseCandleRows } from "../../data/csv_candles.ts";
 import { type FilePiecesJob, parseFilePiece, type PieceResult } from "./csv_pieces.ts";
 import { equityCsvPieces } from "../../engine/artifacts.ts";
 import { runBoundPass } from "../../engine/backtest_report.ts";
-import { drawdownSeries } from "../../engine/stats.ts";
 import type { RunStats } from "../../engine/report_model.ts";
 import { createStrategy, loadStrategy } from "../../strategy/mod.ts";
 
@@ -45,7 +44,8 @@ export interface EquityCsvJob {
   readonly kind: "equity-csv";
   readonly ts: Float64Array;
   readonly equity: Float64Array;
-  readonly startEquity: number;
+  /** The drawdown the report holds (`drawdownSeries` of the equity). */
+  readonly drawdown: Float64Array;
   /** Where to write it: piece by piece, each written while the next is built. */
   readonly path: string;
 }
@@ -107,11 +107,9 @@ self.onmessage = async (e: MessageEvent<WorkerJob>) => {
       }
       self.postMessage({ id: job.id, pieces: done } satisfies WorkerAnswer);
     } else if (job.kind === "equity-csv") {
-      // the drawdown the report holds (assembleReport), computed here
-      const drawdown = drawdownSeries(job.startEquity, job.equity);
       const bytes = await writePieces(
         job.path,
-        equityCsvPieces(job.ts, job.equity, drawdown, EQUITY_PIECE_ROWS),
+        equityCsvPieces(job.ts, job.equity, job.drawdown, EQUITY_PIECE_ROWS),
       );
       self.postMessage({ id: job.id, written: bytes } satisfies WorkerAnswer);
     } else {

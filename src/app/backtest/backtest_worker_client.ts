@@ -107,16 +107,16 @@ export class BacktestWorker {
 
   /**
    * Builds equity.csv of a pass on the worker and writes it to `path` as it goes (its
-   * candle times, shared or copied, and a copy of its equity curve). Resolves to the
-   * bytes written.
+   * candle times, shared or copied, and copies of its equity and drawdown curves).
+   * Resolves to the bytes written.
    */
   async writeEquityCsv(
     path: string,
     ts: Float64Array,
     equity: Float64Array,
-    startEquity: number,
+    drawdown: Float64Array,
   ): Promise<number> {
-    const a = await this.#send({ kind: "equity-csv", ts, equity, startEquity, path });
+    const a = await this.#send({ kind: "equity-csv", ts, equity, drawdown, path });
     if ("written" in a) return a.written;
     throw new Error("message" in a ? a.message : "unexpected worker answer");
   }
