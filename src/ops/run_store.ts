@@ -1,3 +1,5 @@
+import { writeFileInPieces } from "./write_bytes.ts";
+
 /** Content of one run file. */
 export type RunFileContent = string | Uint8Array;
 
@@ -56,11 +58,7 @@ export async function writeRun(runsDir: string, runId: string, files: RunFiles):
         continue;
       }
       built[name] = content;
-      writes.push(
-        typeof content === "string"
-          ? Deno.writeTextFile(`${tmp}/${name}`, content)
-          : Deno.writeFile(`${tmp}/${name}`, content),
-      );
+      writes.push(writeFileInPieces(`${tmp}/${name}`, content));
     }
     await Promise.all(writes);
     await Deno.rename(tmp, final);
@@ -93,8 +91,7 @@ export async function pointLatest(
     await Deno.remove(latest, { recursive: true }).catch(() => {});
     await Deno.mkdir(latest, { recursive: true });
     for (const [name, content] of Object.entries(files)) {
-      if (typeof content === "string") await Deno.writeTextFile(`${latest}/${name}`, content);
-      else await Deno.writeFile(`${latest}/${name}`, content);
+      await writeFileInPieces(`${latest}/${name}`, content);
     }
     for (const name of inRunDir) {
       await Deno.copyFile(`${runsDir}/${runId}/${name}`, `${latest}/${name}`);

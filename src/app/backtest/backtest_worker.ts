@@ -11,6 +11,7 @@ import { isInputError } from "../../core/errors.ts";
 import { type CsvLayout, parseCandleRows } from "../../data/csv_candles.ts";
 import { type FilePiecesJob, parseFilePiece, type PieceResult } from "./csv_pieces.ts";
 import { equityCsvPieces } from "../../engine/artifacts.ts";
+import { writeAllBytes } from "../../ops/write_bytes.ts";
 import { runBoundPass } from "../../engine/backtest_report.ts";
 import type { RunStats } from "../../engine/report_model.ts";
 import { createStrategy, loadStrategy } from "../../strategy/mod.ts";
@@ -77,15 +78,11 @@ async function writePieces(path: string, pieces: Iterable<Uint8Array>): Promise<
   let writing: Promise<void> = Promise.resolve();
   for (const piece of pieces) {
     await writing;
-    writing = writeAll(file, piece);
+    writing = writeAllBytes(file, piece);
     total += piece.length;
   }
   await writing;
   return total;
-}
-
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
 }
 
 self.onmessage = async (e: MessageEvent<WorkerJob>) => {
