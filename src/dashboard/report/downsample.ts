@@ -33,9 +33,17 @@ export function downsampleMinMax(
     const to = 1 + Math.floor(((b + 1) * inner) / buckets);
     if (from >= to) continue;
     let lo = from, hi = from;
+    let loV = y[from], hiV = loV; // the extremes in locals: not read back on every candle
     for (let i = from + 1; i < to; i++) {
-      if (y[i] < y[lo]) lo = i;
-      if (y[i] > y[hi]) hi = i;
+      const v = y[i];
+      if (v < loV) {
+        lo = i;
+        loV = v;
+      }
+      if (v > hiV) {
+        hi = i;
+        hiV = v;
+      }
     }
     const first = lo < hi ? lo : hi;
     const second = lo < hi ? hi : lo;
