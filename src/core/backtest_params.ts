@@ -1,4 +1,5 @@
 import type { RiskLimits } from "./risk_limits.ts";
+import { HARD_LIMITS } from "./hard_limits.ts";
 
 /** How a backtest trades: sizing, bracket, costs and fill assumptions. */
 export interface BacktestParams {
@@ -43,3 +44,22 @@ export const DEFAULT_BACKTEST_PARAMS: BacktestParams = Object.freeze({
   mode: "position",
   minQty: BTCUSDT_MIN_QTY,
 });
+
+/**
+ * The backtest parameters as a run's config.json records them (snake case, the daily
+ * loss limit resolved to the hard limit when none was asked for).
+ */
+export function backtestParamsRecord(p: BacktestParams): Record<string, string | number> {
+  return {
+    backtest_mode: p.mode,
+    intrabar_mode: p.intrabar,
+    start_equity: p.startEquity,
+    risk_pct: p.riskPct,
+    stop_bps: p.stopBps,
+    tp_r: p.tpR,
+    max_leverage: p.maxLeverage,
+    fee_bps: p.feeBps,
+    slippage_bps: p.slippageBps,
+    max_daily_loss: p.limits?.maxDailyLossUsd ?? HARD_LIMITS.maxDailyLossUsd,
+  };
+}

@@ -1,3 +1,4 @@
+import { backtestParamsRecord } from "../../core/backtest_params.ts";
 import chartJsSource from "../../dashboard/static/vendor/chart.umd.min.js" with { type: "text" };
 import { formatFlagHelp } from "../../config/argv.ts";
 import {
@@ -227,16 +228,7 @@ function resolvedConfig(config: BacktestConfig, loaded: LoadedCandles): Record<s
     strategy: config.strategy,
     strategy_params: config.strategyParams,
     ...(config.strategyFile ? { strategy_file: config.strategyFile } : {}),
-    backtest_mode: p.mode,
-    intrabar_mode: p.intrabar,
-    start_equity: p.startEquity,
-    risk_pct: p.riskPct,
-    stop_bps: p.stopBps,
-    tp_r: p.tpR,
-    max_leverage: p.maxLeverage,
-    fee_bps: p.feeBps,
-    slippage_bps: p.slippageBps,
-    max_daily_loss: p.limits?.maxDailyLossUsd ?? 50,
+    ...backtestParamsRecord(p),
   };
 }
 

@@ -1,3 +1,4 @@
+import { backtestParamsRecord } from "../../core/backtest_params.ts";
 import chartJsSource from "../../dashboard/static/vendor/chart.umd.min.js" with { type: "text" };
 import { z } from "zod";
 import { type FlagSpec, formatFlagHelp, numberFlag, type ParsedFlags } from "../../config/argv.ts";
@@ -291,16 +292,7 @@ async function run(argv: string[]): Promise<number> {
     train: trainLen.text,
     test: testLen.text,
     step: stepLen.text,
-    backtest_mode: p.mode,
-    intrabar_mode: p.intrabar,
-    start_equity: p.startEquity,
-    risk_pct: p.riskPct,
-    stop_bps: p.stopBps,
-    tp_r: p.tpR,
-    max_leverage: p.maxLeverage,
-    fee_bps: p.feeBps,
-    slippage_bps: p.slippageBps,
-    max_daily_loss: p.limits?.maxDailyLossUsd ?? 50,
+    ...backtestParamsRecord(p),
   };
   const report = walkForwardJsonOf(
     {
