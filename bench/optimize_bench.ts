@@ -23,6 +23,7 @@ import { createStrategy, strategyDef } from "../src/strategy/mod.ts";
 import { SweepPool } from "../src/app/research/optimize_pool.ts";
 import { isDataDir, REAL_5M, REAL_DATA_ENV, realDataDir } from "../tests/_real_data.ts";
 import { synthetic5m } from "../tests/_synthetic_data.ts";
+import { writeAllBytesSync } from "../src/ops/write_bytes.ts";
 
 const ROUNDS = 5;
 const DATA_DIR = realDataDir();
@@ -62,11 +63,7 @@ async function sweepMs(pool: SweepPool): Promise<number> {
     start: 0,
     judging,
     evaluator: pool.evaluator(),
-    write: (line) => {
-      const b = enc.encode(line);
-      let at = 0;
-      while (at < b.length) at += file.writeSync(b.subarray(at));
-    },
+    write: (line) => writeAllBytesSync(file, enc.encode(line)),
     stopped: () => false,
   });
   const ms = performance.now() - t0;

@@ -54,9 +54,3 @@ export async function* readLines(path: string): AsyncGenerator<FileLine> {
     };
   }
 }
-
-/** Writes all of `bytes` to `file` (a write may take only part). */
-export function writeAllSync(file: Deno.FsFile, bytes: Uint8Array): void {
-  let at = 0;
-  while (at < bytes.length) at += file.writeSync(bytes.subarray(at));
-}

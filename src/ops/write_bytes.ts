@@ -16,6 +16,13 @@ export async function writeAllBytes(file: Deno.FsFile, bytes: Uint8Array): Promi
   }
 }
 
+/** Writes all of `bytes` to the open `file` now, in pieces of at most 1 MiB. */
+export function writeAllBytesSync(file: Deno.FsFile, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length;) {
+    at += file.writeSync(bytes.subarray(at, Math.min(bytes.length, at + PIECE)));
+  }
+}
+
 /** Creates (or truncates) `path` and writes `content` to it, in pieces of at most 1 MiB. */
 export async function writeFileInPieces(
   path: string,

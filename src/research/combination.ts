@@ -130,8 +130,6 @@ export function sweepAxes(
 export interface ResolvedSpace {
   /** The valid combinations, in index order. */
   readonly combinations: readonly Combination[];
-  /** The index in the space of each valid combination. */
-  readonly indexes: readonly number[];
   /** How many the strategy refused, and the first reason. */
   readonly invalid: { readonly count: number; readonly reason: string };
 }
@@ -147,7 +145,6 @@ export function resolveSpace(
   space: SearchSpace,
 ): ResolvedSpace {
   const combinations: Combination[] = [];
-  const indexes: number[] = [];
   let count = 0;
   let reason = "";
   for (let i = 0; i < space.size; i++) {
@@ -157,7 +154,6 @@ export function resolveSpace(
       continue;
     }
     combinations.push(c);
-    indexes.push(i);
   }
   if (combinations.length === 0) {
     throw new InputError(
@@ -165,5 +161,5 @@ export function resolveSpace(
       `at least one combination strategy ${def.name} accepts (all ${space.size} refused: ${reason})`,
     );
   }
-  return { combinations, indexes, invalid: { count, reason } };
+  return { combinations, invalid: { count, reason } };
 }

@@ -7,6 +7,7 @@
  */
 import type { BacktestParams } from "../core/backtest_params.ts";
 import type { RunStats } from "../engine/report_model.ts";
+import { otherBound } from "../engine/backtest_report.ts";
 import type { FoldResult, FoldStatus, IndexRange, WalkForwardResult } from "./walk_forward.ts";
 import { edgeLabel, type Verdict, type WalkForwardAnalysis } from "./walk_forward_analysis.ts";
 import type { Objective } from "./objective.ts";
@@ -145,12 +146,8 @@ function windowJson(r: IndexRange, ts: Float64Array, intervalMs: number): Window
   };
 }
 
-function otherName(b: BacktestParams["intrabar"]): BacktestParams["intrabar"] {
-  return b === "conservative" ? "optimistic" : "conservative";
-}
-
 function byBound(setup: WalkForwardSetup, main: RunStats, other: RunStats) {
-  return { [setup.bound]: statsBrief(main), [otherName(setup.bound)]: statsBrief(other) };
+  return { [setup.bound]: statsBrief(main), [otherBound(setup.bound)]: statsBrief(other) };
 }
 
 function foldJson(setup: WalkForwardSetup, f: FoldResult): FoldJson {
@@ -258,7 +255,7 @@ function csvText(s: string): string {
 export function foldsCsv(report: WalkForwardJson): string {
   const paramNames = [...new Set(report.folds.flatMap((f) => Object.keys(f.params ?? {})))];
   const primary = report.plan.primary_bound as string;
-  const other = otherName(primary as BacktestParams["intrabar"]);
+  const other = otherBound(primary as BacktestParams["intrabar"]);
   const head = [
     "fold",
     "status",
@@ -320,9 +317,9 @@ export function foldsCsv(report: WalkForwardJson): string {
 export function oosEquityCsv(
   main: StitchedOos,
   other: StitchedOos,
-  otherBound: string,
+  otherLabel: string,
 ): string {
-  const lines = [`ts,fold,equity,equity_${otherBound}`];
+  const lines = [`ts,fold,equity,equity_${otherLabel}`];
   let k = 0;
   for (let i = 0; i < main.ts.length; i++) {
     while (k + 1 < main.foldStarts.length && main.foldStarts[k + 1].index <= i) k++;
@@ -357,7 +354,7 @@ function searchText(search: Search): string {
 export function consoleSummary(report: WalkForwardJson, headline: string): string {
   const plan = report.plan;
   const primary = plan.primary_bound as string;
-  const other = otherName(primary as BacktestParams["intrabar"]);
+  const other = otherBound(primary as BacktestParams["intrabar"]);
   const obj = plan.objective as string;
   const lines = [
     headline,

@@ -61,6 +61,35 @@ Deno.test("a strategy file runs in every mode with its parameters as flags", asy
       assert.ok(stats.trades > 0, "it trades");
     });
 
+    await t.step("walk-forward records the file it ran", async () => {
+      const r = await runCli(
+        [
+          "walk-forward",
+          "--strategy",
+          file,
+          "--candles",
+          "6000",
+          "--train",
+          "2000",
+          "--test",
+          "1000",
+          "--trend-period",
+          "20",
+          "--grid",
+          "oversold=40,45",
+          "--min-trades",
+          "1",
+          "--workers",
+          "1",
+        ],
+        { cwd: ws.dir },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const config = JSON.parse(await Deno.readTextFile(`${ws.dir}/runs/latest/config.json`));
+      assert.equal(config.strategy, "rsi-dip");
+      assert.equal(config.strategy_file, fileUrl);
+    });
+
     await t.step("orchestrated, then its replay matches every decision", async () => {
       const r = await runCli(
         ["--mode", "orchestrated", "--strategy", file, "--oversold", "45", "--backtest", "800"],

@@ -8,8 +8,10 @@ import {
 import { InputError } from "../../core/errors.ts";
 import { JsonlLogger } from "../../ops/jsonl_logger.ts";
 import { writeTextFileAtomicSync } from "../../ops/atomic_write.ts";
-import { readLines, writeAllSync } from "../../ops/read_lines.ts";
+import { readLines } from "../../ops/read_lines.ts";
+import { writeAllBytesSync } from "../../ops/write_bytes.ts";
 import { pointLatest } from "../../ops/run_store.ts";
+import { otherBound } from "../../engine/backtest_report.ts";
 import { evaluateCombination } from "../../research/evaluate.ts";
 import { manifestJson, parseManifest, type SweepManifest } from "../../research/manifest.ts";
 import { checkShardSet, RowSequence, type ShardFile } from "../../research/merge.ts";
@@ -141,7 +143,7 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const finish = await finishSweep(setup, dir, { heatmap: config.heatmap, top: config.top });
-  await pointLatestIfUnder(config.runsDir, dir, setup.manifest, finish);
+  await pointLatestIfUnder(config.runsDir, dir, setup.manifest);
   logger.emit("info", "optimize", "sweep.finished", {
     combinations: total,
     evaluated: finish.totals.evaluated,
@@ -332,7 +334,7 @@ async function sweepRows(
       judging: setup.judging,
       evaluator,
       write: (line) => {
-        writeAllSync(file, enc.encode(line));
+        writeAllBytesSync(file, enc.encode(line));
         done++;
         show(false);
       },
@@ -353,20 +355,20 @@ async function sweepRows(
   return { ...outcome, ms: Date.now() - started, workers: pool?.size ?? 1 };
 }
 
+/** The files of a finished sweep's folder. */
+const SWEEP_FILES = ["sweep.json", "results.csv", "best.json", "summary.html"] as const;
+
 /** Points runs/latest at the sweep's folder when it is directly under runs/. */
 async function pointLatestIfUnder(
   runsDir: string,
   dir: string,
   m: SweepManifest,
-  finish: SweepFinish,
 ): Promise<void> {
   const id = sweepId(m);
   if (dir !== `${runsDir}/${id}`) return;
-  await pointLatest(runsDir, id, {
-    ...finish.files,
-    "sweep.json": manifestJson(m),
-    "results.csv": await Deno.readTextFile(`${dir}/results.csv`),
-  });
+  // a link, or (where links fail) copies of the files from the folder: results.csv may be
+  // millions of rows, never read back into memory for this
+  await pointLatest(runsDir, id, {}, [...SWEEP_FILES]);
 }
 
 function signed(v: number | null): string {
@@ -388,7 +390,7 @@ function headline(setup: SweepSetup, f: SweepFinish, dir: string): string {
     lines.push("  no eligible combination (see the note column of results.csv)");
   } else {
     const p = Object.entries(bestParams(setup, row)).map(([k, v]) => `${k}=${v}`).join(" ");
-    const other = bound === "conservative" ? "optimistic" : "conservative";
+    const other = otherBound(bound);
     const s = f.best[bound];
     lines.push(
       `  best #${row.index} ${p}: ${objective} ${
@@ -492,13 +494,13 @@ async function merge(argv: string[]): Promise<number> {
   const out = await Deno.open(tmp, { write: true, create: true, truncate: true });
   const enc = new TextEncoder();
   try {
-    writeAllSync(out, enc.encode(setup.header + "\n"));
+    writeAllBytesSync(out, enc.encode(setup.header + "\n"));
     const readers = byShard.map((p) => readLines(p));
     try {
       for (const r of readers) await r.next(); // headers
       for (let index = 0; index < setup.space.size; index++) {
         const l = await readers[index % count].next();
-        writeAllSync(out, enc.encode(l.value!.text + "\n"));
+        writeAllBytesSync(out, enc.encode(l.value!.text + "\n"));
       }
     } finally {
       for (const r of readers) await r.return(undefined);
@@ -512,7 +514,7 @@ async function merge(argv: string[]): Promise<number> {
     heatmap: flags.heatmap === undefined ? undefined : (flags.heatmap as string).split(","),
     top: flags.top as number,
   });
-  await pointLatestIfUnder(runsDir, dir, setup.manifest, finish);
+  await pointLatestIfUnder(runsDir, dir, setup.manifest);
   console.log(`Merged ${count} shards.`);
   console.log(headline(setup, finish, dir));
   return 0;

@@ -1,5 +1,6 @@
 import chartJsSource from "../../dashboard/static/vendor/chart.umd.min.js" with { type: "text" };
 import { InputError } from "../../core/errors.ts";
+import { otherBound } from "../../engine/backtest_report.ts";
 import { fmtNumber } from "../../dashboard/report/format.ts";
 import { renderSweepHtml, type SweepPageModel } from "../../dashboard/report/sweep_html.ts";
 import { writeTextFileAtomicSync } from "../../ops/atomic_write.ts";
@@ -21,8 +22,6 @@ const EQUITY_POINTS = 3000;
 export interface SweepFinish {
   readonly totals: SweepTotals;
   readonly best: BestRun | null;
-  /** The contents of the files written (best.json, summary.html), for runs/latest copies. */
-  readonly files: Record<string, string>;
 }
 
 /** Streams a whole sweep's results.csv (checked row by row) into its totals. */
@@ -97,7 +96,7 @@ function pageModel(
   const inputs = setup.manifest.inputs;
   const names = inputs.axes.map((a) => a.name);
   const { objective, bound } = inputs;
-  const other = bound === "conservative" ? "optimistic" : "conservative";
+  const other = otherBound(bound);
   const c = inputs.candles;
   const span = c.first_ts === null || c.last_ts === null
     ? ""
@@ -210,7 +209,7 @@ export async function finishSweep(
     "summary.html": renderSweepHtml(pageModel(setup, totals, best), chartJsSource),
   };
   for (const [name, text] of Object.entries(files)) writeTextFileAtomicSync(`${dir}/${name}`, text);
-  return { totals, best: bestRun, files };
+  return { totals, best: bestRun };
 }
 
 /** The best row's values by name, for messages. */

@@ -40,14 +40,12 @@ export interface PoolOptions {
  */
 export class SweepPool {
   readonly #workers: Worker[];
-  readonly #series: CandleSeries;
   #onReply: (w: number, r: WorkerReply) => void = () => {};
   #onError: (e: Error) => void = () => {};
   #closed = false;
 
-  private constructor(workers: Worker[], series: CandleSeries) {
+  private constructor(workers: Worker[]) {
     this.#workers = workers;
-    this.#series = series;
     workers.forEach((w, i) => {
       w.onmessage = (m: MessageEvent<WorkerReply>) => this.#onReply(i, m.data);
       w.onerror = (e) => {
@@ -107,17 +105,12 @@ export class SweepPool {
       for (const w of workers) w.terminate();
       return null;
     }
-    return new SweepPool(workers, series);
+    return new SweepPool(workers);
   }
 
   /** Number of workers. */
   get size(): number {
     return this.#workers.length;
-  }
-
-  /** The shared candles the workers read. */
-  get series(): CandleSeries {
-    return this.#series;
   }
 
   /** An evaluator of a sweep's jobs on candles `[from, to)` (default: all). */

@@ -9,6 +9,7 @@ import { InputError } from "../../core/errors.ts";
 import { renderWalkForwardHtml } from "../../dashboard/report/walk_forward_html.ts";
 import { JsonlLogger } from "../../ops/jsonl_logger.ts";
 import { newRunId, writeRun } from "../../ops/run_store.ts";
+import { otherBound } from "../../engine/backtest_report.ts";
 import { resolveSpace, sweepAxes } from "../../research/combination.ts";
 import { evaluateCombinations, type EvaluationContext } from "../../research/evaluate.ts";
 import { type Objective, OBJECTIVES } from "../../research/objective.ts";
@@ -205,7 +206,11 @@ async function run(argv: string[]): Promise<number> {
   const train = windowCandles(trainLen, intervalMs, "--train");
   const test = windowCandles(testLen, intervalMs, "--test");
   const step = windowCandles(stepLen, intervalMs, "--step");
-  const warmup = Math.max(...combinations.map((c) => def.create({ ...c.strategyParams }).warmup));
+  // a loop, not Math.max(...list): a spread of 150,000 values overflows the call stack
+  let warmup = 0;
+  for (const c of combinations) {
+    warmup = Math.max(warmup, def.create({ ...c.strategyParams }).warmup);
+  }
   const plan = planFolds({
     length: series.length,
     train,
@@ -282,6 +287,7 @@ async function run(argv: string[]): Promise<number> {
     last_ts: series.length ? series.ts[series.length - 1] : null,
     ...(loaded.gaps ? { gaps: loaded.gaps } : {}),
     strategy: def.name,
+    ...(config.strategyFile ? { strategy_file: config.strategyFile } : {}),
     grid: axes,
     search,
     fixed_params: fixed,
@@ -320,7 +326,7 @@ async function run(argv: string[]): Promise<number> {
     result,
     analysis,
   );
-  const other = p.intrabar === "conservative" ? "optimistic" : "conservative";
+  const other = otherBound(p.intrabar);
   const runId = newRunId(started, "walk-forward");
   const dir = await writeRun(config.runsDir, runId, {
     "folds.csv": () => foldsCsv(report),
