@@ -467,15 +467,17 @@ export class AgentPipeline {
   }
 
   /**
-   * With a live venue: compares the position with the venue's and, only when they agree
-   * (the agent's view is then the venue's), holds a new entry to its cap and makes sure
-   * the venue protects the position. While they differ nothing is done on the agent's
-   * view: the venue's own stop still stands, and entries are held back.
+   * With a live venue: compares the position with the venue's. When they agree (the
+   * agent's view is then the venue's) a new entry is held to its cap. The venue's stop is
+   * checked whenever the venue holds a position on the agent's side, agreeing or not (a
+   * manual add, a fill not yet seen): its stop is one for the whole position, and it must
+   * not wait for the two to agree. When the venue holds nothing on that side, or could not
+   * be read, nothing is done on the agent's view; entries are held back meanwhile.
    */
   async #checkWithVenue(ts: number, price: number, afterEntry = false): Promise<void> {
-    if (!(await this.#compareWithVenue(ts))) return;
-    if (afterEntry) await this.#enforceCaps(ts);
-    await this.verifyProtection(ts, price);
+    const seen = await this.#compareWithVenue(ts);
+    if (seen === "agree" && afterEntry) await this.#enforceCaps(ts);
+    if (seen === "agree" || seen === "same-side") await this.verifyProtection(ts, price);
   }
 
   async #drain(ts: number, mark: Record<string, unknown> = {}): Promise<Fill[]> {
@@ -497,16 +499,17 @@ export class AgentPipeline {
   /**
    * Compares the agent's position with the venue's. A difference (a manual trade, another
    * bot, a fill not yet seen) halts entries and says what was found, until the two agree.
-   * @returns true when they agree
+   * @returns `agree`; `same-side` when both hold the same side in other quantities;
+   *   `differ`; `unknown` when the venue could not be read
    */
-  async #compareWithVenue(ts: number): Promise<boolean> {
+  async #compareWithVenue(ts: number): Promise<"agree" | "same-side" | "differ" | "unknown"> {
     const d = this.deps;
     let venue: VenuePosition | null;
     try {
       venue = await d.exchange.position(d.symbol);
     } catch (e) {
       d.sink.emit("error", "journal", "position.check_failed", { error: errorText(e) });
-      return false;
+      return "unknown";
     }
     const own = this.ledger.position;
     const same = sideOf(own) === sideOf(venue) &&
@@ -519,7 +522,7 @@ export class AgentPipeline {
         });
         this.#mismatch = null;
       }
-      return true;
+      return "agree";
     }
     const found = `the venue holds ${posText(venue)} ${d.symbol} but this agent's orders ` +
       `account for ${posText(own)}: a trade not made by this agent (manual, another bot) or ` +
@@ -533,7 +536,7 @@ export class AgentPipeline {
       });
     }
     this.#mismatch = found;
-    return false;
+    return own !== null && sideOf(own) === sideOf(venue) ? "same-side" : "differ";
   }
 
   /** Takes back the part of an entry that filled beyond its notional cap. */

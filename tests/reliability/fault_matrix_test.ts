@@ -540,6 +540,34 @@ Deno.test("fault matrix: an unkind venue (split fills, other people, vanished st
     }
   });
 
+  await t.step(
+    "a manual buy on the agent's long, and its stop vanishes: placed again while they differ",
+    async () => {
+      let dropped = 0;
+      const r = await runFaultSession({
+        before: (f, i) => {
+          if (i !== 1 || held(f)?.side !== "long") return;
+          f.inject.manualTrade({ symbol: "BTCUSDT", side: "BUY", qty: 0.002 });
+          dropped = f.inject.dropTpsl("BTCUSDT");
+        },
+      });
+      try {
+        assertSafeEnd(r);
+        assert.ok(dropped > 0, "the stop was dropped on a held long");
+        const at = (event: string) => r.system.findIndex((e) => e.event === event);
+        const mismatch = at("position.mismatch");
+        const replaced = at("protection.replaced");
+        const matched = at("position.matched");
+        assert.ok(mismatch >= 0, "the difference is reported");
+        // the venue holds a long on the agent's side: its stop must not wait for agreement
+        assert.ok(replaced > mismatch, "the stop is placed again");
+        assert.ok(matched === -1 || replaced < matched, "while the positions still differ");
+      } finally {
+        await r.dispose();
+      }
+    },
+  );
+
   await t.step("the position closed behind the agent's back: an external exit", async () => {
     let closed = false;
     const r = await runFaultSession({
