@@ -32,18 +32,18 @@ export interface BacktestResult {
 const DECIDE: DecideFlags = { orders: true, sync: false, live: false };
 const LAST: DecideFlags = { orders: false, sync: false, live: false };
 
-/** Sends one of the core's orders to the simulated venue. */
-export function submitToSim(venue: SimVenue, o: CoreOrder, id = ""): void {
+/** Sends one of the core's orders to the simulated venue (a backtest's orders carry no id). */
+function submitToSim(venue: SimVenue, o: CoreOrder): void {
   switch (o.kind) {
     case "exit":
     case "reduce":
-      venue.exit(o.qty, id);
+      venue.exit(o.qty, "");
       return;
     case "move-stop":
       venue.moveStop(o.price);
       return;
     case "entry":
-      venue.enter(o, id);
+      venue.enter(o, "");
   }
 }
 

@@ -144,12 +144,14 @@ async function backtestWith(
       detail,
       drawdown,
     });
+    // the report with both bounds, once the other one is in (stats.json and summary.html)
+    let whole: Promise<RunReport> | null = null;
+    const full = () =>
+      whole ??= other.then((o) => {
+        report = withOtherBound(partial, params.intrabar, o.stats, o.equity);
+        return report;
+      });
     report = partial;
-    const full = async () => {
-      const o = await other;
-      report = withOtherBound(partial, params.intrabar, o.stats, o.equity);
-      return report;
-    };
     const meta: JournalMeta = {
       runId,
       config: resolved,
@@ -165,7 +167,7 @@ async function backtestWith(
       "trades.csv": () => tradesCsv(partial),
       "config.json": () => JSON.stringify(resolved, null, 2) + "\n",
       "stats.json": async () => statsJson(await full()),
-      "summary.html": () => renderSummaryHtml(report, chartJsSource),
+      "summary.html": async () => renderSummaryHtml(await full(), chartJsSource),
       "events.jsonl": () => backtestJournal(csv, meta),
       "equity.csv": async () => (await equityWritten) ? ALREADY_WRITTEN : equityCsv(partial),
     };

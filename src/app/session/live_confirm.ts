@@ -46,13 +46,3 @@ export async function confirmLiveTrading(o: LiveConfirmOptions): Promise<LiveCon
   const got = answer === null ? "no answer (end of input)" : `'${answer.trim().slice(0, 20)}'`;
   return { ok: false, reason: `Live trading not confirmed: expected ${CONFIRM_WORD}, got ${got}` };
 }
-
-/** Reads one answer from the terminal (the global `prompt`); null at end of input. */
-export function terminalPrompt(question: string): Promise<string | null> {
-  return Promise.resolve(globalThis.prompt(question));
-}
-
-/** True when stdin is an interactive terminal. */
-export function stdinIsTerminal(): boolean {
-  return Deno.stdin.isTerminal();
-}

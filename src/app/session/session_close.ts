@@ -13,6 +13,7 @@ import type { AgentPipeline } from "../../engine/pipeline.ts";
 import type { RunReport } from "../../engine/report_model.ts";
 import { buyAndHoldStats, computeStats, drawdownSeries } from "../../engine/stats.ts";
 import { pointLatest } from "../../ops/run_store.ts";
+import { writeFileInPieces } from "../../ops/write_bytes.ts";
 import {
   EXIT_CODES,
   type OpenSession,
@@ -155,8 +156,7 @@ async function writeSessionArtifacts(s: OpenSession): Promise<string> {
     "summary.html": renderSummaryHtml(report, chartJsSource),
   };
   for (const [name, content] of Object.entries(files)) {
-    if (typeof content === "string") await Deno.writeTextFile(`${runDir}/${name}`, content);
-    else await Deno.writeFile(`${runDir}/${name}`, content);
+    await writeFileInPieces(`${runDir}/${name}`, content);
   }
   await pointLatest(config.runsDir, runId, {
     ...files,

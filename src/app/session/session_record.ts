@@ -1,4 +1,5 @@
 import { writeFileAtomicSync } from "../../ops/atomic_write.ts";
+import { writeAllBytesSync } from "../../ops/write_bytes.ts";
 import type { Candle } from "../../core/candle.ts";
 import type { Trade } from "../../core/trade.ts";
 import { tradesCsvBytes } from "../../engine/trades_hash.ts";
@@ -55,7 +56,8 @@ export class SessionRecord {
   append(c: Candle, equity: number): void {
     if (!(c.ts > this.#lastTs)) return;
     this.#lastTs = c.ts;
-    this.#candles.writeSync(
+    writeAllBytesSync(
+      this.#candles,
       this.#enc.encode(`${c.ts},${c.open},${c.high},${c.low},${c.close},${c.volume}\n`),
     );
     this.#peakBefore = this.#peak;
@@ -83,7 +85,7 @@ export class SessionRecord {
     b[pos++] = 44;
     pos = writeFixed(b, pos, this.#peak - equity, 6);
     b[pos++] = 10;
-    this.#equity.writeSync(b.subarray(0, pos));
+    writeAllBytesSync(this.#equity, b.subarray(0, pos));
   }
 
   /** Rewrites `trades.csv` when the number of trades changed. */

@@ -8,6 +8,7 @@ import {
   isClockRefusal,
   isRetryableCode,
   isRetryableStatus,
+  RATE_LIMIT_CODES,
 } from "./errors.ts";
 import { REST_INTERVAL } from "./intervals.ts";
 import {
@@ -717,7 +718,7 @@ export class BitunixRestClient {
         const budget = clockRetried ? attempt - 1 : attempt;
         if (!err.retryable || budget >= max) throw attempt > 1 ? err.withAttempts(attempt) : err;
         const rateLimited = err.status === 429 ||
-          (err.code !== undefined && (err.code === 10005 || err.code === 10006));
+          (err.code !== undefined && RATE_LIMIT_CODES.has(err.code));
         const delayMs = backoffDelay(this.#retry, budget, this.#random, rateLimited);
         this.#retried(spec.endpoint, attempt, delayMs, err);
         await this.#sleep(delayMs);
