@@ -432,6 +432,11 @@ Deno.test("fault matrix: an unkind venue (split fills, other people, vanished st
       });
       try {
         assertSafeEnd(r);
+        // the case happened: some order of the agent's filled only in part
+        assert.ok(
+          r.fake.state.orders.some((o) => o.tradeQty > 0 && o.tradeQty < o.qty - 1e-12),
+          "a partial fill",
+        );
         assertEveryTradeReportedOnce(r);
         assert.equal(eventsOf(r.system, "position.mismatch").length, 0);
         assert.equal(eventsOf(r.system, "fill.unexpected").length, 0);
@@ -475,6 +480,11 @@ Deno.test("fault matrix: an unkind venue (split fills, other people, vanished st
       assert.equal(eventsOf(r.system, "position.mismatch").length, 0);
       const eth = r.fake.state.positions.find((p) => p.symbol === "ETHUSDT");
       assert.equal(eth?.side, "SHORT", "the manual ETH position is left alone");
+      // and the agent did trade its own symbol meanwhile
+      assert.ok(
+        eventsOf(r.system, "order.filled").some((e) => e.clientId?.startsWith?.("la")),
+        "the agent's own BTCUSDT fills",
+      );
     } finally {
       await r.dispose();
     }
