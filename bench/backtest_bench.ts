@@ -112,7 +112,7 @@ console.log(
   } 5m BTCUSDT tiled), trades: ${engine.trades.length}, same trades and equity curve as the hand loop: yes`,
 );
 console.log(
-  `(a) engine fast path:     ${engineMs.toFixed(1)} ms  ${rate(engineMs)}  target >= 15M/s: ${
+  `(a) engine (one engine):  ${engineMs.toFixed(1)} ms  ${rate(engineMs)}  target >= 15M/s: ${
     N / engineMs * 1000 >= 15e6 ? "met" : "MISSED"
   }`,
 );
