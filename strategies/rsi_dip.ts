@@ -23,6 +23,7 @@ export default ({ z, defineStrategy, Rsi, Atr, Ema }: StrategyKit) =>
       const rsi = new Rsi(p.rsiPeriod);
       const atr = new Atr(14);
       const trend = new Ema(p.trendPeriod);
+      const exit = { exit: true } as const; // one object for every exit: nothing allocated per candle
       return {
         warmup: Math.max(rsi.warmup, atr.warmup, trend.warmup) + 1,
         onCandle(ctx) {
@@ -42,7 +43,7 @@ export default ({ z, defineStrategy, Rsi, Atr, Ema }: StrategyKit) =>
             }
             return;
           }
-          if (r > 50) return { exit: true };
+          if (r > 50) return exit;
         },
       };
     },

@@ -13,7 +13,7 @@ import type { Indicator } from "./indicator.ts";
  *   TR is zero); DX = 100 * |+DI - -DI| / (+DI + -DI).
  * - ADX starts as the mean of the first `period` DX values, then
  *   `adx = (adx * (period - 1) + dx) / period`. A candle whose TR or DI sum is zero (below
- *   1e-8, TA-Lib's guard) adds no DX and leaves the ADX as it was.
+ *   1e-14, TA-Lib's guard in the build compared with) adds no DX and leaves the ADX as it was.
  *
  * Warm-up: `2 * period - 1` candles for the ADX (`value`); +DI and -DI have values after
  * `period` candles (`diWarmup`), NaN before.

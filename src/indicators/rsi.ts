@@ -5,7 +5,7 @@ import type { Indicator } from "./indicator.ts";
  * Relative strength index with Wilder's smoothing, computed as TA-Lib's `TA_RSI`: the
  * average gain and loss start as plain averages of the first `period` changes, then
  * `avg = (avg * (period - 1) + change) / period`; RSI = 100 * gain / (gain + loss), and 0
- * when gain + loss is zero (below 1e-8, TA-Lib's guard).
+ * when gain + loss is zero (below 1e-14, TA-Lib's guard in the build compared with).
  *
  * Warm-up: `period` inputs (a change needs two inputs), then one value per input.
  */

@@ -55,7 +55,8 @@ export interface StrategyContext {
 
 /**
  * A price level for a stop or take-profit: an absolute `price`, or a `distance` in price
- * units from the entry's fill (e.g. `1.5 * atr`), or `bps` basis points of the fill price.
+ * units from the entry's fill (e.g. `1.5 * atr`), or `bps` basis points (a stop's from the fill;
+ * a take-profit's become a distance at the decision's close).
  */
 export type Level =
   | { readonly price: number }
@@ -81,7 +82,7 @@ export interface ExitIntent {
   readonly exit: true;
 }
 
-/** Move the position's stop (trailing, break-even). A move that loosens it is refused. */
+/** Move the position's stop (trailing, break-even). A move that loosens it is ignored. */
 export interface MoveStopIntent {
   readonly moveStop: number;
 }

@@ -181,7 +181,7 @@ export class StrategyRunner {
   /** Time every answer (sessions, or a backtest whose last sample was slow). */
   private timed = false;
   private readonly alwaysTimed: boolean = false;
-  /** Candles left before the next clock sample. */
+  /** The clock at the last sample. */
   private sampledAt: number = 0;
 
   constructor(
@@ -200,11 +200,6 @@ export class StrategyRunner {
     this.alwaysTimed = timing.mode === "each";
     this.timed = this.alwaysTimed;
     this.sampledAt = this.clock();
-  }
-
-  /** Points the strategy at another series (sessions grow theirs). */
-  setSeries(series: CandleSeries): void {
-    this.bars.series = series;
   }
 
   /**

@@ -35,6 +35,12 @@ Deno.test("a strategy file runs in every mode with its parameters as flags", asy
       assert.match(r.stdout, /rsi-dip \(strategies\/rsi_dip\.ts\): long on an RSI dip/);
       assert.match(r.stdout, /--rsi-period\s+RSI length \(default 14\)/);
       assert.match(r.stdout, /--atr-mult\s+stop distance in ATR\(14\)s \(default 2\)/);
+      // the research commands' help too
+      for (const command of ["optimize", "walk-forward"]) {
+        const h = await runCli([command, "--strategy", file, "--help"], { cwd: ws.dir });
+        assert.equal(h.code, 0, h.stderr);
+        assert.match(h.stdout, /--trend-period\s+trend EMA length \(default 200\)/, command);
+      }
     });
 
     await t.step("backtest: flags and config keys set its parameters", async () => {

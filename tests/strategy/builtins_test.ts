@@ -486,7 +486,9 @@ function lastAnswer(name: string, params: Record<string, number>, series: Candle
   return JSON.stringify(last) ?? "undefined";
 }
 
-Deno.test("on flat candles (a halt: no range, so no ATR stop) the new strategies do nothing", () => {
+// A halt: RSI 0, Bollinger width 0, the close on its channel, the EMAs equal. A rule that
+// entered on a level rather than a crossing (RSI below oversold) would trade here.
+Deno.test("on flat candles (a halt) the new strategies answer nothing and do not trade", () => {
   const n = 500;
   const s = allocSeries(n);
   for (let i = 0; i < n; i++) {

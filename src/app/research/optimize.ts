@@ -25,9 +25,8 @@ import {
   runSweep,
   type StreamingEvaluator,
 } from "../../research/sweep_loop.ts";
-import { STRATEGIES, strategyParams } from "../../strategy/mod.ts";
 import type { Command } from "../command.ts";
-import { notice, parseCommandFlags } from "../_flags.ts";
+import { notice, parseCommandFlags, strategiesHelp } from "../_flags.ts";
 import { bestParams, finishSweep, type SweepFinish } from "./optimize_finish.ts";
 import { SweepPool } from "./optimize_pool.ts";
 import {
@@ -48,7 +47,7 @@ export const INTERRUPTED_EXIT = 130;
 export const command: Command = {
   name: "optimize",
   summary: "parameter sweep (grid or seeded random) on every core; shards; optimize merge",
-  help: () =>
+  help: async (argv) =>
     [
       "Usage: laptop-agents optimize --grid NAME=SPEC [--grid ...] [flags]",
       "       laptop-agents optimize merge SHARD_DIR_OR_RESULTS_CSV... [--out DIR]",
@@ -69,10 +68,7 @@ export const command: Command = {
       "Flags:",
       formatFlagHelp(OPTIMIZE_FLAGS),
       "",
-      "Strategies:",
-      ...STRATEGIES.map((s) =>
-        `  ${s.name.padEnd(12)} params: ${strategyParams(s).map((p) => p.name).join(", ")}`
-      ),
+      ...await strategiesHelp(argv),
       "",
       "Example: laptop-agents optimize --source csv --csv data.csv.gz --grid fast=5..30:5 \\",
       "           --grid slow=20..100:10 --objective sharpe --min-trades 30",

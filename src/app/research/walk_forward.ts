@@ -33,9 +33,9 @@ import {
   type WindowLength,
   windowLengthSchema,
 } from "../../research/walk_forward_window.ts";
-import { paramFlagName, STRATEGIES, strategyDef, strategyParams } from "../../strategy/mod.ts";
+import { paramFlagName, strategyDef } from "../../strategy/mod.ts";
 import type { Command } from "../command.ts";
-import { notice, parseCommandFlags } from "../_flags.ts";
+import { notice, parseCommandFlags, strategiesHelp } from "../_flags.ts";
 import { loadBacktestCandles } from "../backtest/load_candles.ts";
 import { SweepPool } from "./optimize_pool.ts";
 
@@ -112,7 +112,7 @@ export const WALK_FORWARD_FLAGS: FlagSpec = {
 export const command: Command = {
   name: "walk-forward",
   summary: "walk-forward analysis: optimise on train windows, test on the next; overfit check",
-  help: () =>
+  help: async (argv) =>
     [
       "Usage: laptop-agents walk-forward --train LEN --test LEN [--grid name=lo..hi:step ...] [flags]",
       "",
@@ -147,12 +147,8 @@ export const command: Command = {
       "Flags:",
       formatFlagHelp(WALK_FORWARD_FLAGS),
       "",
-      "Strategies and their parameters (for --grid, or fixed with --name value):",
-      ...STRATEGIES.map((s) =>
-        `  ${s.name.padEnd(12)} ${
-          strategyParams(s).map((p) => `${p.name} (${p.default})`).join(", ")
-        }`
-      ),
+      "Their parameters go in --grid, or are fixed with --name value:",
+      ...await strategiesHelp(argv),
       "",
       "Example: laptop-agents walk-forward --source csv --csv data-5m.csv.gz --strategy ema-cross \\",
       "  --grid fast=6..18:6 --grid slow=30..90:30 --grid stop-bps=20,40 --train 30d --test 7d",
