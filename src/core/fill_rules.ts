@@ -72,8 +72,10 @@ export function touchesBoth(
  * Which level the finer candles `[from, to)` of one bar reach first, in time order: the
  * first finer candle that opens through a level or touches one decides. Used for a bar
  * that touches both levels, with the candles of a shorter interval inside it.
- * @returns HIT_STOP or HIT_TP; HIT_BOTH when that first candle touches both; HIT_NONE
- *   when no finer candle reaches either (the finer data disagree with the bar)
+ * @returns HIT_STOP or HIT_TP; HIT_STOP_GAP or HIT_TP_GAP when a finer candle opens through
+ *   the level (it fills at that candle's open, which goes in `gap.price`); HIT_BOTH when
+ *   that first candle touches both; HIT_NONE when no finer candle reaches either (the finer
+ *   data disagree with the bar)
  */
 export function firstTouchInDetail(
   isLong: boolean,
@@ -84,15 +86,15 @@ export function firstTouchInDetail(
   to: number,
   stop: number,
   tp: number,
+  gap: { price: number } = { price: Number.NaN },
 ): number {
   for (let k = from; k < to; k++) {
     const o = open[k];
-    if (isLong) {
-      if (o <= stop) return HIT_STOP;
-      if (o >= tp) return HIT_TP;
-    } else {
-      if (o >= stop) return HIT_STOP;
-      if (o <= tp) return HIT_TP;
+    const stopGap = isLong ? o <= stop : o >= stop;
+    const tpGap = isLong ? o >= tp : o <= tp;
+    if (stopGap || tpGap) {
+      gap.price = o;
+      return stopGap ? HIT_STOP_GAP : HIT_TP_GAP;
     }
     const hitStop = isLong ? low[k] <= stop : high[k] >= stop;
     const hitTp = isLong ? high[k] >= tp : low[k] <= tp;

@@ -6,7 +6,9 @@ import {
   feeFor,
   HIT_NONE,
   HIT_STOP,
+  HIT_STOP_GAP,
   HIT_TP,
+  HIT_TP_GAP,
   hitPrice,
   isStopHit,
   qtyWithinNotional,
@@ -24,9 +26,14 @@ export interface SimEntry extends BracketSpec {
   readonly maxNotional: number;
 }
 
-/** Decides a bar that touched both levels: HIT_STOP or HIT_TP (see DetailResolver). */
+/**
+ * Decides a bar that touched both levels (see DetailResolver): HIT_STOP or HIT_TP, or
+ * HIT_STOP_GAP / HIT_TP_GAP when a finer candle opened through the level, which then
+ * fills at that candle's open, `gapPrice`.
+ */
 export interface AmbiguousBarResolver {
   resolve(ts: number, isLong: boolean, stop: number, tp: number): number;
+  readonly gapPrice: number;
 }
 
 /** Receives the simulated venue's fills (the engine's ledger, or a paper venue's queue). */
@@ -157,7 +164,11 @@ export class SimVenue {
       (hit === HIT_STOP || hit === HIT_TP) && touchesBoth(isLong, high, low, this.stop, this.tp)
     ) {
       this.ambiguousBars++;
-      if (this.resolver !== null) hit = this.resolver.resolve(ts, isLong, this.stop, this.tp);
+      if (this.resolver !== null) {
+        hit = this.resolver.resolve(ts, isLong, this.stop, this.tp);
+        // a finer candle that opened through the level fills at its own open
+        if (hit === HIT_STOP_GAP || hit === HIT_TP_GAP) open = this.resolver.gapPrice;
+      }
     }
     const level = hitPrice(hit, open, this.stop, this.tp);
     this.#close(

@@ -7,7 +7,15 @@
  * @module
  */
 import type { CandleSeries } from "../core/candle.ts";
-import { firstTouchInDetail, HIT_BOTH, HIT_NONE, HIT_STOP, HIT_TP } from "../core/fill_rules.ts";
+import {
+  firstTouchInDetail,
+  HIT_BOTH,
+  HIT_NONE,
+  HIT_STOP,
+  HIT_STOP_GAP,
+  HIT_TP,
+  HIT_TP_GAP,
+} from "../core/fill_rules.ts";
 
 /** Finer candles under the bars of a backtest. */
 export interface IntrabarDetail {
@@ -64,6 +72,12 @@ export class DetailResolver {
   #tp = 0;
   #both = 0;
   #untouched = 0;
+  readonly #gap = { price: Number.NaN };
+
+  /** The open of the finer candle that opened through a level, after a HIT_*_GAP answer. */
+  get gapPrice(): number {
+    return this.#gap.price;
+  }
 
   /** @param detail the finer candles; `intervalMs` must divide `barMs` */
   constructor(detail: IntrabarDetail) {
@@ -93,10 +107,14 @@ export class DetailResolver {
       this.#without++;
       return HIT_STOP;
     }
-    const hit = firstTouchInDetail(isLong, open, high, low, from, to, stop, tp);
-    if (hit === HIT_TP) {
+    const hit = firstTouchInDetail(isLong, open, high, low, from, to, stop, tp, this.#gap);
+    if (hit === HIT_TP || hit === HIT_TP_GAP) {
       this.#tp++;
-      return HIT_TP;
+      return hit;
+    }
+    if (hit === HIT_STOP_GAP) {
+      this.#stop++;
+      return hit; // it fills at the finer candle's open (`gapPrice`), not at the stop
     }
     if (hit === HIT_STOP) this.#stop++;
     else if (hit === HIT_BOTH) this.#both++;

@@ -6,6 +6,8 @@ import {
   HIT_NONE,
   HIT_STOP,
   HIT_TP,
+  HIT_TP_GAP,
+  slipped,
 } from "../../src/core/fill_rules.ts";
 import { aggregateCandles } from "../_aggregate_candles.ts";
 import { generateMockCandles } from "../../src/data/mock_candles.ts";
@@ -113,11 +115,13 @@ Deno.test("firstTouchInDetail: the first finer candle that reaches a level decid
     HIT_BOTH,
   );
   const gap = minutes([FLAT, [100.5, 100.6, 99, 99]]);
+  const at_ = { price: Number.NaN };
   assert.equal(
-    firstTouchInDetail(true, gap.open, gap.high, gap.low, 0, 2, 99.7, 100.45),
-    HIT_TP,
+    firstTouchInDetail(true, gap.open, gap.high, gap.low, 0, 2, 99.7, 100.45, at_),
+    HIT_TP_GAP,
     "a finer candle opening through the TP reached it first",
   );
+  assert.equal(at_.price, 100.5, "and fills at its open, not at the level");
 });
 
 Deno.test("aggregateCandles builds 5m bars from 1m candles", () => {
@@ -210,6 +214,27 @@ Deno.test("detail resolves each ambiguous bar of the hand-made case", async (t) 
   });
 });
 
+Deno.test("detail: a 1m candle that opens through the stop fills at its open, not at the stop", () => {
+  // bar 1 (long from 100, stop 99.7 / TP 100.45): minute 0 quiet, minute 1 opens at 99.5
+  // (below the stop), then the price runs up to the TP
+  const rows: Row[] = [];
+  const bar = (...r: Row[]) => rows.push(...r, ...Array(5 - r.length).fill(FLAT));
+  bar(FLAT);
+  bar(FLAT, [99.5, 99.6, 99.4, 99.5], [99.5, 100.5, 99.5, 100.4]);
+  bar(FLAT);
+  const fine = minutes(rows);
+  const bars = aggregateCandles(fine, BAR);
+  const detail: IntrabarDetail = { series: fine, intervalMs: MIN, barMs: BAR };
+  const params = { ...HAND_PARAMS, startEquity: 1_000 };
+  const exact = runBacktestFast(bars, scripted([1, 1, 0]), params, detail);
+  assert.equal(exact.trades.length, 1);
+  const [tr] = exact.trades;
+  assert.equal(tr.exitReason, "stop");
+  assert.equal(tr.exitTs, T0 + BAR);
+  assert.equal(tr.exitPrice, slipped(99.5, false, params.slippageBps), "the gap's open");
+  assert.equal(exact.detail?.stop_first, 1);
+});
+
 Deno.test("detail on generated data: every resolved exit matches a scan of the 1m candles", () => {
   const fine = generateMockCandles({ count: 60 * 24 * 20, interval: "1m", seed: 5 });
   const bars = aggregateCandles(fine, BAR);
@@ -240,21 +265,24 @@ Deno.test("detail on generated data: every resolved exit matches a scan of the 1
       ? bars.open[i] <= stop || bars.open[i] >= tp
       : bars.open[i] >= stop || bars.open[i] <= tp;
     if (!both || opensThrough) continue;
-    // the reference: walk the bar's minutes by hand
+    // the reference: walk the bar's minutes by hand; a minute that opens through a level
+    // fills at that open, a touch at the level
     let want = "stop";
+    let at = stop;
     for (let k = i * 5; k < i * 5 + 5; k++) {
       const s = isLong ? fine.low[k] <= stop : fine.high[k] >= stop;
       const p = isLong ? fine.high[k] >= tp : fine.low[k] <= tp;
       const o = fine.open[k];
-      if (isLong ? o >= tp : o <= tp) want = "tp";
-      else if (isLong ? o <= stop : o >= stop) want = "stop";
-      else if (s && p) want = "stop";
-      else if (s) want = "stop";
-      else if (p) want = "tp";
+      if (isLong ? o >= tp : o <= tp) [want, at] = ["tp", o];
+      else if (isLong ? o <= stop : o >= stop) [want, at] = ["stop", o];
+      else if (s && p) [want, at] = ["stop", stop];
+      else if (s) [want, at] = ["stop", stop];
+      else if (p) [want, at] = ["tp", tp];
       else continue;
       break;
     }
     assert.equal(tr.exitReason, want, `trade ${tr.id}`);
+    assert.equal(tr.exitPrice, slipped(at, !isLong, params.slippageBps), `trade ${tr.id} price`);
     checked++;
   }
   assert.equal(checked, x.ambiguous_bars);
