@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Donchian } from "../indicators/mod.ts";
 import type { Bias, StrategyContext, StrategyDefinition, StrategyInstance } from "./api.ts";
 
 /** Parameters of the breakout strategy. */
@@ -25,23 +26,22 @@ class Breakout implements StrategyInstance {
   readonly lookback: number = 0;
   bias: Bias = 0;
 
+  declare readonly channel: Donchian;
+
   constructor(lookback: number) {
     this.lookback = lookback;
     this.warmup = lookback;
+    this.channel = new Donchian(lookback);
   }
 
   onCandle(ctx: StrategyContext): Bias {
     const b = ctx.bars;
-    const lookback = this.lookback;
-    if (b.index < lookback) return 0;
-    let hi = -Infinity;
-    let lo = Infinity;
-    for (let ago = lookback; ago >= 1; ago--) {
-      const h = b.high(ago);
-      const l = b.low(ago);
-      if (h > hi) hi = h;
-      if (l < lo) lo = l;
-    }
+    // the channel of the candles before this one: read before this candle goes in
+    const ch = this.channel;
+    const hi = ch.upper;
+    const lo = ch.lower;
+    ch.update(b.high(), b.low());
+    if (b.index < this.lookback) return 0;
     const c = b.close();
     if (c > hi) this.bias = 1;
     else if (c < lo) this.bias = -1;
