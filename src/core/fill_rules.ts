@@ -134,6 +134,28 @@ export function tpPriceFor(isLong: boolean, entry: number, stopBps: number, tpR:
   return isLong ? entry + dist : entry - dist;
 }
 
+/**
+ * The bracket of a position the venue reports rather than the agent entered (a fill from
+ * the venue, an adopted position): the venue's own levels when it names a stop (its
+ * whole bracket: no take-profit then means none, ±Infinity), else the configured
+ * distances from the entry.
+ */
+export function venueBracket(
+  isLong: boolean,
+  entry: number,
+  held: { readonly stopPrice?: number; readonly tpPrice?: number } | null | undefined,
+  stopBps: number,
+  tpR: number,
+): { stop: number; tp: number } {
+  if (held?.stopPrice !== undefined) {
+    return { stop: held.stopPrice, tp: held.tpPrice ?? (isLong ? Infinity : -Infinity) };
+  }
+  return {
+    stop: stopPriceFor(isLong, entry, stopBps),
+    tp: held?.tpPrice ?? tpPriceFor(isLong, entry, stopBps, tpR),
+  };
+}
+
 /** Fee of one fill: notional x fee rate. */
 export function feeFor(qty: number, price: number, feeBps: number): number {
   return qty * price * feeBps / 10_000;

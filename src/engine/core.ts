@@ -8,8 +8,7 @@ import {
   LEVEL_PRICE,
   lossPerNotionalAtStop,
   positionQty,
-  stopPriceFor,
-  tpPriceFor,
+  venueBracket,
 } from "../core/fill_rules.ts";
 import type { Fill, FillReason } from "../core/order.ts";
 import type { ExitReason, Trade } from "../core/trade.ts";
@@ -404,19 +403,8 @@ export class TradingCore implements SimFillSink {
   #openFrom(f: Fill, qty: number, fee: number): void {
     const isLong = f.side === "buy";
     const p = this.params;
-    this.ledger.open(
-      isLong ? "long" : "short",
-      qty,
-      f.ts,
-      f.price,
-      f.stopPrice ?? stopPriceFor(isLong, f.price, p.stopBps),
-      // a fill that names its stop names its whole bracket: no take-profit is none
-      f.tpPrice ??
-        (f.stopPrice !== undefined
-          ? (isLong ? Infinity : -Infinity)
-          : tpPriceFor(isLong, f.price, p.stopBps, p.tpR)),
-      fee,
-    );
+    const { stop, tp } = venueBracket(isLong, f.price, f, p.stopBps, p.tpR);
+    this.ledger.open(isLong ? "long" : "short", qty, f.ts, f.price, stop, tp, fee);
   }
 }
 

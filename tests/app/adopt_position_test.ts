@@ -18,6 +18,17 @@ Deno.test("an adopted position's unrealised pnl is not counted twice", () => {
   // the venue's own bracket is kept
   assert.equal(ledger.position?.stopPrice, 59_500);
   assert.equal(ledger.position?.tpPrice, 61_500);
+  // a stop without a take-profit on the venue: no take-profit is invented for it
+  const stopOnly = new TradeLedger(accountEquity, 6);
+  adoptVenuePosition(
+    stopOnly,
+    { side: "long", qty: 0.01, entryPrice: 60_000, unrealizedPnl: 10 },
+    { stopPrice: 59_500 },
+    DEFAULT_BACKTEST_PARAMS,
+    0,
+  );
+  assert.equal(stopOnly.position?.stopPrice, 59_500);
+  assert.equal(stopOnly.position?.tpPrice, Infinity);
   // without a bracket on the venue: the configured distances from the entry
   const bare = new TradeLedger(990, 6);
   adoptVenuePosition(

@@ -1,5 +1,5 @@
 import type { BacktestParams } from "../../core/backtest_params.ts";
-import { stopPriceFor, tpPriceFor } from "../../core/fill_rules.ts";
+import { venueBracket } from "../../core/fill_rules.ts";
 import type { Protection } from "../../core/order.ts";
 import type { TradeLedger } from "../../engine/trade_ledger.ts";
 
@@ -13,8 +13,8 @@ export interface AdoptedPosition {
 }
 
 /**
- * Makes a venue position the ledger's own. Its bracket is the one the venue holds (else
- * the configured distances from its entry). The ledger's cash was set from the account's
+ * Makes a venue position the ledger's own. Its bracket is the one the venue holds (a stop
+ * without a take-profit: none), else the configured distances from its entry. The ledger's cash was set from the account's
  * equity, which already includes the position's unrealised pnl: that part is taken out of
  * cash, so marking the position to market does not count it twice.
  */
@@ -26,14 +26,14 @@ export function adoptVenuePosition(
   now: number,
 ): void {
   const isLong = adopted.side === "long";
+  const { stop, tp } = venueBracket(isLong, adopted.entryPrice, held, params.stopBps, params.tpR);
   ledger.position = {
     side: adopted.side,
     qty: adopted.qty,
     entryTs: now,
     entryPrice: adopted.entryPrice,
-    stopPrice: held?.stopPrice ?? stopPriceFor(isLong, adopted.entryPrice, params.stopBps),
-    tpPrice: held?.tpPrice ??
-      tpPriceFor(isLong, adopted.entryPrice, params.stopBps, params.tpR),
+    stopPrice: stop,
+    tpPrice: tp,
     entryFee: 0,
   };
   ledger.cash -= adopted.unrealizedPnl ?? 0;
