@@ -51,6 +51,30 @@ export function constraintFailure(m: JudgedFigures, c: Constraints): string | nu
   return null;
 }
 
+/** Why the objective can be undefined on a run: what a note says of such a run. */
+export function undefinedObjectiveWhy(objective: Objective): string {
+  return objective === "calmar" ? "under 30 days or no drawdown" : "no losing trade";
+}
+
+/** A run judged: its objective value, or which rule it fails and why (a note). */
+export type Judged =
+  | { readonly value: number }
+  | { readonly fails: "objective" | "trades" | "drawdown"; readonly note: string };
+
+/**
+ * Judges a run for ranking, the one rule of the sweep and the walk-forward: a defined
+ * objective, then the constraints (see {@link objectiveValue}, {@link constraintFailure}).
+ */
+export function judge(m: JudgedFigures, objective: Objective, c: Constraints): Judged {
+  const value = objectiveValue(m, objective);
+  if (value === null) {
+    return { fails: "objective", note: `no ${objective} (${undefinedObjectiveWhy(objective)})` };
+  }
+  const failed = constraintFailure(m, c);
+  if (failed === null) return { value };
+  return { fails: m.trades < c.minTrades ? "trades" : "drawdown", note: failed };
+}
+
 /**
  * True when a result with objective `a` at combination `ia` ranks above one with `b` at
  * `ib`: the higher objective, and on a tie the lower index (so the order is total).

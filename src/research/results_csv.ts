@@ -9,12 +9,7 @@
  */
 import { InputError } from "../core/errors.ts";
 import type { BoundMetrics, CombinationMetrics } from "./evaluate.ts";
-import {
-  constraintFailure,
-  type Constraints,
-  type Objective,
-  objectiveValue,
-} from "./objective.ts";
+import { type Constraints, judge, type Objective, objectiveValue } from "./objective.ts";
 
 /** The intrabar bounds, in column order. */
 export const BOUNDS = ["conservative", "optimistic"] as const;
@@ -75,13 +70,9 @@ export function judgedRow(
   if ("invalid" in result) {
     return { index, values, metrics: null, eligible: false, note: `invalid: ${result.invalid}` };
   }
-  const m = result[j.bound];
-  const failed = objectiveValue(m, j.objective) === null
-    ? `no ${j.objective} (${
-      j.objective === "calmar" ? "under 30 days or no drawdown" : "no losing trade"
-    })`
-    : constraintFailure(m, j.constraints);
-  return { index, values, metrics: result, eligible: failed === null, note: failed ?? "" };
+  const judged = judge(result[j.bound], j.objective, j.constraints);
+  const note = "note" in judged ? judged.note : "";
+  return { index, values, metrics: result, eligible: !("note" in judged), note };
 }
 
 function num(v: number | null): string {

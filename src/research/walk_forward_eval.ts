@@ -19,7 +19,7 @@ import {
   type EvaluationContext,
   seriesRange,
 } from "./evaluate.ts";
-import { constraintFailure, objectiveValue, ranksAbove } from "./objective.ts";
+import { judge, ranksAbove, undefinedObjectiveWhy } from "./objective.ts";
 import type { Axis } from "./param_space.ts";
 import type { Judging } from "./results_csv.ts";
 import type {
@@ -117,17 +117,14 @@ export function trainOptimiser(opts: TrainOptions): Optimiser {
           mostTrades = m.trades;
           mostAt = k;
         }
-        const v = objectiveValue(m, objective);
-        if (v === null) {
-          undefinedObjective++;
-          continue;
-        }
-        const failed = constraintFailure(m, constraints);
-        if (failed !== null) {
-          if (failed.startsWith("trades")) fewTrades++;
+        const judged = judge(m, objective, constraints);
+        if (!("value" in judged)) {
+          if (judged.fails === "objective") undefinedObjective++;
+          else if (judged.fails === "trades") fewTrades++;
           else deepDrawdown++;
           continue;
         }
+        const v = judged.value;
         eligible++;
         if (best === -1 || ranksAbove(v, k, bestValue, best)) {
           best = k;
@@ -150,9 +147,7 @@ export function trainOptimiser(opts: TrainOptions): Optimiser {
       }
       const parts = [
         undefinedObjective > 0
-          ? `${undefinedObjective} without a ${objective} (${
-            objective === "calmar" ? "under 30 days or no drawdown" : "no losing trade"
-          })`
+          ? `${undefinedObjective} without a ${objective} (${undefinedObjectiveWhy(objective)})`
           : "",
         fewTrades > 0 ? `${fewTrades} under --min-trades ${constraints.minTrades} (${most})` : "",
         deepDrawdown > 0
