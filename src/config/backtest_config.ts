@@ -67,15 +67,32 @@ export interface BacktestConfig {
   readonly cacheDir: string;
 }
 
+/** Where a run's candles come from: what the backtest, the sweep and the walk-forward load. */
+export interface CandleChoice {
+  readonly source: "mock" | "csv" | "bitunix";
+  readonly csv?: string;
+  /** Candles to load; undefined = all the CSV holds. */
+  readonly candles?: number;
+  /** Seed of the mock candles. */
+  readonly seed: number;
+  readonly symbol: string;
+  /** Requested interval; undefined for CSV = detected from the data. */
+  readonly interval?: Interval;
+  readonly cacheDir: string;
+}
+
 /**
- * Second validation stage: cross-field rules on parsed flags, then a frozen config.
- * @param notice receives non-fatal notices (e.g. the BTCUSD alias)
+ * The candle flags' cross-field rules (`--csv` with `--source csv` only), the symbol, and
+ * the defaults (500 candles and 5m unless from a CSV).
+ * @param seedFlag the flag that seeds the mock candles (`seed`, or `mock-seed` where `--seed`
+ *   seeds a search)
  */
-export function resolveBacktestConfig(
+export function candleChoiceFromFlags(
   f: ParsedFlags,
   notice: (msg: string) => void,
-): BacktestConfig {
-  const source = f.source as BacktestConfig["source"];
+  seedFlag = "seed",
+): CandleChoice {
+  const source = f.source as CandleChoice["source"];
   if (source === "csv" && f.csv === undefined) {
     throw new InputError("--source csv", "a --csv PATH with the candles");
   }
@@ -84,23 +101,36 @@ export function resolveBacktestConfig(
   }
   const symbol = resolveSymbol(f.symbol as string, notice);
   checkMockSymbol(source, symbol);
-  const strategy = strategyFromFlags(f);
-  const candles = f.backtest as number | undefined ?? (source === "csv" ? undefined : 500);
-  const config: BacktestConfig = {
+  return {
     source,
     csv: f.csv as string | undefined,
-    ...(f["detail-csv"] !== undefined ? { detailCsv: f["detail-csv"] as string } : {}),
-    candles,
-    seed: f.seed as number,
+    candles: f.backtest as number | undefined ?? (source === "csv" ? undefined : 500),
+    seed: f[seedFlag] as number,
     symbol,
     interval: (f.interval as Interval | undefined) ?? (source === "csv" ? undefined : "5m"),
+    cacheDir: f["cache-dir"] as string,
+  };
+}
+
+/**
+ * Second validation stage: cross-field rules on parsed flags, then a frozen config.
+ * @param notice receives non-fatal notices (e.g. the BTCUSD alias)
+ */
+export function resolveBacktestConfig(
+  f: ParsedFlags,
+  notice: (msg: string) => void,
+): BacktestConfig {
+  const candles = candleChoiceFromFlags(f, notice);
+  const strategy = strategyFromFlags(f);
+  const config: BacktestConfig = {
+    ...candles,
+    ...(f["detail-csv"] !== undefined ? { detailCsv: f["detail-csv"] as string } : {}),
     strategy: strategy.def.name,
     strategyParams: strategy.params,
     ...(strategy.file ? { strategyFile: strategy.file } : {}),
     params: tradingParamsFromFlags(f, f["backtest-mode"] as BacktestParams["mode"]),
     runsDir: f["runs-dir"] as string,
     logsDir: f["logs-dir"] as string,
-    cacheDir: f["cache-dir"] as string,
   };
   return Object.freeze(config);
 }

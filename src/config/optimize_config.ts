@@ -1,16 +1,10 @@
 import { z } from "zod";
-import type { Interval } from "../core/candle.ts";
 import type { BacktestParams } from "../core/backtest_params.ts";
 import { InputError } from "../core/errors.ts";
 import { type FlagSpec, numberFlag, type ParsedFlags } from "./argv.ts";
 import { BACKTEST_FLAGS } from "./backtest_config.ts";
-import {
-  checkMockSymbol,
-  givenStrategyParams,
-  resolveSymbol,
-  TRADING_FLAGS,
-  tradingParamsFromFlags,
-} from "./common_flags.ts";
+import { givenStrategyParams, TRADING_FLAGS, tradingParamsFromFlags } from "./common_flags.ts";
+import { type CandleChoice, candleChoiceFromFlags } from "./backtest_config.ts";
 import { STRATEGIES, strategyDef, strategyFileOf } from "../strategy/mod.ts";
 
 /** The objectives `--objective` accepts. */
@@ -99,15 +93,7 @@ export const MERGE_FLAGS: FlagSpec = {
 };
 
 /** Where a sweep's candles come from (what the backtest loader takes). */
-export interface SweepCandles {
-  readonly source: "mock" | "csv" | "bitunix";
-  readonly csv?: string;
-  readonly candles?: number;
-  readonly seed: number;
-  readonly symbol: string;
-  readonly interval?: Interval;
-  readonly cacheDir: string;
-}
+export type SweepCandles = CandleChoice;
 
 /**
  * The strategy spec a sweep records and its workers resolve: a built-in's name, or the
@@ -152,18 +138,10 @@ export function resolveOptimizeConfig(
   f: ParsedFlags,
   notice: (msg: string) => void,
 ): OptimizeConfig {
-  const source = f.source as SweepCandles["source"];
-  if (source === "csv" && f.csv === undefined) {
-    throw new InputError("--source csv", "a --csv PATH with the candles");
-  }
-  if (source !== "csv" && f.csv !== undefined) {
-    throw new InputError("--csv", "only together with --source csv");
-  }
   if (f.shard !== undefined && f["shard-from-env"] !== undefined) {
     throw new InputError("--shard-from-env", "not together with --shard");
   }
-  const symbol = resolveSymbol(f.symbol as string, notice);
-  checkMockSymbol(source, symbol);
+  const candles = candleChoiceFromFlags(f, notice, "mock-seed");
   const fixed = givenStrategyParams(f);
   const heatmap = f.heatmap === undefined
     ? undefined
@@ -172,15 +150,7 @@ export function resolveOptimizeConfig(
     throw new InputError(`--heatmap ${f.heatmap}`, "one or two swept parameters: x,y");
   }
   const config: OptimizeConfig = {
-    candles: {
-      source,
-      csv: f.csv as string | undefined,
-      candles: f.backtest as number | undefined ?? (source === "csv" ? undefined : 500),
-      seed: f["mock-seed"] as number,
-      symbol,
-      interval: (f.interval as Interval | undefined) ?? (source === "csv" ? undefined : "5m"),
-      cacheDir: f["cache-dir"] as string,
-    },
+    candles,
     strategy: strategySpecOf(f.strategy as string),
     fixedParams: Object.freeze(fixed),
     params: tradingParamsFromFlags(f, f["backtest-mode"] as BacktestParams["mode"]),
