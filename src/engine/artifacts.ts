@@ -37,9 +37,25 @@ export function* equityCsvPieces(
   drawdown: Float64Array,
   rows: number,
 ): Generator<Uint8Array> {
-  for (let from = 0; from === 0 || from < ts.length; from += rows) {
-    yield equityCsvRows(ts, equity, drawdown, from, Math.min(ts.length, from + rows));
-  }
+  const count = equityCsvPieceCount(ts.length, rows);
+  for (let k = 0; k < count; k++) yield equityCsvPiece(ts, equity, drawdown, k, rows);
+}
+
+/** How many pieces of `rows` candles equity.csv of `candles` candles has (one at least). */
+export function equityCsvPieceCount(candles: number, rows: number): number {
+  return Math.max(1, Math.ceil(candles / rows));
+}
+
+/** Piece `k` of `equityCsvPieces(ts, equity, drawdown, rows)`, built on its own. */
+export function equityCsvPiece(
+  ts: Float64Array,
+  equity: Float64Array,
+  drawdown: Float64Array,
+  k: number,
+  rows: number,
+): Uint8Array {
+  const from = k * rows;
+  return equityCsvRows(ts, equity, drawdown, from, Math.min(ts.length, from + rows));
 }
 
 /** Rows `[from, to)` of equity.csv (with the header when `from` is 0). */

@@ -11,6 +11,12 @@ import { REAL_5M, realDataPath, realDataTest } from "../_real_data.ts";
 import { synthetic5m } from "../_synthetic_data.ts";
 import { DEFAULT_BACKTEST_PARAMS } from "../../src/core/backtest_params.ts";
 import { equityCsv } from "../../src/engine/artifacts.ts";
+import {
+  buildTrailingPieces,
+  equityPieces,
+  shareEquityFile,
+  writeTrailingPieces,
+} from "../../src/app/backtest/equity_pieces.ts";
 import { assembleReport, runBoundPass } from "../../src/engine/backtest_report.ts";
 import { createStrategy } from "../../src/strategy/mod.ts";
 const COLUMNS = ["ts", "open", "high", "low", "close", "volume"] as const;
@@ -183,7 +189,7 @@ Deno.test("parallel CSV parse of generated 5m data: same candles as one core, sa
   await parallelParseCases(t, synthetic5m());
 });
 
-Deno.test("equity.csv built on the worker: the same bytes as the report's", async () => {
+Deno.test("equity.csv shared by the worker and the main thread: the same bytes as the report's", async (t) => {
   const series = tileSeries(synthetic5m(), 120_000);
   const params = DEFAULT_BACKTEST_PARAMS;
   const main = runBoundPass(
@@ -203,24 +209,58 @@ Deno.test("equity.csv built on the worker: the same bytes as the report's", asyn
     other: main.stats,
     intervalMs: 300_000,
   });
+  const want = equityCsv(report);
   const worker = BacktestWorker.start();
   assert.ok(worker, "workers are available under deno test");
+  const dir = await Deno.makeTempDir();
+  /** Writes equity.csv the way a run does: the worker's pieces, then this thread's after them. */
+  async function shared(
+    name: string,
+    order: "worker first" | "main first" | "split",
+  ): Promise<{ bytes: Uint8Array; mine: number }> {
+    const path = `${dir}/${name}.csv`;
+    const pieces = equityPieces(series.ts, main.result.equity, report.drawdown, 10_000);
+    assert.equal(pieces.claims.length, 12);
+    let mine: Uint8Array[] = [];
+    if (order === "main first") mine = buildTrailingPieces(pieces);
+    // the split case: the last five pieces held back until the worker has stopped
+    if (order === "split") { for (let k = 7; k < 12; k++) pieces.claims[k] = 9; }
+    const written = await worker!.writeEquityCsv(path, pieces);
+    if (order === "split") { for (let k = 7; k < 12; k++) pieces.claims[k] = 0; }
+    if (order !== "main first") mine = buildTrailingPieces(pieces);
+    await writeTrailingPieces(path, written, mine);
+    const bytes = await Deno.readFile(path);
+    return { bytes, mine: mine.length };
+  }
   try {
-    const path = await Deno.makeTempFile();
-    try {
-      const n = await worker.writeEquityCsv(
-        path,
-        series.ts,
-        main.result.equity,
-        report.drawdown,
-      );
-      const bytes = await Deno.readFile(path);
-      assert.equal(n, bytes.length);
-      assert.deepEqual(bytes, equityCsv(report));
-    } finally {
-      await Deno.remove(path);
-    }
+    await t.step("the worker builds it all", async () => {
+      const r = await shared("worker", "worker first");
+      assert.equal(r.mine, 0);
+      assert.deepEqual(r.bytes, want);
+    });
+    await t.step("the main thread builds it all (the worker came too late)", async () => {
+      const r = await shared("main", "main first");
+      assert.equal(r.mine, 12);
+      assert.deepEqual(r.bytes, want);
+    });
+    await t.step("seven pieces from the worker, five from the main thread", async () => {
+      const r = await shared("split", "split");
+      assert.equal(r.mine, 5);
+      assert.deepEqual(r.bytes, want);
+    });
+    await t.step(
+      "as a run shares it: whole, or left to the caller when the worker fails",
+      async () => {
+        const columns = { ts: series.ts, equity: main.result.equity, drawdown: report.drawdown };
+        const ok = shareEquityFile(worker, `${dir}/run`, columns);
+        assert.equal(await ok.finish(), true);
+        assert.deepEqual(await Deno.readFile(`${dir}/run/equity.csv`), want);
+        const failing = { writeEquityCsv: () => Promise.reject(new Error("worker gone")) };
+        assert.equal(await shareEquityFile(failing, `${dir}/failed`, columns).finish(), false);
+      },
+    );
   } finally {
     worker.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });

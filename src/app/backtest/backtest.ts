@@ -25,6 +25,7 @@ import { ALREADY_WRITTEN, newRunId, runTmpDir, writeRun } from "../../ops/run_st
 import { createStrategy, strategyDef } from "../../strategy/mod.ts";
 import { BacktestWorker, otherBoundPass, WORKER_MIN_CANDLES } from "./backtest_worker_client.ts";
 import { loadIntrabarDetail } from "./load_detail.ts";
+import { shareEquityFile } from "./equity_pieces.ts";
 import type { Command } from "../command.ts";
 import { notice, parseCommandFlags, strategiesHelp } from "../_flags.ts";
 import { loadBacktestCandles, type LoadedCandles } from "./load_candles.ts";
@@ -106,8 +107,8 @@ async function backtestWith(
     loaded.intervalMs,
   );
   // equity.csv needs only this pass: the worker builds it and writes it into the run's
-  // folder piece by piece while this thread goes on (a failed worker leaves it to this
-  // thread)
+  // folder piece by piece after its bound, and this thread builds the tail once its other
+  // files are done (a failed worker leaves it all to this thread)
   const n = loaded.series.length;
   const onWorker = worker !== null && n >= WORKER_MIN_CANDLES;
   let dir: string;
@@ -117,8 +118,12 @@ async function backtestWith(
   try {
     // computed once, here: the worker's equity.csv and the report both need it
     const drawdown = drawdownSeries(params.startEquity, main.result.equity);
-    const equityWritten = onWorker
-      ? startEquityFile(worker, config.runsDir, runId, loaded.series.ts, main, drawdown)
+    const equityFile = onWorker
+      ? shareEquityFile(worker, runTmpDir(config.runsDir, runId), {
+        ts: loaded.series.ts,
+        equity: main.result.equity,
+        drawdown,
+      })
       : null;
     // the third result, here while the worker runs the other bound
     const detail: DetailRun | undefined = detailCandles === null ? undefined : runDetailPass({
@@ -169,7 +174,7 @@ async function backtestWith(
       "stats.json": async () => statsJson(await full()),
       "summary.html": async () => renderSummaryHtml(await full(), chartJsSource),
       "events.jsonl": () => backtestJournal(csv, meta),
-      "equity.csv": async () => (await equityWritten) ? ALREADY_WRITTEN : equityCsv(partial),
+      "equity.csv": async () => (await equityFile?.finish()) ? ALREADY_WRITTEN : equityCsv(partial),
     };
     dir = await writeRun(config.runsDir, runId, files);
   } catch (e) {
@@ -189,28 +194,6 @@ async function backtestWith(
   console.log(headline(report, loaded, config));
   console.log(`Summary: ${absolute(dir)}/summary.html`);
   return 0;
-}
-
-/**
- * Has the worker write equity.csv into the run's temporary folder; resolves to whether it
- * did (false: this thread builds it instead).
- */
-async function startEquityFile(
-  worker: BacktestWorker,
-  runsDir: string,
-  runId: string,
-  ts: Float64Array,
-  main: { result: { equity: Float64Array } },
-  drawdown: Float64Array,
-): Promise<boolean> {
-  const dir = runTmpDir(runsDir, runId);
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-    await worker.writeEquityCsv(`${dir}/equity.csv`, ts, main.result.equity, drawdown);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function resolvedConfig(config: BacktestConfig, loaded: LoadedCandles): Record<string, unknown> {

@@ -1,8 +1,8 @@
 /// <reference lib="deno.worker" />
 /**
  * The backtest's second core: parses pieces of a big CSV while the main thread parses the
- * others, runs the second intrabar bound and builds equity.csv while the main thread
- * builds and writes the other artifacts. Input errors travel back as data so the main
+ * others, runs the second intrabar bound and builds equity.csv (the main thread builds its
+ * tail once the other artifacts are done). Input errors travel back as data so the main
  * thread can raise them.
  */
 import type { BacktestParams } from "../../core/backtest_params.ts";
@@ -10,8 +10,7 @@ import type { CandleSeries } from "../../core/candle.ts";
 import { isInputError } from "../../core/errors.ts";
 import { type CsvLayout, parseCandleRows } from "../../data/csv_candles.ts";
 import { type FilePiecesJob, parseFilePiece, type PieceResult } from "./csv_pieces.ts";
-import { equityCsvPieces } from "../../engine/artifacts.ts";
-import { writeAllBytes } from "../../ops/write_bytes.ts";
+import { type EquityPieces, writeLeadingPieces } from "./equity_pieces.ts";
 import { runBoundPass } from "../../engine/backtest_report.ts";
 import type { RunStats } from "../../engine/report_model.ts";
 import { createStrategy, loadStrategy } from "../../strategy/mod.ts";
@@ -40,15 +39,11 @@ export interface BoundJob {
   readonly intervalMs: number;
 }
 
-/** Build equity.csv of a pass from its candle times and equity curve. */
+/** Write the leading pieces of equity.csv that this thread claims (see equity_pieces.ts). */
 export interface EquityCsvJob {
   readonly kind: "equity-csv";
-  readonly ts: Float64Array;
-  readonly equity: Float64Array;
-  /** The drawdown the report holds (`drawdownSeries` of the equity). */
-  readonly drawdown: Float64Array;
-  /** Where to write it: piece by piece, each written while the next is built. */
   readonly path: string;
+  readonly pieces: EquityPieces;
 }
 
 /** A job with the id its answer carries. */
@@ -64,26 +59,6 @@ export type WorkerAnswer =
   | { readonly id: number; readonly written: number }
   | { readonly id: number; readonly input: string; readonly expected: string }
   | { readonly id: number; readonly message: string };
-
-/** Rows of equity.csv per piece written (about 3.5 MB). */
-const EQUITY_PIECE_ROWS = 100_000;
-
-/**
- * Writes `pieces` to a new file at `path`, in order, building the next piece while the
- * last one is being written (the write runs off this thread); returns the bytes written.
- */
-async function writePieces(path: string, pieces: Iterable<Uint8Array>): Promise<number> {
-  using file = await Deno.open(path, { write: true, create: true, truncate: true });
-  let total = 0;
-  let writing: Promise<void> = Promise.resolve();
-  for (const piece of pieces) {
-    await writing;
-    writing = writeAllBytes(file, piece);
-    total += piece.length;
-  }
-  await writing;
-  return total;
-}
 
 self.onmessage = async (e: MessageEvent<WorkerJob>) => {
   const job = e.data;
@@ -104,10 +79,7 @@ self.onmessage = async (e: MessageEvent<WorkerJob>) => {
       }
       self.postMessage({ id: job.id, pieces: done } satisfies WorkerAnswer);
     } else if (job.kind === "equity-csv") {
-      const bytes = await writePieces(
-        job.path,
-        equityCsvPieces(job.ts, job.equity, job.drawdown, EQUITY_PIECE_ROWS),
-      );
+      const bytes = await writeLeadingPieces(job.path, job.pieces);
       self.postMessage({ id: job.id, written: bytes } satisfies WorkerAnswer);
     } else {
       const strategy = createStrategy(job.strategy, job.strategyParams);

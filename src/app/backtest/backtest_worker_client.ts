@@ -19,6 +19,7 @@ import {
   parseFilePiece,
   type PieceResult,
 } from "./csv_pieces.ts";
+import type { EquityPieces } from "./equity_pieces.ts";
 import type {
   BoundJob,
   EquityCsvJob,
@@ -106,17 +107,11 @@ export class BacktestWorker {
   }
 
   /**
-   * Builds equity.csv of a pass on the worker and writes it to `path` as it goes (its
-   * candle times, shared or copied, and copies of its equity and drawdown curves).
-   * Resolves to the bytes written.
+   * Has the worker create equity.csv at `path` and write the pieces it claims from the
+   * first onwards (see `writeLeadingPieces`). Resolves to the bytes written.
    */
-  async writeEquityCsv(
-    path: string,
-    ts: Float64Array,
-    equity: Float64Array,
-    drawdown: Float64Array,
-  ): Promise<number> {
-    const a = await this.#send({ kind: "equity-csv", ts, equity, drawdown, path });
+  async writeEquityCsv(path: string, pieces: EquityPieces): Promise<number> {
+    const a = await this.#send({ kind: "equity-csv", path, pieces });
     if ("written" in a) return a.written;
     throw new Error("message" in a ? a.message : "unexpected worker answer");
   }

@@ -1,0 +1,138 @@
+/**
+ * equity.csv built by two threads into one file. The worker claims pieces from the first
+ * onwards and writes each one as it goes; the main thread, once its other files are built,
+ * claims them from the last backwards into memory and writes them after the worker's
+ * bytes. Whichever thread is free builds the rest, so neither waits long for the other.
+ *
+ * @module
+ */
+import { equityCsvPiece, equityCsvPieceCount } from "../../engine/artifacts.ts";
+import { writeAllBytes } from "../../ops/write_bytes.ts";
+
+/** Who holds a piece in `claims`. */
+const FREE = 0;
+const WORKER = 1;
+const MAIN = 2;
+
+/** Candles per piece (about 1.7 MB of equity.csv): small enough to share the tail out. */
+export const EQUITY_PIECE_ROWS = 50_000;
+
+/** The columns of equity.csv, its pieces and who claimed which. */
+export interface EquityPieces {
+  readonly ts: Float64Array;
+  readonly equity: Float64Array;
+  /** The drawdown the report holds (`drawdownSeries` of the equity). */
+  readonly drawdown: Float64Array;
+  readonly rows: number;
+  /** One per piece, shared by both threads: 0 free, 1 the worker's, 2 the main thread's. */
+  readonly claims: Int32Array;
+}
+
+/** The pieces of equity.csv for these columns, none claimed yet. */
+export function equityPieces(
+  ts: Float64Array,
+  equity: Float64Array,
+  drawdown: Float64Array,
+  rows = EQUITY_PIECE_ROWS,
+): EquityPieces {
+  const count = equityCsvPieceCount(ts.length, rows);
+  return { ts, equity, drawdown, rows, claims: new Int32Array(new SharedArrayBuffer(4 * count)) };
+}
+
+/**
+ * The worker's part: creates `path` and writes the pieces it claims from the first onwards,
+ * building the next while the last is written; returns the bytes written. The pieces it
+ * did not claim are the main thread's, all after its own.
+ */
+export async function writeLeadingPieces(path: string, p: EquityPieces): Promise<number> {
+  using file = await Deno.open(path, { write: true, create: true, truncate: true });
+  let total = 0;
+  let writing: Promise<void> = Promise.resolve();
+  for (let k = 0; k < p.claims.length; k++) {
+    if (Atomics.compareExchange(p.claims, k, FREE, WORKER) !== FREE) break;
+    const piece = equityCsvPiece(p.ts, p.equity, p.drawdown, k, p.rows);
+    await writing;
+    writing = writeAllBytes(file, piece);
+    total += piece.length;
+  }
+  await writing;
+  return total;
+}
+
+/**
+ * The main thread's part: builds the pieces it claims from the last backwards, until it
+ * meets one the worker holds; returns them in file order.
+ */
+export function buildTrailingPieces(p: EquityPieces): Uint8Array[] {
+  const mine: Uint8Array[] = [];
+  for (let k = p.claims.length - 1; k >= 0; k--) {
+    if (Atomics.compareExchange(p.claims, k, FREE, MAIN) !== FREE) break;
+    mine.push(equityCsvPiece(p.ts, p.equity, p.drawdown, k, p.rows));
+  }
+  return mine.reverse();
+}
+
+/** Writes `pieces` into `path` from byte `offset` on (where the worker's part ended). */
+export async function writeTrailingPieces(
+  path: string,
+  offset: number,
+  pieces: readonly Uint8Array[],
+): Promise<void> {
+  if (pieces.length === 0) return;
+  using file = await Deno.open(path, { write: true });
+  await file.seek(offset, Deno.SeekMode.Start);
+  for (const piece of pieces) await writeAllBytes(file, piece);
+}
+
+/** What writes the worker's part: `BacktestWorker.writeEquityCsv`. */
+export interface LeadingPiecesWriter {
+  writeEquityCsv(path: string, pieces: EquityPieces): Promise<number>;
+}
+
+/** equity.csv shared by the worker and this thread. */
+export interface SharedEquityFile {
+  /**
+   * Builds this thread's part (the pieces the worker has not claimed yet), waits for the
+   * worker's and writes this one after it; resolves to whether the file is whole (false:
+   * the worker failed, and the caller writes the whole file instead).
+   */
+  finish(): Promise<boolean>;
+}
+
+/**
+ * Has the worker start `dir`/equity.csv from the first piece on, as soon as it is free
+ * (the job is posted now, so it runs right after the worker's bound); this thread's part
+ * waits for `finish`.
+ */
+export function shareEquityFile(
+  worker: LeadingPiecesWriter,
+  dir: string,
+  columns: {
+    readonly ts: Float64Array;
+    readonly equity: Float64Array;
+    readonly drawdown: Float64Array;
+  },
+): SharedEquityFile {
+  const path = `${dir}/equity.csv`;
+  const pieces = equityPieces(columns.ts, columns.equity, columns.drawdown);
+  let written: Promise<number | null>;
+  try {
+    Deno.mkdirSync(dir, { recursive: true });
+    written = worker.writeEquityCsv(path, pieces).catch(() => null);
+  } catch {
+    written = Promise.resolve(null);
+  }
+  return {
+    async finish() {
+      const mine = buildTrailingPieces(pieces);
+      const offset = await written;
+      if (offset === null) return false;
+      try {
+        await writeTrailingPieces(path, offset, mine);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
