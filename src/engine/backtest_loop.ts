@@ -13,7 +13,7 @@ import { type DetailResolution, DetailResolver, type IntrabarDetail } from "./in
 /** What one backtest pass produced. */
 export interface BacktestResult {
   readonly trades: Trade[];
-  /** Marked-to-market equity at each candle close. */
+  /** Marked-to-market equity at each candle close (in shared memory when the candles are). */
   readonly equity: Float64Array;
   /** Candles during which a position was open. */
   readonly exposedCandles: number;
@@ -55,7 +55,8 @@ function submitToSim(venue: SimVenue, o: CoreOrder): void {
  * (`end`). With `detail` (finer candles under the bars), a bar that touches both stop and
  * take-profit is resolved from them instead of by `p.intrabar` (see `DetailResolver`);
  * only such bars look at the finer candles. `timing` sets how the strategy's answers are
- * timed (default: sampled, see `RunnerTiming`).
+ * timed (default: sampled, see `RunnerTiming`). The equity curve is in shared memory when
+ * the candles are (another thread reads it without a copy).
  */
 export function runBacktest(
   series: CandleSeries,
@@ -73,7 +74,10 @@ export function runBacktest(
   const resolver = detail === undefined ? null : new DetailResolver(detail);
   venue.resolver = resolver;
   const ledger = core.ledger;
-  const equity = new Float64Array(n);
+  // candles in shared memory are shared with another thread: so is their equity curve
+  const equity = ts.buffer instanceof SharedArrayBuffer
+    ? new Float64Array(new SharedArrayBuffer(n * 8))
+    : new Float64Array(n);
   const barMode = p.mode === "bar";
   const orders = core.orders;
   let exposed = 0;

@@ -41,9 +41,14 @@ const CALENDAR_YEAR_MS = 365.25 * 86_400_000;
 
 const DAY_MS = 86_400_000;
 
-/** Drawdown from the running peak (start equity counts as the first peak), in USD. */
+/**
+ * Drawdown from the running peak (start equity counts as the first peak), in USD; in shared
+ * memory when `equity` is.
+ */
 export function drawdownSeries(startEquity: number, equity: Float64Array): Float64Array {
-  const dd = new Float64Array(equity.length);
+  const dd = equity.buffer instanceof SharedArrayBuffer
+    ? new Float64Array(new SharedArrayBuffer(equity.length * 8))
+    : new Float64Array(equity.length);
   let peak = startEquity;
   for (let i = 0; i < equity.length; i++) {
     if (equity[i] > peak) peak = equity[i];

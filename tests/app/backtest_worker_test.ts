@@ -3,7 +3,7 @@ import {
   BacktestWorker,
   readCandleCsvParallel,
 } from "../../src/app/backtest/backtest_worker_client.ts";
-import type { CandleSeries } from "../../src/core/candle.ts";
+import { allocSeries, type CandleSeries } from "../../src/core/candle.ts";
 import { readCandleCsv } from "../../src/data/csv_candles.ts";
 import { seriesToCsv, tileSeries } from "../../src/data/tile_series.ts";
 import { gzipSync } from "node:zlib";
@@ -262,5 +262,41 @@ Deno.test("equity.csv shared by the worker and the main thread: the same bytes a
   } finally {
     worker.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the other bound of shared candles comes from the worker, its equity without a copy", async () => {
+  const plain = tileSeries(synthetic5m(), 120_000);
+  // candles in shared memory, as the two-core CSV parse leaves them
+  const series = allocSeries(plain.length, true);
+  for (const k of ["ts", "open", "high", "low", "close", "volume"] as const) {
+    series[k].set(plain[k]);
+  }
+  const params = DEFAULT_BACKTEST_PARAMS;
+  const worker = BacktestWorker.start();
+  assert.ok(worker, "workers are available under deno test");
+  try {
+    // the worker's own answer: a failed answer rejects here (a run would fall back quietly)
+    const other = await worker.bound({
+      series,
+      strategy: "ema-cross",
+      strategyParams: { fast: 12, slow: 26 },
+      params,
+      mode: "optimistic",
+      intervalMs: 300_000,
+    });
+    const here = runBoundPass(
+      plain,
+      createStrategy("ema-cross", { fast: 12, slow: 26 }),
+      params,
+      "optimistic",
+      300_000,
+    );
+    assert.ok(here.stats.trades > 100);
+    assert.equal(other.stats.trades_hash, here.stats.trades_hash);
+    assert.deepEqual(other.equity, here.result.equity);
+    assert.ok(other.equity.buffer instanceof SharedArrayBuffer, "shared, not copied");
+  } finally {
+    worker.close();
   }
 });

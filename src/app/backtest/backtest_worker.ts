@@ -84,11 +84,13 @@ self.onmessage = async (e: MessageEvent<WorkerJob>) => {
     } else {
       const strategy = createStrategy(job.strategy, job.strategyParams);
       const pass = runBoundPass(job.series, strategy, job.params, job.mode, job.intervalMs);
-      // the equity curve's buffer moves to the main thread (no copy)
+      // the equity curve reaches the main thread without a copy: shared (as it is for
+      // shared candles) or its buffer moved
       const equity = pass.result.equity;
+      const buffer = equity.buffer;
       self.postMessage(
         { id: job.id, stats: pass.stats, equity } satisfies WorkerAnswer,
-        [equity.buffer as ArrayBuffer],
+        buffer instanceof SharedArrayBuffer ? [] : [buffer],
       );
     }
   } catch (err) {
