@@ -74,8 +74,14 @@ export class SimVenue {
   dir = 0;
   qty = 0;
   entry = 0;
-  stop = 0;
-  tp = 0;
+  private stopLevel = 0;
+  private tpLevel = 0;
+  /**
+   * The open position's levels below and above (long: stop and take-profit; short: the
+   * other way round): a bar that opens and stays strictly between them hits neither.
+   */
+  private bandLo = Number.NaN;
+  private bandHi = Number.NaN;
   /** An exit to fill at the next open (NaN: none; Infinity: the whole position). */
   exitQty = Number.NaN;
   exitId = "";
@@ -128,9 +134,27 @@ export class SimVenue {
     this.waiting = true;
   }
 
+  /** The open position's stop price. */
+  get stop(): number {
+    return this.stopLevel;
+  }
+
+  /** The open position's take-profit price (±Infinity: none). */
+  get tp(): number {
+    return this.tpLevel;
+  }
+
+  /** Sets the open position's stop and take-profit (after its direction is set). */
+  setBracket(stop: number, tp: number): void {
+    this.stopLevel = stop;
+    this.tpLevel = tp;
+    this.bandLo = this.dir > 0 ? stop : tp;
+    this.bandHi = this.dir > 0 ? tp : stop;
+  }
+
   /** Moves the stop now (it counts from the next bar). */
   moveStop(price: number): void {
-    if (this.dir !== 0) this.stop = price;
+    if (this.dir !== 0) this.setBracket(price, this.tpLevel);
   }
 
   /** Cancels what is waiting for the next open; returns how many orders that was. */
@@ -149,11 +173,18 @@ export class SimVenue {
   bar(ts: number, open: number, high: number, low: number): boolean {
     if (this.waiting) this.fillWaiting(ts, open);
     if (this.dir === 0) return false;
-    const hit = bracketHit(this.dir > 0, open, high, low, this.stop, this.tp, this.optimistic);
-    // only bars that exit go on, in a method of their own: a short body here lets V8
-    // inline this call into the backtest loop
-    if (hit !== HIT_NONE) this.#exitAt(hit, ts, open, high, low);
+    // most bars open and stay strictly between the two levels: nothing to check further.
+    // The rest go to the full rules in a method of their own, so this body stays short
+    // enough for V8 to inline it into the backtest loop
+    const lo = this.bandLo;
+    const hi = this.bandHi;
+    if (!(low > lo && high < hi && open > lo && open < hi)) this.#checkBracket(ts, open, high, low);
     return true;
+  }
+
+  #checkBracket(ts: number, open: number, high: number, low: number): void {
+    const hit = bracketHit(this.dir > 0, open, high, low, this.stop, this.tp, this.optimistic);
+    if (hit !== HIT_NONE) this.#exitAt(hit, ts, open, high, low);
   }
 
   /** The bracket level `hit` (a HIT_* code) exits the position in this bar. */
@@ -219,8 +250,7 @@ export class SimVenue {
     this.dir = e.dir;
     this.qty = qty;
     this.entry = price;
-    this.stop = stop;
-    this.tp = tp;
+    this.setBracket(stop, tp);
     this.sink.entryFilled(e.dir, qty, price, feeFor(qty, price, this.feeBps), ts, stop, tp, id);
   }
 

@@ -54,8 +54,10 @@ export class SimExchange implements CandleDrivenExchange, SimFillSink {
         v.dir = p.side === "long" ? 1 : -1;
         v.qty = p.qty;
         v.entry = p.entryPrice;
-        v.stop = p.stopPrice ?? (p.side === "long" ? -Infinity : Infinity);
-        v.tp = p.tpPrice ?? (p.side === "long" ? Infinity : -Infinity);
+        v.setBracket(
+          p.stopPrice ?? (p.side === "long" ? -Infinity : Infinity),
+          p.tpPrice ?? (p.side === "long" ? Infinity : -Infinity),
+        );
         this.#symbol = p.symbol;
       }
       this.#pending = [...state.pending];
@@ -107,8 +109,7 @@ export class SimExchange implements CandleDrivenExchange, SimFillSink {
   protect(_symbol: string, bracket: { stopPrice: number; tpPrice?: number }): Promise<void> {
     const v = this.#venue;
     if (v.dir === 0) return Promise.reject(new Error("Cannot protect: no open position"));
-    v.stop = bracket.stopPrice;
-    if (bracket.tpPrice !== undefined) v.tp = bracket.tpPrice;
+    v.setBracket(bracket.stopPrice, bracket.tpPrice ?? v.tp);
     return Promise.resolve();
   }
 
