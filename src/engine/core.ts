@@ -105,12 +105,14 @@ export class TradingCore implements SimFillSink {
   mark(ts: number, eq: number): void {
     // the new day in a method of its own keeps this small enough for V8 to inline
     if (ts >= this.dayEnd) this.#newDay(ts, eq);
-    else if (this.dayStart - eq >= this.dailyLimit && !this.gate.latched) {
-      // once latched the day stays latched: later marks of the day change nothing it acts on
-      this.gate.markEquity(ts, eq);
-    }
+    else if (this.dayStart - eq >= this.dailyLimit) this.#atLimit(ts, eq);
     this.prevTs = ts;
     this.prevEq = eq;
+  }
+
+  #atLimit(ts: number, eq: number): void {
+    // once latched the day stays latched: later marks of the day change nothing it acts on
+    if (!this.gate.latched) this.gate.markEquity(ts, eq);
   }
 
   #newDay(ts: number, eq: number): void {
@@ -137,28 +139,22 @@ export class TradingCore implements SimFillSink {
     // rest (orders, sizing) is in methods called when there is something to do
     if (this.orders.length !== 0 || this.lastDenial !== null) this.clearOrders();
     const pos = this.ledger.position;
-    if (pos !== null) this.view(pos);
-    const d = this.runner.decide(i, this.prevEq, pos !== null);
-    if (!d.fromBias) return this.actOnIntents(d, pos, i, f);
+    if (pos !== this.viewed) this.viewChanged(pos, i);
+    const d = this.runner.decide(i, this.prevEq);
+    if (!d.fromBias) return this.actOnIntents(d, i, f);
     // the shorthand acts on its edges (bar mode: on every bar with a view); on a sync
-    // candle on its state; a live position held against it is exited until flat
-    const bias = d.bias;
-    const prev = this.prevBias;
-    this.prevBias = bias;
-    // most candles: the bias has not changed, nothing to do
-    if (bias === prev && !this.barMode && !f.sync && !f.live) return 0;
-    return this.biasOrders(d, bias, prev, pos, i, f);
+    // candle on its state; a live position held against it is exited until flat.
+    // Most candles: the bias has not changed, nothing to do
+    if (d.bias === this.prevBias && !this.barMode && !f.sync && !f.live) return 0;
+    return this.biasOrders(d, i, f);
   }
 
   /** The orders of the Bias shorthand on a candle where it may act. */
-  private biasOrders(
-    d: NormalizedDecision,
-    bias: number,
-    prev: number,
-    pos: TradeLedger["position"],
-    i: number,
-    f: DecideFlags,
-  ): number {
+  private biasOrders(d: NormalizedDecision, i: number, f: DecideFlags): number {
+    const bias = d.bias;
+    const prev = this.prevBias;
+    this.prevBias = bias;
+    const pos = this.ledger.position;
     const curDir = pos === null ? 0 : pos.side === "long" ? 1 : -1;
     if (bias === curDir || !f.orders) return 0;
     const edge = this.barMode ? bias !== 0 : bias !== prev;
@@ -175,13 +171,9 @@ export class TradingCore implements SimFillSink {
     this.lastDenial = null;
   }
 
-  private actOnIntents(
-    d: NormalizedDecision,
-    pos: TradeLedger["position"],
-    i: number,
-    f: DecideFlags,
-  ): number {
+  private actOnIntents(d: NormalizedDecision, i: number, f: DecideFlags): number {
     if (!f.orders) return 0;
+    const pos = this.ledger.position;
     const orders = this.orders;
     const curDir = pos === null ? 0 : pos.side === "long" ? 1 : -1;
     if (!Number.isNaN(d.moveStop) && pos !== null) this.#moveStop(d.moveStop);
@@ -198,21 +190,19 @@ export class TradingCore implements SimFillSink {
   private viewed: unknown = null;
   private viewEntry = Number.NaN;
 
-  /** Updates the position the strategy sees (one reused object). */
-  private view(pos: NonNullable<TradeLedger["position"]>): void {
-    // the ledger replaces its position object on every change: same object, same fields
-    // (the common candle, kept short for V8 to inline; a changed one is copied elsewhere)
-    if (this.viewed === pos) this.runner.pos.barsHeld++;
-    else this.#viewChanged(pos);
-  }
-
-  #viewChanged(pos: NonNullable<TradeLedger["position"]>): void {
+  /**
+   * Copies a changed position into the one the strategy sees (the ledger replaces its
+   * position object on every change, so an unchanged object needs nothing per candle).
+   */
+  private viewChanged(pos: TradeLedger["position"], i: number): void {
+    this.viewed = pos;
+    this.runner.showPosition(pos !== null);
+    if (pos === null) return;
     const v = this.runner.pos;
     if (this.viewEntry !== pos.entryTs) {
       this.viewEntry = pos.entryTs;
-      v.barsHeld = 0;
-    } else v.barsHeld++;
-    this.viewed = pos;
+      v.heldFrom = i;
+    }
     v.side = pos.side;
     v.qty = pos.qty;
     v.entryPrice = pos.entryPrice;

@@ -94,7 +94,18 @@ export class MutablePosition implements PositionView {
   entryTime = 0;
   stopPrice = 0;
   tpPrice = Number.NaN;
-  barsHeld = 0;
+  /** The candle (index) the position was first seen on: `barsHeld` counts from it. */
+  heldFrom = 0;
+  declare private readonly bars: SeriesBars;
+
+  constructor(bars: SeriesBars) {
+    this.bars = bars;
+  }
+
+  /** Candles since the entry filled: counted from the index, so nothing ticks per candle. */
+  get barsHeld(): number {
+    return this.bars.index - this.heldFrom;
+  }
 }
 
 /** The context object handed to the strategy (reused; fields updated per candle). */
@@ -158,6 +169,31 @@ export interface RunnerTiming {
   readonly clock?: () => number;
 }
 
+/** What the runner calls for an answer: the strategy, or the strategy through a timer. */
+type Answering = Pick<StrategyInstance, "onCandle">;
+
+/** An answer that took longer than the limit (the runner names the candle). */
+class SlowAnswer {
+  constructor(readonly took: number) {}
+}
+
+/** The strategy's answers, each timed: one over the limit is thrown as a SlowAnswer. */
+class TimedAnswers implements Answering {
+  constructor(
+    private readonly strategy: StrategyInstance,
+    private readonly clock: () => number,
+    private readonly limitMs: number,
+  ) {}
+
+  onCandle(ctx: StrategyContext): Decision {
+    const t0 = this.clock();
+    const d = this.strategy.onCandle(ctx);
+    const took = this.clock() - t0;
+    if (took > this.limitMs) throw new SlowAnswer(took);
+    return d;
+  }
+}
+
 /**
  * Calls a strategy once per candle with a reused context and turns its answer into a
  * NormalizedDecision. Anything thrown or answered that is not a Decision becomes a
@@ -167,19 +203,23 @@ export interface RunnerTiming {
 export class StrategyRunner {
   declare readonly bars: SeriesBars;
   declare readonly ctx: MutableContext;
-  readonly pos = new MutablePosition();
+  declare readonly pos: MutablePosition;
   readonly out = new NormalizedDecision();
   /** The last answer set more than the Bias fields (reset them all next time). */
   dirty = false;
-  positioned = false;
 
   declare readonly name: string;
   declare readonly strategy: StrategyInstance;
 
   declare private readonly clock: () => number;
   private readonly limitMs: number = STRATEGY_TIME_LIMIT_MS;
-  /** Time every answer (sessions, or a backtest whose last sample was slow). */
-  private timed = false;
+  /**
+   * Who answers: the strategy itself, or (sessions, or a backtest whose last sample was
+   * slow) the same strategy through a timer. Swapping the callee instead of testing a flag
+   * keeps the per-candle call short.
+   */
+  declare private answering: Answering;
+  declare private readonly timedAnswers: Answering;
   private readonly alwaysTimed: boolean = false;
   /** The clock at the last sample. */
   private sampledAt: number = 0;
@@ -193,27 +233,27 @@ export class StrategyRunner {
     this.name = name;
     this.strategy = strategy;
     this.bars = new SeriesBars(series);
+    this.pos = new MutablePosition(this.bars);
     this.ctx = new MutableContext(this.bars);
     this.warmup = strategy.warmup;
     this.clock = timing.clock ?? (() => performance.now());
     this.limitMs = timing.limitMs ?? STRATEGY_TIME_LIMIT_MS;
     this.alwaysTimed = timing.mode === "each";
-    this.timed = this.alwaysTimed;
+    this.timedAnswers = new TimedAnswers(strategy, this.clock, this.limitMs);
+    this.answering = this.alwaysTimed ? this.timedAnswers : strategy;
     this.sampledAt = this.clock();
   }
 
   /**
-   * Asks the strategy about candle `i` and normalises the answer into `out`.
-   * @param positioned whether the `pos` fields describe an open position
+   * Asks the strategy about candle `i` and normalises the answer into `out` (the position
+   * it sees is the one `showPosition` last set).
    */
-  decide(i: number, equity: number, positioned: boolean): NormalizedDecision {
+  decide(i: number, equity: number): NormalizedDecision {
     const out = this.out;
     if (this.dirty) this.clean();
     this.bars.index = i;
-    const ctx = this.ctx;
-    ctx.equity = equity;
-    if (positioned !== this.positioned) this.setPositioned(positioned);
-    const d = this.timed ? this.timedCall(i) : this.call(i);
+    this.ctx.equity = equity;
+    const d = this.call(i);
     // the common answer, a Bias after the warm-up, in a few lines V8 inlines
     if ((d === 1 || d === -1 || d === 0) && i >= this.warmup) {
       out.bias = d;
@@ -231,24 +271,9 @@ export class StrategyRunner {
     this.dirty = false;
   }
 
-  private setPositioned(positioned: boolean): void {
-    this.positioned = positioned;
+  /** Whether the strategy sees a position (the `pos` fields) or none, from now on. */
+  showPosition(positioned: boolean): void {
     this.ctx.position = positioned ? this.pos : null;
-  }
-
-  /** One answer, timed: over the limit, the strategy is stopped on this candle. */
-  private timedCall(i: number): Decision {
-    const t0 = this.clock();
-    const d = this.call(i);
-    const took = this.clock() - t0;
-    if (took > this.limitMs) {
-      throw new StrategyError(
-        this.name,
-        this.bars.series.ts[i],
-        `it took ${Math.round(took)} ms to answer; the limit is ${this.limitMs} ms per candle`,
-      );
-    }
-    return d;
   }
 
   /**
@@ -261,26 +286,28 @@ export class StrategyRunner {
     const now = this.clock();
     const slow = now - this.sampledAt > this.limitMs;
     this.sampledAt = now;
-    if (!this.alwaysTimed) this.timed = slow;
+    if (!this.alwaysTimed) this.answering = slow ? this.timedAnswers : this.strategy;
   }
 
-  /** The strategy's answer; what it throws becomes a StrategyError naming the candle. */
+  /**
+   * The strategy's answer; what it throws becomes a StrategyError naming the candle (an
+   * answer over the time limit too).
+   */
   private call(i: number): Decision {
     // the error is built elsewhere: a short body here lets V8 inline this call, and the
     // strategy's own onCandle into it, on every candle
     try {
-      return this.strategy.onCandle(this.ctx);
+      return this.answering.onCandle(this.ctx);
     } catch (e) {
       throw this.threw(i, e);
     }
   }
 
   private threw(i: number, e: unknown): StrategyError {
-    return new StrategyError(
-      this.name,
-      this.bars.series.ts[i],
-      `it threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`.slice(0, 300),
-    );
+    const problem = e instanceof SlowAnswer
+      ? `it took ${Math.round(e.took)} ms to answer; the limit is ${this.limitMs} ms per candle`
+      : `it threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`.slice(0, 300);
+    return new StrategyError(this.name, this.bars.series.ts[i], problem);
   }
 
   /** Everything but a Bias after the warm-up. */

@@ -196,7 +196,7 @@ Deno.test("EMA with seed 'first' reproduces the ema-cross strategy's averages bi
   const fast = new Ema(12, { seed: "first" });
   const slow = new Ema(26, { seed: "first" });
   for (let i = 0; i < s.length; i++) {
-    runner.decide(i, 10_000, false);
+    runner.decide(i, 10_000);
     assert.ok(Object.is(fast.update(s.close[i]), strategy.ef), `fast EMA at ${i}`);
     assert.ok(Object.is(slow.update(s.close[i]), strategy.es), `slow EMA at ${i}`);
   }
