@@ -178,11 +178,11 @@ export class SimVenue {
     // enough for V8 to inline it into the backtest loop
     const lo = this.bandLo;
     const hi = this.bandHi;
-    if (!(low > lo && high < hi && open > lo && open < hi)) this.#checkBracket(ts, open, high, low);
+    if (!(low > lo && high < hi && open > lo && open < hi)) this.checkBracket(ts, open, high, low);
     return true;
   }
 
-  #checkBracket(ts: number, open: number, high: number, low: number): void {
+  private checkBracket(ts: number, open: number, high: number, low: number): void {
     const hit = bracketHit(this.dir > 0, open, high, low, this.stop, this.tp, this.optimistic);
     if (hit !== HIT_NONE) this.#exitAt(hit, ts, open, high, low);
   }

@@ -66,6 +66,8 @@ export class TradingCore implements SimFillSink {
   denials = 0;
   /** The last refusal (for the caller's log), cleared at each decision. */
   lastDenial: Denial | null = null;
+  /** Orders or a refusal since the last decision: the next one clears them first. */
+  private issued = false;
   // plain fields, not #private: these are read on every candle of a backtest
   private prevBias = 0;
   private dayEnd = -Infinity;
@@ -103,19 +105,20 @@ export class TradingCore implements SimFillSink {
    * only then (and before each entry), not on every candle.
    */
   mark(ts: number, eq: number): void {
-    // the new day in a method of its own keeps this small enough for V8 to inline
-    if (ts >= this.dayEnd) this.#newDay(ts, eq);
-    else if (this.dayStart - eq >= this.dailyLimit) this.#atLimit(ts, eq);
+    // the new day and the limit in methods of their own keep this small enough for V8 to
+    // inline (named, not #private: a #private call takes twice the bytecode)
+    if (ts >= this.dayEnd) this.newDay(ts, eq);
+    else if (this.dayStart - eq >= this.dailyLimit) this.atLimit(ts, eq);
     this.prevTs = ts;
     this.prevEq = eq;
   }
 
-  #atLimit(ts: number, eq: number): void {
+  private atLimit(ts: number, eq: number): void {
     // once latched the day stays latched: later marks of the day change nothing it acts on
     if (!this.gate.latched) this.gate.markEquity(ts, eq);
   }
 
-  #newDay(ts: number, eq: number): void {
+  private newDay(ts: number, eq: number): void {
     if (!Number.isNaN(this.prevTs)) this.gate.markEquity(this.prevTs, this.prevEq);
     this.gate.markEquity(ts, eq);
     this.dayEnd = (Math.floor(ts / DAY_MS) + 1) * DAY_MS;
@@ -137,7 +140,7 @@ export class TradingCore implements SimFillSink {
     // are boxed, one allocation each, on every candle; the marks are read from fields.
     // What runs on every candle is kept this short so V8 inlines it into the loop; the
     // rest (orders, sizing) is in methods called when there is something to do
-    if (this.orders.length !== 0 || this.lastDenial !== null) this.clearOrders();
+    if (this.issued) this.clearOrders();
     const pos = this.ledger.position;
     if (pos !== this.viewed) this.viewChanged(pos, i);
     const d = this.runner.decide(i, this.prevEq);
@@ -159,7 +162,7 @@ export class TradingCore implements SimFillSink {
     if (bias === curDir || !f.orders) return 0;
     const edge = this.barMode ? bias !== 0 : bias !== prev;
     if (!edge && !f.sync && !(f.live && curDir !== 0)) return 0;
-    if (curDir !== 0) this.orders.push({ kind: "exit", qty: Infinity });
+    if (curDir !== 0) this.#order({ kind: "exit", qty: Infinity });
     if (bias !== 0 && (edge || f.sync)) this.#entry(d, bias, i, f.hold ?? null);
     return this.orders.length;
   }
@@ -169,6 +172,7 @@ export class TradingCore implements SimFillSink {
     const orders = this.orders;
     while (orders.length !== 0) orders.pop();
     this.lastDenial = null;
+    this.issued = false;
   }
 
   private actOnIntents(d: NormalizedDecision, i: number, f: DecideFlags): number {
@@ -182,7 +186,7 @@ export class TradingCore implements SimFillSink {
       this.#partial(pos.qty, d.takePartial);
     }
     if (Number.isNaN(target) || target === curDir) return orders.length;
-    if (curDir !== 0) orders.push({ kind: "exit", qty: Infinity });
+    if (curDir !== 0) this.#order({ kind: "exit", qty: Infinity });
     if (target !== 0) this.#entry(d, target, i, f.hold ?? null);
     return orders.length;
   }
@@ -220,7 +224,7 @@ export class TradingCore implements SimFillSink {
     const min = this.gate.minQty;
     const qty = cleanQty(held * fraction);
     if (held - qty < min) {
-      this.orders.push({ kind: "exit", qty: Infinity });
+      this.#order({ kind: "exit", qty: Infinity });
       return;
     }
     if (!(qty > 0) || qty < min) {
@@ -231,7 +235,7 @@ export class TradingCore implements SimFillSink {
       });
       return;
     }
-    this.orders.push({ kind: "reduce", qty });
+    this.#order({ kind: "reduce", qty });
   }
 
   #moveStop(price: number): void {
@@ -239,7 +243,7 @@ export class TradingCore implements SimFillSink {
     const tighter = pos.side === "long" ? price > pos.stopPrice : price < pos.stopPrice;
     if (!tighter) return; // a move that loosens the stop is not taken
     this.ledger.setBracket(price, pos.tpPrice);
-    this.orders.push({ kind: "move-stop", price });
+    this.#order({ kind: "move-stop", price });
   }
 
   /** An entry of candle `i` (marked last) in direction `dir`, sized, or its refusal. */
@@ -300,7 +304,7 @@ export class TradingCore implements SimFillSink {
       : "distance" in tp
       ? [LEVEL_DISTANCE, tp.distance]
       : [LEVEL_DISTANCE, tp.bps / 10_000 * price];
-    this.orders.push({
+    this.#order({
       kind: "entry",
       dir,
       qty: sized.qty,
@@ -314,7 +318,14 @@ export class TradingCore implements SimFillSink {
     });
   }
 
+  /** Adds an order of this candle. */
+  #order(o: CoreOrder): void {
+    this.orders.push(o);
+    this.issued = true;
+  }
+
   #deny(d: Denial): void {
+    this.issued = true;
     this.lastDenial = d;
     this.denials++;
     this.denialsByCode[d.code] = (this.denialsByCode[d.code] ?? 0) + 1;

@@ -122,7 +122,10 @@ export class MutableContext implements StrategyContext {
 
 /** What a decision asks the engine for, normalised (no objects on a plain candle). */
 export class NormalizedDecision {
-  /** Target side: 1, -1, 0 (flat), or NaN when the strategy did not ask to change it. */
+  /**
+   * Target side of intents: 1, -1, 0 (flat), or NaN when the strategy did not ask to change
+   * it. A Bias answer (`fromBias`) leaves it NaN: its target is `bias`, acted on at its edges.
+   */
   target = Number.NaN;
   /** True when the target came from the Bias shorthand (it follows its edges). */
   fromBias = false;
@@ -257,7 +260,6 @@ export class StrategyRunner {
     // the common answer, a Bias after the warm-up, in a few lines V8 inlines
     if ((d === 1 || d === -1 || d === 0) && i >= this.warmup) {
       out.bias = d;
-      out.target = d;
       out.fromBias = true;
       return out;
     }
