@@ -32,7 +32,17 @@ export function runBoundPass(
   detail?: IntrabarDetail,
 ): BoundPass {
   const result = runBacktestFast(series, strategy, { ...params, intrabar: mode }, detail);
-  const stats = computeStats({
+  return { result, stats: passStats(series, result, params, intervalMs) };
+}
+
+/** The stats of a backtest pass `result` over `series` (what `runBoundPass` reports). */
+export function passStats(
+  series: CandleSeries,
+  result: BacktestResult,
+  params: BacktestParams,
+  intervalMs: number,
+): RunStats {
+  return computeStats({
     startEquity: params.startEquity,
     trades: result.trades,
     equity: result.equity,
@@ -43,7 +53,6 @@ export function runBoundPass(
     refusals: result.denialsByCode,
     ambiguousBars: result.ambiguousBars,
   });
-  return { result, stats };
 }
 
 /**

@@ -13,10 +13,11 @@ import { drawdownSeries } from "../../engine/stats.ts";
 import {
   assembleReport,
   otherBound,
-  runBoundPass,
+  passStats,
   runDetailPass,
   withOtherBound,
 } from "../../engine/backtest_report.ts";
+import { runBacktestFast } from "../../engine/backtest_fast.ts";
 import type { DetailRun, RunReport } from "../../engine/report_model.ts";
 import { backtestJournal, type JournalMeta } from "../../engine/backtest_journal.ts";
 import { tradesCsvBytes } from "../../engine/trades_hash.ts";
@@ -99,13 +100,6 @@ async function backtestWith(
     mode: otherBound(params.intrabar),
     intervalMs: loaded.intervalMs,
   });
-  const main = runBoundPass(
-    loaded.series,
-    createStrategy(config.strategy, config.strategyParams),
-    params,
-    params.intrabar,
-    loaded.intervalMs,
-  );
   // equity.csv needs only this pass: the worker builds it and writes it into the run's
   // folder piece by piece after its bound, and this thread builds the tail once its other
   // files are done (a failed worker leaves it all to this thread)
@@ -116,15 +110,23 @@ async function backtestWith(
   // the worker may be writing into the run's temporary folder: a failure before the run
   // is written removes it, so nothing is left half-way (writeRun does so for its own)
   try {
-    // computed once, here: the worker's equity.csv and the report both need it
-    const drawdown = drawdownSeries(params.startEquity, main.result.equity);
+    const result = runBacktestFast(
+      loaded.series,
+      createStrategy(config.strategy, config.strategyParams),
+      params,
+    );
+    // computed once, here: the worker's equity.csv and the report both need it. The
+    // worker's part is handed over before this pass's stats, so it is there when the
+    // worker's bound is done
+    const drawdown = drawdownSeries(params.startEquity, result.equity);
     const equityFile = onWorker
       ? shareEquityFile(worker, runTmpDir(config.runsDir, runId), {
         ts: loaded.series.ts,
-        equity: main.result.equity,
+        equity: result.equity,
         drawdown,
       })
       : null;
+    const main = { result, stats: passStats(loaded.series, result, params, loaded.intervalMs) };
     // the third result, here while the worker runs the other bound
     const detail: DetailRun | undefined = detailCandles === null ? undefined : runDetailPass({
       series: loaded.series,
