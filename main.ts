@@ -67,11 +67,13 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const command = await entry.load();
   // only the command's own flags: what follows `--` belongs to a child (watchdog)
   const dashdash = args.indexOf("--");
   const own = dashdash === -1 ? args : args.slice(0, dashdash);
-  if (own.includes("--help") || own.includes("-h")) {
+  const help = own.includes("--help") || own.includes("-h");
+  if (!help) entry.prestart?.(own);
+  const command = await entry.load();
+  if (help) {
     console.log(await command.help(own));
     return 0;
   }

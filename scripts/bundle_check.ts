@@ -5,9 +5,13 @@
  * a mock backtest that must write runs/latest/summary.html, a user strategy file from
  * the scratch folder's strategies/ (the repository's example, copied: it imports types
  * only, so nothing is resolved from the source tree) in --help and in a backtest with a
- * parameter flag, and a bad flag that must exit 2. Nothing may be read from the source
+ * parameter flag, a 150,000-row CSV backtest (the two-core path, whose worker file a
+ * bundle does not have), and a bad flag that must exit 2. Nothing may be read from the source
  * tree at run time.
  */
+import { generateMockCandles } from "../src/data/mock_candles.ts";
+import { seriesToCsv } from "../src/data/tile_series.ts";
+
 const deno = Deno.execPath();
 const root = new URL("..", import.meta.url).pathname;
 const scratch = await Deno.makeTempDir({ prefix: "laptop-agents-bundle-" });
@@ -95,6 +99,17 @@ try {
   const userConfig = JSON.parse(await Deno.readTextFile(`${work}/runs/latest/config.json`));
   if (userConfig.strategy_file !== `file://${await Deno.realPath(work)}/strategies/rsi_dip.ts`) {
     fail("config.json does not record the strategy file", JSON.stringify(userConfig));
+  }
+  // a CSV big enough for the two-core path: the bundle has no worker file beside it, so
+  // the worker (started early for a CSV run) fails to load and the run goes on one core
+  const candles = generateMockCandles({ count: 150_000, interval: "5m", seed: 3 });
+  await Deno.writeTextFile(`${work}/candles.csv`, seriesToCsv(candles));
+  const csv = await run(
+    [...narrow, "--mode", "backtest", "--source", "csv", "--csv", "candles.csv"],
+    work,
+  );
+  if (csv.code !== 0 || !csv.stdout.includes("150,000 candles")) {
+    fail("CSV backtest from the bundle", csv.stdout + csv.stderr);
   }
   const bad = await run([...narrow, "--mode", "backtest", "--max-leverage", "50"], work);
   if (bad.code !== 2) fail(`bad flag exited ${bad.code}, expected 2`, bad.stderr);

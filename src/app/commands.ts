@@ -1,4 +1,5 @@
 import type { Command } from "./command.ts";
+import { namesCsv, prestartBacktestWorker } from "./backtest/worker_prestart.ts";
 
 /** A command the CLI knows, loaded on first use so start-up stays fast. */
 export interface CommandEntry {
@@ -6,6 +7,11 @@ export interface CommandEntry {
   /** True for `--mode NAME` commands (the prototype's modes). */
   readonly mode?: boolean;
   load(): Promise<Command>;
+  /**
+   * Work to start before the command's modules load, once it is known the command will
+   * run (not for `--help`), given its arguments: a backtest on a CSV starts its worker.
+   */
+  prestart?(args: readonly string[]): void;
 }
 
 /** Every command and mode, in the order `--help` lists them. */
@@ -14,6 +20,9 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     mode: true,
     summary: "backtest a strategy on mock, CSV or Bitunix candles; writes runs/<id>/",
     load: () => import("./backtest/backtest.ts").then((m) => m.command),
+    prestart: (args) => {
+      if (namesCsv(args)) prestartBacktestWorker();
+    },
   },
   "live-session": {
     mode: true,

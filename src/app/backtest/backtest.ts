@@ -27,6 +27,7 @@ import { createStrategy, strategyDef } from "../../strategy/mod.ts";
 import { BacktestWorker, otherBoundPass, WORKER_MIN_CANDLES } from "./backtest_worker_client.ts";
 import { loadIntrabarDetail } from "./load_detail.ts";
 import { shareEquityFile } from "./equity_pieces.ts";
+import { discardPrestartedWorker } from "./worker_prestart.ts";
 import type { Command } from "../command.ts";
 import { notice, parseCommandFlags, strategiesHelp } from "../_flags.ts";
 import { loadBacktestCandles, type LoadedCandles } from "./load_candles.ts";
@@ -64,6 +65,7 @@ async function run(argv: string[]): Promise<number> {
   const worker = config.source === "csv" || (config.candles ?? 0) >= 100_000
     ? BacktestWorker.start()
     : null;
+  discardPrestartedWorker(); // started before this run's flags were known, and not needed
   try {
     return await backtestWith(config, started, worker);
   } finally {

@@ -20,6 +20,7 @@ import {
   type PieceResult,
 } from "./csv_pieces.ts";
 import type { EquityPieces } from "./equity_pieces.ts";
+import { BACKTEST_WORKER_URL, takePrestartedWorker } from "./worker_prestart.ts";
 import type {
   BoundJob,
   EquityCsvJob,
@@ -57,11 +58,14 @@ export class BacktestWorker {
     };
   }
 
-  /** Starts the worker; null where workers are unavailable (callers fall back). */
+  /**
+   * Starts the worker (or takes the one `prestartBacktestWorker` started); null where
+   * workers are unavailable (callers fall back).
+   */
   static start(): BacktestWorker | null {
     try {
       return new BacktestWorker(
-        new Worker(new URL("./backtest_worker.ts", import.meta.url).href, { type: "module" }),
+        takePrestartedWorker() ?? new Worker(BACKTEST_WORKER_URL, { type: "module" }),
       );
     } catch {
       return null;
