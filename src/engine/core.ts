@@ -205,7 +205,7 @@ export class TradingCore implements SimFillSink {
     const v = this.runner.pos;
     if (this.viewEntry !== pos.entryTs) {
       this.viewEntry = pos.entryTs;
-      v.heldFrom = i;
+      v.heldSince(i);
     }
     v.side = pos.side;
     v.qty = pos.qty;

@@ -94,17 +94,24 @@ export class MutablePosition implements PositionView {
   entryTime = 0;
   stopPrice = 0;
   tpPrice = Number.NaN;
-  /** The candle (index) the position was first seen on: `barsHeld` counts from it. */
-  heldFrom = 0;
-  declare private readonly bars: SeriesBars;
+  /** Candles since the entry filled: counted from the index, so nothing ticks per candle. */
+  declare readonly barsHeld: number;
+  readonly #bars: SeriesBars;
+  #heldFrom = 0;
 
   constructor(bars: SeriesBars) {
-    this.bars = bars;
+    this.#bars = bars;
+    // an own, enumerable property after the others, as a plain field was: a copy of the
+    // view (spread, JSON, structuredClone) keeps its value
+    Object.defineProperty(this, "barsHeld", {
+      get: () => this.#bars.index - this.#heldFrom,
+      enumerable: true,
+    });
   }
 
-  /** Candles since the entry filled: counted from the index, so nothing ticks per candle. */
-  get barsHeld(): number {
-    return this.bars.index - this.heldFrom;
+  /** The position was first seen on candle `i`: `barsHeld` counts from there. */
+  heldSince(i: number): void {
+    this.#heldFrom = i;
   }
 }
 
@@ -127,7 +134,7 @@ export class NormalizedDecision {
    * it. A Bias answer (`fromBias`) leaves it NaN: its target is `bias`, acted on at its edges.
    */
   target = Number.NaN;
-  /** True when the target came from the Bias shorthand (it follows its edges). */
+  /** True when the answer was a Bias (the shorthand, acted on at its edges; `bias` holds it). */
   fromBias = false;
   /** The bias given (NaN: none), for the shorthand's edges. */
   bias = Number.NaN;

@@ -44,3 +44,31 @@ Deno.test("barsHeld counts candles since the entry filled: through a partial exi
     4,
   ]);
 });
+
+Deno.test("the position a strategy sees copies like a plain object: barsHeld kept, nothing else", () => {
+  const copies: Record<string, unknown>[] = [];
+  const json: string[] = [];
+  const strategy = {
+    name: "copier",
+    warmup: 0,
+    onCandle(ctx: StrategyContext): Decision {
+      const i = ctx.bars.index;
+      if (ctx.position !== null && i === 7) {
+        const p: Record<string, unknown> = { ...ctx.position };
+        copies.push(p, structuredClone(ctx.position as unknown as Record<string, unknown>));
+        json.push(JSON.stringify(ctx.position));
+      }
+      if (i === 3) return { enter: "long", takeProfit: null, stop: { bps: 2000 } };
+      return undefined;
+    },
+  };
+  runBacktest(synthetic5m(), strategy, P);
+  assert.equal(copies.length, 2);
+  const keys = ["side", "qty", "entryPrice", "entryTime", "stopPrice", "tpPrice", "barsHeld"];
+  for (const c of copies) {
+    assert.deepEqual(Object.keys(c), keys);
+    assert.equal(c.barsHeld, 3);
+  }
+  assert.deepEqual(Object.keys(JSON.parse(json[0])), keys);
+  assert.ok(json[0].length < 300, `a small record: ${json[0].length} characters`);
+});
