@@ -5,7 +5,7 @@ export type RunFileContent = string | Uint8Array;
 
 /**
  * A file already in the run's temporary folder ({@link runTmpDir}), written there while
- * the others were built (a backtest's worker writes equity.csv as it builds it).
+ * the others were built (a backtest's two threads write equity.csv as they build it).
  */
 export const ALREADY_WRITTEN = Object.freeze({ alreadyWritten: true } as const);
 

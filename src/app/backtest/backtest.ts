@@ -57,19 +57,22 @@ export const command: Command = {
 };
 
 async function run(argv: string[]): Promise<number> {
-  const { flags } = await parseCommandFlags(argv, BACKTEST_FLAGS);
-  const config = resolveBacktestConfig(flags, notice);
-  const started = Date.now();
-  // big runs use the second core (half the CSV parse, the second intrabar bound); start
-  // its worker now so it loads while the file is read
-  const worker = config.source === "csv" || (config.candles ?? 0) >= 100_000
-    ? BacktestWorker.start()
-    : null;
-  discardPrestartedWorker(); // started before this run's flags were known, and not needed
+  let worker: BacktestWorker | null = null;
   try {
+    const { flags } = await parseCommandFlags(argv, BACKTEST_FLAGS);
+    const config = resolveBacktestConfig(flags, notice);
+    const started = Date.now();
+    // big runs use the second core (part of the CSV parse, the other intrabar bound,
+    // part of equity.csv); its worker starts now (or was started before this module
+    // loaded) so it loads while the file is read
+    worker = config.source === "csv" || (config.candles ?? 0) >= 100_000
+      ? BacktestWorker.start()
+      : null;
     return await backtestWith(config, started, worker);
   } finally {
     worker?.close();
+    // one started early for a run that did not take it (bad flags, a small run)
+    discardPrestartedWorker();
   }
 }
 

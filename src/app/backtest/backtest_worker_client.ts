@@ -60,13 +60,13 @@ export class BacktestWorker {
 
   /**
    * Starts the worker (or takes the one `prestartBacktestWorker` started); null where
-   * workers are unavailable (callers fall back).
+   * workers are unavailable or the one started early could not load (callers fall back).
    */
   static start(): BacktestWorker | null {
+    const early = takePrestartedWorker();
+    if (early === "failed") return null;
     try {
-      return new BacktestWorker(
-        takePrestartedWorker() ?? new Worker(BACKTEST_WORKER_URL, { type: "module" }),
-      );
+      return new BacktestWorker(early ?? new Worker(BACKTEST_WORKER_URL, { type: "module" }));
     } catch {
       return null;
     }

@@ -94,7 +94,8 @@ export interface SharedEquityFile {
   /**
    * Builds this thread's part (the pieces the worker has not claimed yet), waits for the
    * worker's and writes this one after it; resolves to whether the file is whole (false:
-   * the worker failed, and the caller writes the whole file instead).
+   * the worker failed, or this part's write did, and the caller writes the whole file
+   * instead). A worker known to have failed already is not waited for, nor its part built.
    */
   finish(): Promise<boolean>;
 }
@@ -116,14 +117,21 @@ export function shareEquityFile(
   const path = `${dir}/equity.csv`;
   const pieces = equityPieces(columns.ts, columns.equity, columns.drawdown);
   let written: Promise<number | null>;
+  let failed = false;
   try {
     Deno.mkdirSync(dir, { recursive: true });
-    written = worker.writeEquityCsv(path, pieces).catch(() => null);
+    written = worker.writeEquityCsv(path, pieces).catch(() => {
+      failed = true;
+      return null;
+    });
   } catch {
+    failed = true;
     written = Promise.resolve(null);
   }
   return {
     async finish() {
+      // a worker that failed at once (one that could not load) leaves it all to the caller
+      if (failed) return false;
       const mine = buildTrailingPieces(pieces);
       const offset = await written;
       if (offset === null) return false;

@@ -3,7 +3,7 @@
  * its modules on the second core while this thread loads the command's, so it is ready
  * to parse its share of a big CSV sooner (about 10 ms of the bench's 1M-row run). Only a run
  * on a CSV file starts it this early (a small mock run would pay for a worker it never
- * uses); one that turns out not to need it, or fails before asking, has it stopped.
+ * uses); a run that turns out not to need it, or fails before asking, stops it.
  *
  * @module
  */
@@ -52,14 +52,18 @@ export function prestartedWorkerFailed(): boolean {
   return early !== null && failed;
 }
 
-/** The worker started early, if any and if it has not failed, handed over once. */
-export function takePrestartedWorker(): Worker | null {
+/**
+ * The worker started early, handed over once: null when none was started (or it was
+ * taken), "failed" when it could not load (a second one from the same module would fail
+ * the same way).
+ */
+export function takePrestartedWorker(): Worker | "failed" | null {
   const w = early;
   const broken = prestartedWorkerFailed();
   early = null;
   if (w !== null && broken) {
     w.terminate();
-    return null;
+    return "failed";
   }
   return w;
 }

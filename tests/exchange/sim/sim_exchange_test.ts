@@ -46,3 +46,49 @@ Deno.test("the simulated venue settles at the last close under the orders' own c
     });
   }
 });
+
+Deno.test("a restored position's stop and take-profit, and a stop set by protect, fire on the next bars", async (t) => {
+  const state = (side: "long" | "short", stopPrice?: number, tpPrice?: number) => ({
+    position: { symbol: "BTCUSDT", side, qty: 1, entryPrice: 100, stopPrice, tpPrice },
+    pending: [],
+    knownClientIds: [],
+    fills: [],
+    nextOrderId: 1,
+  });
+  const opts = { feeBps: 0, slippageBps: 0, intrabar: "conservative" as const };
+  const candle = (i: number, low: number, high: number): Candle => ({
+    ts: T0 + i * 60_000,
+    open: 100,
+    high,
+    low,
+    close: 100,
+    volume: 1,
+  });
+  const exits = async (sim: SimExchange) =>
+    (await sim.drainFills()).map((f) => [f.reason, f.price, f.qty]);
+  await t.step(
+    "restored long: a bar inside the levels keeps it, one through the stop closes it",
+    async () => {
+      const sim = new SimExchange(opts, state("long", 97, 106));
+      sim.onCandle(candle(0, 98, 105));
+      assert.deepEqual(await exits(sim), []);
+      sim.onCandle(candle(1, 96.5, 101));
+      assert.deepEqual(await exits(sim), [["stop", 97, 1]]);
+    },
+  );
+  await t.step("restored short: its take-profit closes it", async () => {
+    const sim = new SimExchange(opts, state("short", 104, 95));
+    sim.onCandle(candle(0, 96, 103));
+    assert.deepEqual(await exits(sim), []);
+    sim.onCandle(candle(1, 94, 101));
+    assert.deepEqual(await exits(sim), [["tp", 95, 1]]);
+  });
+  await t.step("restored without levels, then protected: the new stop counts", async () => {
+    const sim = new SimExchange(opts, state("long"));
+    sim.onCandle(candle(0, 90, 110));
+    assert.deepEqual(await exits(sim), [], "no levels: nothing fires");
+    await sim.protect("BTCUSDT", { stopPrice: 98 });
+    sim.onCandle(candle(1, 97, 101));
+    assert.deepEqual(await exits(sim), [["stop", 98, 1]]);
+  });
+});
