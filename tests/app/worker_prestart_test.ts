@@ -18,23 +18,32 @@ Deno.test("a worker started early is handed over once", () => {
   discardPrestartedWorker(); // nothing left: no error
 });
 
-Deno.test("a worker started early that cannot load is not handed over, and does not take the process down", async () => {
+/**
+ * Starts a worker early from a module that throws as it loads, waits for its error (it
+ * arrives on its own time; unhandled, it would fail the test), then runs `check`.
+ */
+async function withFailedEarlyWorker(check: () => void): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
     const bad = `${dir}/bad_worker.ts`;
     await Deno.writeTextFile(bad, 'throw new Error("cannot load");\n');
     prestartBacktestWorker(new URL(`file://${bad}`).href);
-    // its error arrives on its own time: wait for it (unhandled, it would fail the test)
     for (let k = 0; k < 1000 && !prestartedWorkerFailed(); k++) {
       await new Promise((r) => setTimeout(r, 5));
     }
     assert.equal(prestartedWorkerFailed(), true);
-    assert.equal(takePrestartedWorker(), "failed");
-    assert.equal(takePrestartedWorker(), null, "and it is gone");
+    check();
   } finally {
     discardPrestartedWorker();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("a worker started early that cannot load is not handed over, and does not take the process down", async () => {
+  await withFailedEarlyWorker(() => {
+    assert.equal(takePrestartedWorker(), "failed");
+    assert.equal(takePrestartedWorker(), null, "and it is gone");
+  });
 });
 
 Deno.test("only a run that names a CSV starts the worker early", () => {
@@ -46,19 +55,9 @@ Deno.test("only a run that names a CSV starts the worker early", () => {
 });
 
 Deno.test("the backtest does not start a second worker after the early one failed to load", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const bad = `${dir}/bad_worker.ts`;
-    await Deno.writeTextFile(bad, 'throw new Error("cannot load");\n');
-    prestartBacktestWorker(new URL(`file://${bad}`).href);
-    for (let k = 0; k < 1000 && !prestartedWorkerFailed(); k++) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
+  await withFailedEarlyWorker(() => {
     assert.equal(BacktestWorker.start(), null, "the run goes on one core");
-  } finally {
-    discardPrestartedWorker();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a backtest that fails on its flags, or needs no worker, stops the one started early", async () => {
