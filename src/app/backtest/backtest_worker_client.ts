@@ -265,9 +265,13 @@ async function parsePieces(
   remote.catch(() => {}); // a failure here is handled below, after this thread's pieces
   const results: (PieceResult | undefined)[] = new Array(pieces.length);
   try {
+    // this thread's pieces go one after another from row 0: they need no move later
+    let next = 0;
     for (let k = 0; k < pieces.length; k++) {
       if (Atomics.compareExchange(claims, k, 0, 1) !== 0) break;
-      results[k] = parseFilePiece(job, k, k === 0 ? layout.firstLine : 0);
+      const r = parseFilePiece(job, k, k === 0 ? layout.firstLine : 0, next);
+      results[k] = r;
+      next = r.at + r.rows;
     }
   } catch {
     await remote.catch(() => null);
@@ -284,12 +288,11 @@ async function parsePieces(
     if (r === undefined || !r.inPlace) return null;
     if (r.endsBlank && k < pieces.length - 1) return null; // a blank line inside the file
     if (r.rows === 0) continue;
-    const p = pieces[k];
-    if (all.ts[p.at] <= lastTs) return null;
-    lastTs = all.ts[p.at + r.rows - 1];
-    if (p.at !== n) {
+    if (all.ts[r.at] <= lastTs) return null;
+    lastTs = all.ts[r.at + r.rows - 1];
+    if (r.at !== n) {
       for (const col of [all.ts, all.open, all.high, all.low, all.close, all.volume]) {
-        col.copyWithin(n, p.at, p.at + r.rows);
+        col.copyWithin(n, r.at, r.at + r.rows);
       }
     }
     n += r.rows;

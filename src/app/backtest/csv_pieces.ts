@@ -37,20 +37,27 @@ export interface FilePiecesJob {
 /** What a parsed piece holds: its row count, and whether its last line was blank. */
 export interface PieceResult {
   readonly k: number;
+  /** The row of the shared columns its first row went to. */
+  readonly at: number;
   readonly rows: number;
   readonly endsBlank: boolean;
   /** False when its rows did not fit its room (the caller parses on one core). */
   readonly inPlace: boolean;
 }
 
-/** A claimed piece `k` of `job`, parsed into its room. */
+/**
+ * A claimed piece `k` of `job`, parsed into its room, or from row `at` (earlier, in the
+ * room of pieces already parsed, as the main thread does to keep its rows together) to
+ * the end of its room.
+ */
 export function parseFilePiece(
   job: Omit<FilePiecesJob, "kind" | "claims">,
   k: number,
   firstLine: number,
+  at = job.pieces[k].at,
 ): PieceResult {
   const p = job.pieces[k];
-  const v = (a: Float64Array) => a.subarray(p.at, p.at + p.room);
+  const v = (a: Float64Array) => a.subarray(at, p.at + p.room);
   const { ts, open, high, low, close, volume } = job.cols;
   const room = { ts: v(ts), open: v(open), high: v(high), low: v(low), close: v(close) };
   const cols = new GrowableSeries({ ...room, volume: v(volume) });
@@ -65,6 +72,7 @@ export function parseFilePiece(
   );
   return {
     k,
+    at,
     rows: cols.length,
     endsBlank: parser.endsBlank,
     inPlace: cols.ts.buffer === ts.buffer,
