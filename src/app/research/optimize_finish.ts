@@ -1,3 +1,4 @@
+import { downsampleMinMaxShared } from "../../dashboard/report/downsample.ts";
 import chartJsSource from "../../dashboard/static/vendor/chart.umd.min.js" with { type: "text" };
 import { InputError } from "../../core/errors.ts";
 import { otherBound } from "../../engine/backtest_report.ts";
@@ -68,24 +69,13 @@ function paramText(names: readonly string[], values: readonly number[]): string 
   return names.map((n, i) => `${n}=${values[i]}`).join(" ");
 }
 
-/** Every `step`-th point and the last: both lines share the x values. */
+/**
+ * The winner's two equity curves for the page, at most EQUITY_POINTS points sharing their
+ * x values, each line's peaks and troughs kept (its max drawdown among them).
+ */
 function thin(ts: Float64Array, a: Float64Array, b: Float64Array) {
-  const n = ts.length;
-  const step = Math.max(1, Math.ceil(n / EQUITY_POINTS));
-  const x: number[] = [];
-  const c: number[] = [];
-  const o: number[] = [];
-  for (let i = 0; i < n; i += step) {
-    x.push(ts[i]);
-    c.push(a[i]);
-    o.push(b[i]);
-  }
-  if (n > 0 && (n - 1) % step !== 0) {
-    x.push(ts[n - 1]);
-    c.push(a[n - 1]);
-    o.push(b[n - 1]);
-  }
-  return { x, conservative: c, optimistic: o };
+  const d = downsampleMinMaxShared(ts, [a, b], EQUITY_POINTS);
+  return { x: d.x, conservative: d.ys[0], optimistic: d.ys[1] };
 }
 
 function pageModel(

@@ -139,3 +139,57 @@ export function downsampleEquityAndDrawdownPct(
   dy.push(pct(n - 1));
   return { equity: { x: ex, y: ey }, drawdownPct: { x: dx, y: dy } };
 }
+
+/**
+ * {@link downsampleMinMax} of several series over the same x, keeping one x for all: per
+ * bucket the points where any series is lowest or highest (up to two per series), so each
+ * line keeps its own peaks and troughs and the lines still share their x values. The
+ * first and the last point are kept; series already short enough are copied as is.
+ */
+export function downsampleMinMaxShared(
+  x: ArrayLike<number>,
+  ys: readonly ArrayLike<number>[],
+  maxPoints: number,
+): { readonly x: number[]; readonly ys: number[][] } {
+  const n = Math.min(x.length, ...ys.map((y) => y.length));
+  const limit = Math.max(4, Math.floor(maxPoints));
+  const keep: number[] = [];
+  if (n <= limit) {
+    for (let i = 0; i < n; i++) keep.push(i);
+  } else {
+    keep.push(0);
+    // each bucket gives up to 2 points per series
+    const buckets = Math.max(1, Math.floor((limit - 2) / (2 * Math.max(1, ys.length))));
+    const inner = n - 2;
+    const marks = new Set<number>();
+    for (let b = 0; b < buckets; b++) {
+      const from = 1 + Math.floor((b * inner) / buckets);
+      const to = 1 + Math.floor(((b + 1) * inner) / buckets);
+      if (from >= to) continue;
+      marks.clear();
+      for (const y of ys) {
+        let lo = from, hi = from;
+        let loV = y[from], hiV = loV;
+        for (let i = from + 1; i < to; i++) {
+          const v = y[i];
+          if (v < loV) {
+            lo = i;
+            loV = v;
+          }
+          if (v > hiV) {
+            hi = i;
+            hiV = v;
+          }
+        }
+        marks.add(lo);
+        marks.add(hi);
+      }
+      for (const i of [...marks].sort((a, b) => a - b)) keep.push(i);
+    }
+    keep.push(n - 1);
+  }
+  return {
+    x: keep.map((i) => x[i]),
+    ys: ys.map((y) => keep.map((i) => y[i])),
+  };
+}
