@@ -7,6 +7,28 @@ export interface XySeries {
 }
 
 /**
+ * The indices of the lowest and the highest `y` in `[from, to)` (the first of equal ones)
+ * into `at[0]` and `at[1]`.
+ */
+function bucketExtremes(y: ArrayLike<number>, from: number, to: number, at: Int32Array): void {
+  let lo = from, hi = from;
+  let loV = y[from], hiV = loV; // the extremes in locals: not read back on every candle
+  for (let i = from + 1; i < to; i++) {
+    const v = y[i];
+    if (v < loV) {
+      lo = i;
+      loV = v;
+    }
+    if (v > hiV) {
+      hi = i;
+      hiV = v;
+    }
+  }
+  at[0] = lo;
+  at[1] = hi;
+}
+
+/**
  * Reduces (x[i], y[i]) to at most `maxPoints` points, keeping the first and the last
  * point and, per bucket, the lowest and highest y in their original order: peaks and
  * troughs (e.g. the max drawdown) survive. Series already short enough are copied as is.
@@ -26,25 +48,15 @@ export function downsampleMinMax(
   }
   const outX: number[] = [x[0]];
   const outY: number[] = [y[0]];
+  const at = new Int32Array(2);
   const buckets = Math.floor((limit - 2) / 2);
   const inner = n - 2;
   for (let b = 0; b < buckets; b++) {
     const from = 1 + Math.floor((b * inner) / buckets);
     const to = 1 + Math.floor(((b + 1) * inner) / buckets);
     if (from >= to) continue;
-    let lo = from, hi = from;
-    let loV = y[from], hiV = loV; // the extremes in locals: not read back on every candle
-    for (let i = from + 1; i < to; i++) {
-      const v = y[i];
-      if (v < loV) {
-        lo = i;
-        loV = v;
-      }
-      if (v > hiV) {
-        hi = i;
-        hiV = v;
-      }
-    }
+    bucketExtremes(y, from, to, at);
+    const lo = at[0], hi = at[1];
     const first = lo < hi ? lo : hi;
     const second = lo < hi ? hi : lo;
     outX.push(x[first]);
@@ -162,27 +174,16 @@ export function downsampleMinMaxShared(
     const buckets = Math.max(1, Math.floor((limit - 2) / (2 * Math.max(1, ys.length))));
     const inner = n - 2;
     const marks = new Set<number>();
+    const at = new Int32Array(2);
     for (let b = 0; b < buckets; b++) {
       const from = 1 + Math.floor((b * inner) / buckets);
       const to = 1 + Math.floor(((b + 1) * inner) / buckets);
       if (from >= to) continue;
       marks.clear();
       for (const y of ys) {
-        let lo = from, hi = from;
-        let loV = y[from], hiV = loV;
-        for (let i = from + 1; i < to; i++) {
-          const v = y[i];
-          if (v < loV) {
-            lo = i;
-            loV = v;
-          }
-          if (v > hiV) {
-            hi = i;
-            hiV = v;
-          }
-        }
-        marks.add(lo);
-        marks.add(hi);
+        bucketExtremes(y, from, to, at);
+        marks.add(at[0]);
+        marks.add(at[1]);
       }
       for (const i of [...marks].sort((a, b) => a - b)) keep.push(i);
     }
