@@ -50,6 +50,30 @@ async function withFake(fn: (fake: FakeBitunix, ex: BitunixExchange) => Promise<
   }
 }
 
+/**
+ * `withFake` with the exchange on a clock the test moves (`advance`) and a 30 s hold for
+ * orders whose executions do not all show.
+ */
+async function withHeldFake(
+  fn: (fake: FakeBitunix, ex: BitunixExchange, advance: (ms: number) => void) => Promise<void>,
+) {
+  const fake = startFakeBitunix({ price: 60_000 });
+  let now = Date.now();
+  try {
+    const ex = new BitunixExchange(instantClient(fake), {
+      clientIdPrefix: PREFIX,
+      now: () => now,
+      fillsSince: now - 1000,
+      holdMs: 30_000,
+    });
+    await fn(fake, ex, (ms) => {
+      now += ms;
+    });
+  } finally {
+    await fake.close();
+  }
+}
+
 Deno.test("trade ids are ordered as numbers, not as text", () => {
   assert.ok(compareTradeIds("999", "1000") < 0);
   assert.ok(compareTradeIds("1000", "999") > 0);
@@ -103,45 +127,27 @@ Deno.test("BitunixExchange on an unkind venue", async (t) => {
   );
 
   await t.step("an order whose trades never all show is reported after the hold time", async () => {
-    const fake = startFakeBitunix({ price: 60_000 });
-    let now = Date.now();
-    try {
-      const ex = new BitunixExchange(instantClient(fake), {
-        clientIdPrefix: PREFIX,
-        now: () => now,
-        fillsSince: now - 1000,
-        holdMs: 30_000,
-      });
+    await withHeldFake(async (fake, ex, advance) => {
       fake.inject.splitFills(2);
       fake.inject.lateTrade({ queries: 1_000, part: "last" });
       await ex.placeOrder(entry(3));
       assert.deepEqual(await ex.drainFills(), []);
-      now += 31_000;
+      advance(31_000);
       const late = await ex.drainFills();
       assert.equal(late.length, 1);
       assert.ok(late[0].qty < 0.1, "what was visible");
-    } finally {
-      await fake.close();
-    }
+    });
   });
 
   await t.step(
     "the rest of an order reported after the hold completes it; later orders do not wait",
     async () => {
-      const fake = startFakeBitunix({ price: 60_000 });
-      let now = Date.now();
-      try {
-        const ex = new BitunixExchange(instantClient(fake), {
-          clientIdPrefix: PREFIX,
-          now: () => now,
-          fillsSince: now - 1000,
-          holdMs: 30_000,
-        });
+      await withHeldFake(async (fake, ex, advance) => {
         fake.inject.splitFills(2);
         fake.inject.lateTrade({ queries: 2, part: "last" });
         await ex.placeOrder(entry(13));
         assert.deepEqual(await ex.drainFills(), [], "held: one part is not visible");
-        now += 31_000;
+        advance(31_000);
         const first = await ex.drainFills();
         assert.equal(first.length, 1, "the hold expired: what is visible is reported");
         assert.ok(Math.abs(first[0].qty - 0.05) < 1e-12);
@@ -150,24 +156,14 @@ Deno.test("BitunixExchange on an unkind venue", async (t) => {
         const next = await ex.drainFills();
         assert.deepEqual(next.map((f) => [f.reason, f.qty]), [["entry", 0.05], ["signal", 0.1]]);
         assert.deepEqual(await ex.drainFills(), []);
-      } finally {
-        await fake.close();
-      }
+      });
     },
   );
 
   await t.step(
     "a failing get_order_detail holds a partly visible order instead of reporting it",
     async () => {
-      const fake = startFakeBitunix({ price: 60_000 });
-      let now = Date.now();
-      try {
-        const ex = new BitunixExchange(instantClient(fake), {
-          clientIdPrefix: PREFIX,
-          now: () => now,
-          fillsSince: now - 1000,
-          holdMs: 30_000,
-        });
+      await withHeldFake(async (fake, ex, advance) => {
         fake.inject.splitFills(2);
         fake.inject.lateTrade({ queries: 1, part: "last" });
         await ex.placeOrder(entry(14));
@@ -184,13 +180,11 @@ Deno.test("BitunixExchange on an unkind venue", async (t) => {
         await ex.placeOrder(entry(15));
         fake.inject.serverError(1_000, { path: "/trade/get_order_detail" });
         assert.deepEqual(await ex.drainFills(), []);
-        now += 31_000;
+        advance(31_000);
         const late = await ex.drainFills();
         assert.equal(late.length, 1);
         assert.ok(Math.abs(late[0].qty - 0.05) < 1e-12);
-      } finally {
-        await fake.close();
-      }
+      });
     },
   );
 
