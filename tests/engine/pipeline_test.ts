@@ -8,6 +8,7 @@ import type { Decision, StrategyContext } from "../../src/strategy/api.ts";
 import { RiskGate } from "../../src/engine/risk_gate.ts";
 import { PARAMS, scripted } from "./_scripted.ts";
 import { LiveVenue } from "./_live_venue.ts";
+import { livePipeline } from "./_live_pipeline.ts";
 
 /** A venue that fills entries at once and refuses every exit (as after a venue-side stop). */
 function refusingExits(): Exchange & { sent: OrderRequest[] } {
@@ -100,32 +101,6 @@ Deno.test("a refused exit does not halt entries but holds back its reversal; a r
   await p2.onCandle({ candle: candle(0), live: true });
   assert.equal(gate2.state, "halted");
 });
-
-/** A pipeline on a live venue with a scripted strategy; events are collected. */
-function livePipeline(
-  venue: Exchange,
-  biases: readonly (-1 | 0 | 1)[],
-  gate = new RiskGate({ maxLeverage: PARAMS.maxLeverage }),
-) {
-  const events: { event: string; fields: Record<string, unknown> }[] = [];
-  const sink: EventSink = { emit: (_l, _c, event, fields = {}) => events.push({ event, fields }) };
-  const pipeline = new AgentPipeline({
-    runId: "t",
-    runKey: "00000000",
-    symbol: "BTCUSDT",
-    intervalMs: 60_000,
-    strategy: scripted(biases),
-    params: PARAMS,
-    exchange: venue,
-    gate,
-    sink,
-    recordSteps: false,
-    timer: () => 0,
-    immediateFills: true,
-  });
-  const named = (name: string) => events.filter((e) => e.event === name);
-  return { pipeline, events, named, gate };
-}
 
 Deno.test("the first live candle after history acts on the strategy's state, not its edge", async () => {
   // the bias turned short on a replayed (history) candle; live candles keep it short
@@ -363,25 +338,8 @@ Deno.test("a strategy that throws or answers garbage halts a session's trading, 
   ) {
     await t.step(`${what}: halted, not asked again, no entry after it`, async () => {
       const venue = new LiveVenue();
-      const events: { event: string; fields: Record<string, unknown> }[] = [];
-      const sink: EventSink = {
-        emit: (_l, _c, event, fields = {}) => events.push({ event, fields }),
-      };
-      const gate = new RiskGate({ maxLeverage: PARAMS.maxLeverage });
       const strategy = failing(bad);
-      const pipeline = new AgentPipeline({
-        runId: "t",
-        runKey: "00000000",
-        symbol: "BTCUSDT",
-        intervalMs: 60_000,
-        strategy,
-        params: PARAMS,
-        exchange: venue,
-        gate,
-        sink,
-        recordSteps: false,
-        timer: () => 0,
-        immediateFills: true,
+      const { pipeline, events, gate } = livePipeline(venue, strategy, undefined, {
         haltOnStrategyError: true,
       });
       for (let i = 0; i < 5; i++) await pipeline.onCandle({ candle: candle(i), live: true });

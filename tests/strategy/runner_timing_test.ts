@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
 import type { Candle } from "../../src/core/candle.ts";
-import type { EventSink } from "../../src/core/events.ts";
 import { runBacktest } from "../../src/engine/backtest_loop.ts";
-import { AgentPipeline } from "../../src/engine/pipeline.ts";
-import { RiskGate } from "../../src/engine/risk_gate.ts";
 import type { Decision, StrategyContext } from "../../src/strategy/api.ts";
 import { isStrategyError } from "../../src/strategy/runner.ts";
 import { synthetic5m } from "../_synthetic_data.ts";
 import { LiveVenue } from "../engine/_live_venue.ts";
+import { livePipeline } from "../engine/_live_pipeline.ts";
 import { PARAMS } from "../engine/_scripted.ts";
 
 /** A fake clock the strategy itself moves: `cost(index)` ms per answer. */
@@ -39,23 +37,7 @@ function candle(i: number): Candle {
 
 Deno.test("a session stops a strategy that takes too long on a candle, naming it and the candle", async () => {
   const { clock, strategy } = slowStrategy((i) => (i === 3 ? 1500 : 5));
-  const events: { event: string; fields: Record<string, unknown> }[] = [];
-  const sink: EventSink = { emit: (_l, _c, event, fields = {}) => events.push({ event, fields }) };
-  const gate = new RiskGate({ maxLeverage: PARAMS.maxLeverage });
-  const venue = new LiveVenue();
-  const pipeline = new AgentPipeline({
-    runId: "t",
-    runKey: "00000000",
-    symbol: "BTCUSDT",
-    intervalMs: 60_000,
-    strategy,
-    params: PARAMS,
-    exchange: venue,
-    gate,
-    sink,
-    recordSteps: false,
-    timer: () => 0,
-    immediateFills: true,
+  const { pipeline, events, gate } = livePipeline(new LiveVenue(), strategy, undefined, {
     haltOnStrategyError: true,
     strategyTiming: { clock: () => clock.now },
   });
