@@ -6,6 +6,20 @@
 import assert from "node:assert/strict";
 import { exists, readJsonl, runCli, tempWorkspace } from "./_session_helpers.ts";
 
+/** A short paper session on the mock feed, fast. */
+const PAPER_ON_MOCK = [
+  "--mode",
+  "live-session",
+  "--source",
+  "mock",
+  "--execution-mode",
+  "paper",
+  "--speed",
+  "6000",
+  "--duration",
+  "0.05",
+];
+
 const EXAMPLE = new URL("../../strategies/rsi_dip.ts", import.meta.url).pathname;
 const KIT = new URL("../../src/strategy/mod.ts", import.meta.url).pathname;
 
@@ -110,16 +124,7 @@ Deno.test("a strategy file runs in every mode with its parameters as flags", asy
     await t.step("paper session on the mock feed", async () => {
       const r = await runCli(
         [
-          "--mode",
-          "live-session",
-          "--source",
-          "mock",
-          "--execution-mode",
-          "paper",
-          "--speed",
-          "6000",
-          "--duration",
-          "0.05",
+          ...PAPER_ON_MOCK,
           "--strategy",
           file,
           "--trend-period",
@@ -264,16 +269,7 @@ Deno.test("a strategy file that fails on a candle: a backtest ends naming it, a 
     await t.step("paper session: trading halts, the session ends cleanly", async () => {
       const r = await runCli(
         [
-          "--mode",
-          "live-session",
-          "--source",
-          "mock",
-          "--execution-mode",
-          "paper",
-          "--speed",
-          "6000",
-          "--duration",
-          "0.05",
+          ...PAPER_ON_MOCK,
           "--warmup",
           "30",
           "--strategy",
