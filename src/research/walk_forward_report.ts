@@ -14,22 +14,23 @@ import type { Objective } from "./objective.ts";
 import type { Axis, Search } from "./param_space.ts";
 import type { StitchedOos } from "./walk_forward_stitch.ts";
 
-/** The headline figures of a window or of the stitched curve. */
-export interface StatsBrief {
-  readonly start_equity: number;
-  readonly end_equity: number;
-  readonly net_pnl: number;
-  readonly return_pct: number;
-  readonly trades: number;
-  readonly win_rate: number;
-  readonly profit_factor: number | null;
-  readonly sharpe: number;
-  readonly sortino: number;
-  readonly max_drawdown: number;
-  readonly max_drawdown_pct: number;
-  readonly fees: number;
-  readonly trades_hash: string;
-}
+/** The headline figures of a window or of the stitched curve (those of its RunStats). */
+export type StatsBrief = Pick<
+  RunStats,
+  | "start_equity"
+  | "end_equity"
+  | "net_pnl"
+  | "return_pct"
+  | "trades"
+  | "win_rate"
+  | "profit_factor"
+  | "sharpe"
+  | "sortino"
+  | "max_drawdown"
+  | "max_drawdown_pct"
+  | "fees"
+  | "trades_hash"
+>;
 
 /** A window of candles: indices, count and times (from the first open to the last close). */
 export interface WindowJson {
