@@ -79,6 +79,7 @@ export class SimVenue {
   /**
    * The open position's levels below and above (long: stop and take-profit; short: the
    * other way round): a bar that opens and stays strictly between them hits neither.
+   * Kept by `setBracket` rather than worked out per bar, to keep `bar` short.
    */
   private bandLo = Number.NaN;
   private bandHi = Number.NaN;

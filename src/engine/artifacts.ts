@@ -26,27 +26,17 @@ export function equityCsvBytes(
   return equityCsvRows(ts, equity, drawdown, 0, ts.length);
 }
 
-/**
- * `equity.csv` in pieces of `rows` candles each, in order (the header in the first):
- * joined, they are the bytes of {@link equityCsvBytes}, so a writer can write one while
- * the next is built.
- */
-export function* equityCsvPieces(
-  ts: Float64Array,
-  equity: Float64Array,
-  drawdown: Float64Array,
-  rows: number,
-): Generator<Uint8Array> {
-  const count = equityCsvPieceCount(ts.length, rows);
-  for (let k = 0; k < count; k++) yield equityCsvPiece(ts, equity, drawdown, k, rows);
-}
-
 /** How many pieces of `rows` candles equity.csv of `candles` candles has (one at least). */
 export function equityCsvPieceCount(candles: number, rows: number): number {
   return Math.max(1, Math.ceil(candles / rows));
 }
 
-/** Piece `k` of `equityCsvPieces(ts, equity, drawdown, rows)`, built on its own. */
+/**
+ * Piece `k` of `equity.csv` cut into pieces of `rows` candles (the header in the first),
+ * built on its own: pieces 0 .. equityCsvPieceCount - 1 joined are the bytes of
+ * {@link equityCsvBytes}, so two threads can build them and a writer write one while the
+ * next is built.
+ */
 export function equityCsvPiece(
   ts: Float64Array,
   equity: Float64Array,

@@ -66,7 +66,11 @@ export class TradingCore implements SimFillSink {
   denials = 0;
   /** The last refusal (for the caller's log), cleared at each decision. */
   lastDenial: Denial | null = null;
-  /** Orders or a refusal since the last decision: the next one clears them first. */
+  /**
+   * Orders or a refusal since the last decision: the next one clears them first. One flag,
+   * though `orders` and `lastDenial` say it too: testing both on every candle cost the
+   * loop its place in V8's inlining budget.
+   */
   private issued = false;
   // plain fields, not #private: these are read on every candle of a backtest
   private prevBias = 0;

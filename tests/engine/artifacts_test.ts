@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { equityCsvBytes, equityCsvPieces } from "../../src/engine/artifacts.ts";
+import { equityCsvBytes, equityCsvPiece, equityCsvPieceCount } from "../../src/engine/artifacts.ts";
 import { synthetic5m } from "../_synthetic_data.ts";
 import { writeFixed } from "../../src/engine/write_fixed.ts";
 
@@ -36,6 +36,14 @@ Deno.test("equity.csv: every candle time written as writeFixed writes it, whatev
   assert.equal(new TextDecoder().decode(equityCsvBytes(ts, equity, drawdown)), want);
 });
 
+/** Every piece of equity.csv at `rows` candles a piece, in order. */
+function pieces(ts: Float64Array, equity: Float64Array, drawdown: Float64Array, rows: number) {
+  return Array.from(
+    { length: equityCsvPieceCount(ts.length, rows) },
+    (_, k) => equityCsvPiece(ts, equity, drawdown, k, rows),
+  );
+}
+
 Deno.test("equity.csv in pieces joins to the same bytes, at any piece size", () => {
   const s = synthetic5m();
   const n = 5000;
@@ -48,7 +56,7 @@ Deno.test("equity.csv in pieces joins to the same bytes, at any piece size", () 
   const drawdown = Float64Array.from(equity, (e, i) => (i % 3 === 0 ? 0 : e * 1e-4));
   const whole = equityCsvBytes(ts, equity, drawdown);
   for (const rows of [1, 7, 1000, 4999, 5000, 100_000]) {
-    const parts = [...equityCsvPieces(ts, equity, drawdown, rows)];
+    const parts = pieces(ts, equity, drawdown, rows);
     assert.equal(parts.length, Math.ceil(n / rows));
     const joined = new Uint8Array(parts.reduce((k, p) => k + p.length, 0));
     let at = 0;
@@ -59,9 +67,7 @@ Deno.test("equity.csv in pieces joins to the same bytes, at any piece size", () 
     assert.deepEqual(joined, whole, `pieces of ${rows} rows`);
   }
   // no candles: the header alone, once
-  const empty = [
-    ...equityCsvPieces(new Float64Array(0), new Float64Array(0), new Float64Array(0), 10),
-  ];
+  const empty = pieces(new Float64Array(0), new Float64Array(0), new Float64Array(0), 10);
   assert.deepEqual(empty, [
     equityCsvBytes(new Float64Array(0), new Float64Array(0), new Float64Array(0)),
   ]);
