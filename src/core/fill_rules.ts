@@ -278,6 +278,29 @@ export function bracketAt(
 }
 
 /**
+ * What is wrong with the bracket of an entry at `price`, or null when it protects it: the
+ * stop must be a positive price on the losing side, a take-profit (when there is one,
+ * i.e. finite) a positive price on the winning side. Phrased as what was expected, e.g.
+ * `a stop below the latest price 60000 (got 60100)`; `what` names the price
+ * ("the latest price", "the close").
+ */
+export function bracketSideProblem(
+  isLong: boolean,
+  price: number,
+  stop: number,
+  tp: number,
+  what: string,
+): string | null {
+  if (!(stop > 0 && Number.isFinite(stop) && (isLong ? stop < price : stop > price))) {
+    return `a stop ${isLong ? "below" : "above"} ${what} ${price} (got ${stop})`;
+  }
+  if (Number.isFinite(tp) && !(tp > 0 && (isLong ? tp > price : tp < price))) {
+    return `a take-profit ${isLong ? "above" : "below"} ${what} ${price} (got ${tp})`;
+  }
+  return null;
+}
+
+/**
  * A quantity built from several fills, without float noise (venue quantities have a few
  * decimals; 0.0256 - 0.0128 must stay 0.0128). Single-fill positions never pass here.
  */

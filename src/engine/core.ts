@@ -1,5 +1,7 @@
 import type { BacktestParams } from "../core/backtest_params.ts";
 import {
+  bracketAt,
+  bracketSideProblem,
   cleanQty,
   exitCostAt,
   LEVEL_BPS,
@@ -271,14 +273,25 @@ export class TradingCore implements SimFillSink {
         stopKind = LEVEL_PRICE;
         stopValue = s.price;
         distance = Math.abs(price - s.price);
-        if (!((dir > 0 && s.price < price) || (dir < 0 && s.price > price))) {
-          this.#deny({
-            code: "size-zero",
-            message: `Cannot place order: the stop ${s.price} is on the wrong side of ${price}`,
-          });
-          return;
-        }
       }
+    }
+    const tp = d.takeProfit;
+    const [tpKind, tpValue] = tp === null
+      ? [LEVEL_NONE, 0]
+      : tp === undefined
+      ? [LEVEL_BPS, 0]
+      : "price" in tp
+      ? [LEVEL_PRICE, tp.price]
+      : "distance" in tp
+      ? [LEVEL_DISTANCE, tp.distance]
+      : [LEVEL_DISTANCE, tp.bps / 10_000 * price];
+    const spec = { stopKind, stopValue, tpKind, tpValue, tpR: p.tpR };
+    // a level given as a price can be on the wrong side: refused here, as the venue would
+    const levels = bracketAt(dir > 0, price, spec);
+    const wrong = bracketSideProblem(dir > 0, price, levels.stop, levels.tp, "the close");
+    if (wrong !== null) {
+      this.#deny({ code: "size-zero", message: `Cannot place order: ${wrong}` });
+      return;
     }
     const bps = Number.isNaN(distance) ? stopValue : distance / price * 10_000;
     let want = positionQty(eq, price, p.riskPct, bps, p.maxLeverage);
@@ -298,26 +311,12 @@ export class TradingCore implements SimFillSink {
       this.#deny(sized);
       return;
     }
-    const tp = d.takeProfit;
-    const [tpKind, tpValue] = tp === null
-      ? [LEVEL_NONE, 0]
-      : tp === undefined
-      ? [LEVEL_BPS, 0]
-      : "price" in tp
-      ? [LEVEL_PRICE, tp.price]
-      : "distance" in tp
-      ? [LEVEL_DISTANCE, tp.distance]
-      : [LEVEL_DISTANCE, tp.bps / 10_000 * price];
     this.#order({
       kind: "entry",
       dir,
       qty: sized.qty,
       maxNotional: sized.maxNotional,
-      stopKind,
-      stopValue,
-      tpKind,
-      tpValue,
-      tpR: p.tpR,
+      ...spec,
       refPrice: price,
     });
   }

@@ -29,3 +29,31 @@ Deno.test("each decision starts from no orders and no refusal, also after one re
   assert.equal(core.lastDenial, null);
   assert.deepEqual(core.orders, []);
 });
+
+Deno.test("a level given as a price on the wrong side of the close is refused, a take-profit as a stop", async (t) => {
+  const series = synthetic5m();
+  const c = series.close[0];
+  const cases = [
+    ["a stop above the close", { stop: { price: c + 50 } }, /a stop below the close/],
+    [
+      "a take-profit below the close",
+      { stop: { price: c - 50 }, takeProfit: { price: c - 10 } },
+      /a take-profit above the close/,
+    ],
+  ] as const;
+  for (const [what, levels, message] of cases) {
+    await t.step(what, () => {
+      const strategy = {
+        name: "wrong-side",
+        warmup: 0,
+        onCandle: (): Decision => ({ enter: "long", ...levels }),
+      };
+      const gate = new RiskGate({ maxLeverage: P.maxLeverage, ...P.limits }, undefined, P.minQty);
+      const core = new TradingCore(P, gate, new StrategyRunner("wrong-side", strategy, series));
+      core.mark(series.ts[0], P.startEquity);
+      assert.equal(core.decide(0, { orders: true, sync: false, live: false }), 0, "no order");
+      assert.equal(core.lastDenial?.code, "size-zero");
+      assert.match(core.lastDenial?.message ?? "", message);
+    });
+  }
+});

@@ -1,5 +1,5 @@
 import { InputError, OrderRefusedError } from "../../core/errors.ts";
-import { bracketAt } from "../../core/fill_rules.ts";
+import { bracketAt, bracketSideProblem } from "../../core/fill_rules.ts";
 import type {
   Fill,
   FillReason,
@@ -93,21 +93,9 @@ export function entryBracket(
     throw new InputError(`entry ${order.clientId}`, "a bracket (its stop and take-profit)");
   }
   const b = bracketAt(isLong, latest, order.bracket);
-  const stop = b.stop;
-  const tp = Number.isFinite(b.tp) ? b.tp : undefined;
-  if (!(stop > 0 && Number.isFinite(stop) && (isLong ? stop < latest : stop > latest))) {
-    throw new InputError(
-      `entry ${order.clientId}`,
-      `a stop ${isLong ? "below" : "above"} the latest price ${latest} (got ${stop})`,
-    );
-  }
-  if (tp !== undefined && !(tp > 0 && (isLong ? tp > latest : tp < latest))) {
-    throw new InputError(
-      `entry ${order.clientId}`,
-      `a take-profit ${isLong ? "above" : "below"} the latest price ${latest} (got ${tp})`,
-    );
-  }
-  return { stopPrice: stop, ...(tp !== undefined ? { tpPrice: tp } : {}) };
+  const problem = bracketSideProblem(isLong, latest, b.stop, b.tp, "the latest price");
+  if (problem !== null) throw new InputError(`entry ${order.clientId}`, problem);
+  return { stopPrice: b.stop, ...(Number.isFinite(b.tp) ? { tpPrice: b.tp } : {}) };
 }
 
 /**
