@@ -525,11 +525,9 @@ export class BitunixExchange implements Exchange {
     const out = new Map<string, FillReason>();
     let history;
     try {
-      history = (await this.#client.tpslHistory({
-        symbol: this.#symbol,
-        startTime: Math.max(0, trades[0].ts - this.#overlapMs),
-        limit: 100,
-      })).orders;
+      // the newest rows, with no start time: the venue's start time may filter on when a
+      // TP/SL was placed, which for a stop that fires hours after its entry is long before
+      history = (await this.#client.tpslHistory({ symbol: this.#symbol, limit: 100 })).orders;
     } catch {
       return out; // unknown: labelled external, never passed off as our stop
     }

@@ -254,6 +254,30 @@ Deno.test("BitunixExchange on an unkind venue", async (t) => {
       }),
   );
 
+  await t.step("a stop that fires hours after the entry is still labelled the stop", async () => {
+    for (const triggerTime of ["sent", "omitted"] as const) {
+      let clock = Date.now();
+      const fake = startFakeBitunix({ price: 60_000, now: () => clock });
+      try {
+        fake.state.tpslTriggerTime = triggerTime;
+        const client = instantClient(fake, { now: () => clock });
+        const ex = new BitunixExchange(client, {
+          clientIdPrefix: PREFIX,
+          now: () => clock,
+          fillsSince: clock - 1000,
+        });
+        await ex.placeOrder(entry(19));
+        await ex.drainFills();
+        clock += 2 * 3_600_000; // the TP/SL was placed two hours before it fires
+        fake.setPrice(59_000);
+        const fills = await ex.drainFills();
+        assert.deepEqual(fills.map((f) => f.reason), ["stop"], `triggerTime ${triggerTime}`);
+      } finally {
+        await fake.close();
+      }
+    }
+  });
+
   await t.step(
     "without triggerTime a fired stop labels only the close right after it fired",
     async () => {
