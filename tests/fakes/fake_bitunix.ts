@@ -179,6 +179,11 @@ export interface FakeState {
    */
   tpslTriggerTime: "sent" | "omitted";
   /**
+   * Whether get_order_detail reports an order's attached `slPrice`/`tpPrice` (`sent`, the
+   * default) or leaves them null (`omitted`: nothing documents that the venue echoes them).
+   */
+  orderDetailBracket: "sent" | "omitted";
+  /**
    * How long (fake time) after a TP/SL fires its close is booked (default 0: the same ms).
    * Until then the order is TRIGGERED and the position still open; the close is booked by
    * the first request or `setPrice` at or after that time (with that request's time).
@@ -539,6 +544,7 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
     restTimeFormat: "number",
     tpslFillPrice: "market",
     tpslTriggerTime: "sent",
+    orderDetailBracket: "sent",
     tpslFillDelayMs: 0,
     volumeFields: "swapped",
     clockSkewMs: 0,
@@ -683,9 +689,9 @@ export function startFakeBitunix(opts: FakeBitunixOptions = {}): FakeBitunix {
       marginMode: state.marginMode,
       leverage: state.leverage,
       fee: String(o.fee ?? 0),
-      tpPrice: o.tpPrice ?? null,
+      tpPrice: state.orderDetailBracket === "sent" ? o.tpPrice ?? null : null,
       tpStopType: o.tpStopType ?? null,
-      slPrice: o.slPrice ?? null,
+      slPrice: state.orderDetailBracket === "sent" ? o.slPrice ?? null : null,
       slStopType: o.slStopType ?? null,
       ctime: timeJson(o.ctime, state.restTimeFormat),
       mtime: timeJson(o.mtime ?? o.ctime, state.restTimeFormat),

@@ -263,10 +263,12 @@ export class BitunixExchange implements Exchange {
         this.#orderIds.set(existing.orderId, order.clientId);
         this.#sentQty.set(order.clientId, existing.qty);
         if (order.intent === "entry") {
-          // the order that stands is the first attempt's, priced before this retry
+          // the order that stands is an earlier attempt's, priced before this retry: its
+          // bracket as the venue holds it, else (a detail without it) the one sent last
+          const sent = this.#sentBrackets.get(order.clientId);
           this.#sentBrackets.set(order.clientId, {
-            stopPrice: existing.slPrice,
-            tpPrice: existing.tpPrice,
+            stopPrice: existing.slPrice ?? sent?.stopPrice,
+            tpPrice: existing.tpPrice ?? sent?.tpPrice,
           });
         }
         return { clientId: order.clientId, orderId: existing.orderId, duplicate: true };

@@ -450,4 +450,24 @@ Deno.test("BitunixExchange on an unkind venue", async (t) => {
       }
     },
   );
+
+  await t.step(
+    "a duplicate adopted from a detail without its bracket keeps the bracket it sent",
+    async () => {
+      const fake = startFakeBitunix({ price: 60_000 });
+      try {
+        fake.state.orderDetailBracket = "omitted";
+        const ex = new BitunixExchange(instantClient(fake), { clientIdPrefix: PREFIX });
+        fake.inject.loseReply(1, { path: "/trade/place_order", mode: "drop" });
+        const ack = await ex.placeOrder(entry(18));
+        assert.equal(ack.duplicate, true);
+        const fills = await ex.drainFills();
+        assert.equal(fills.length, 1);
+        assert.equal(fills[0].stopPrice, 59_700, "the stop sent, not none");
+        assert.equal(fills[0].tpPrice, 60_600);
+      } finally {
+        await fake.close();
+      }
+    },
+  );
 });
