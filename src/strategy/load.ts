@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { InputError } from "../core/errors.ts";
 import type { StrategyDefinition } from "./api.ts";
@@ -61,8 +63,8 @@ export function loadedStrategies(): StrategyDefinition[] {
 
 function toUrl(spec: string, baseDir: string): string {
   if (/^file:/.test(spec)) return new URL(spec).href;
-  const base = new URL(`file://${baseDir.endsWith("/") ? baseDir : `${baseDir}/`}`);
-  return new URL(spec.replaceAll("\\", "/"), base).href;
+  // a path, not a URL: a `#` or `?` in a folder or file name is part of the name
+  return pathToFileURL(resolve(baseDir, spec.replaceAll("\\", "/"))).href;
 }
 
 /** The program's own folder: a compiled binary holds its `strategies/` there. */

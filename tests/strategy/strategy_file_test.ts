@@ -34,6 +34,7 @@ export default {
     assert.equal(b.def, a.def, "loaded once");
     assert.equal(strategyDef("plain-one"), a.def);
     assert.equal(strategyDef("./plain.ts"), a.def);
+    assert.equal(strategyDef(a.file!), a.def);
     assert.deepEqual(strategyParams(a.def).map((p) => [p.name, p.default, p.int]), [[
       "k",
       3,
@@ -66,5 +67,27 @@ Deno.test("the backtest worker loads a strategy file for the other bound, with t
     assert.equal(other.stats.trades_hash, here.stats.trades_hash);
   } finally {
     worker.close();
+  }
+});
+
+Deno.test("a strategy file in a folder whose name holds # or ? is that file, not another", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const dir = `${root}/trades #1 ?draft`;
+    await Deno.mkdir(dir);
+    await Deno.writeTextFile(
+      `${dir}/hashed.ts`,
+      `export default ({ z, defineStrategy }: { z: any; defineStrategy: any }) => defineStrategy({
+  name: "hashed-one",
+  summary: "always long",
+  params: z.object({}),
+  create: () => ({ warmup: 0, onCandle: () => 1 }),
+});`,
+    );
+    const a = await loadStrategy("./hashed.ts", dir);
+    assert.equal(a.def.name, "hashed-one");
+    assert.equal(a.file, new URL(`file://${root}/trades%20%231%20%3Fdraft/hashed.ts`).href);
+  } finally {
+    await Deno.remove(root, { recursive: true });
   }
 });
