@@ -217,6 +217,12 @@ Deno.test("a bad strategy file or parameter: exit 2, one line naming it, nothing
         /^Invalid p3 parameters --len: /,
       ],
       [
+        "nullcreate",
+        strategyFile("p5", "return 0;").replace(/create: .*$/m, "create: () => null,"),
+        [],
+        /^Invalid strategy p5: create\(\) returning \{ warmup: number, onCandle\(ctx\) \}/,
+      ],
+      [
         "other",
         strategyFile("p4", "return 0;"),
         ["--lookback", "5"],

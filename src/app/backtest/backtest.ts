@@ -23,7 +23,7 @@ import { backtestJournal, type JournalMeta } from "../../engine/backtest_journal
 import { tradesCsvBytes } from "../../engine/trades_hash.ts";
 import { JsonlLogger } from "../../ops/jsonl_logger.ts";
 import { ALREADY_WRITTEN, newRunId, runTmpDir, writeRun } from "../../ops/run_store.ts";
-import { createStrategy, strategyDef } from "../../strategy/mod.ts";
+import { createStrategy } from "../../strategy/mod.ts";
 import { BacktestWorker, otherBoundPass, WORKER_MIN_CANDLES } from "./backtest_worker_client.ts";
 import { loadIntrabarDetail } from "./load_detail.ts";
 import { shareEquityFile } from "./equity_pieces.ts";
@@ -82,12 +82,14 @@ async function backtestWith(
   worker: BacktestWorker | null,
 ): Promise<number> {
   const loaded = await loadBacktestCandles(config, worker);
-  const def = strategyDef(config.strategy);
-  const probe = def.create(config.strategyParams);
-  if (loaded.series.length < probe.warmup + 2) {
+  // this pass's instance, checked as every created strategy is (its warm-up first)
+  const strategy = createStrategy(config.strategy, config.strategyParams);
+  if (loaded.series.length < strategy.warmup + 2) {
     throw new InputError(
       `candles (${loaded.series.length} from ${loaded.description})`,
-      `at least ${probe.warmup + 2} for strategy ${def.name} (warm-up ${probe.warmup} + 2)`,
+      `at least ${
+        strategy.warmup + 2
+      } for strategy ${strategy.name} (warm-up ${strategy.warmup} + 2)`,
     );
   }
   const detailCandles = config.detailCsv === undefined
@@ -115,11 +117,7 @@ async function backtestWith(
   // the worker may be writing into the run's temporary folder: a failure before the run
   // is written removes it, so nothing is left half-way (writeRun does so for its own)
   try {
-    const result = runBacktestFast(
-      loaded.series,
-      createStrategy(config.strategy, config.strategyParams),
-      params,
-    );
+    const result = runBacktestFast(loaded.series, strategy, params);
     // computed once, here: the worker's equity.csv and the report both need it. The
     // worker's part is handed over before this pass's stats, so it is there when the
     // worker's bound is done
