@@ -36,19 +36,23 @@ const limitsSchema = z.object({
   maxLeverage: finite.optional(),
 }).partial();
 
-const paramsSchema = z.object({
-  startEquity: finite.refine((v) => v > 0, "a positive number"),
-  riskPct: finite,
-  stopBps: finite.refine((v) => v > 0, "a positive number"),
-  tpR: finite,
-  maxLeverage: finite.refine((v) => v > 0, "a positive number"),
-  feeBps: finite,
-  slippageBps: finite,
-  intrabar: z.enum(["conservative", "optimistic"]),
-  mode: z.literal("position", { error: "position (the agent pipeline's mode)" }),
-  limits: limitsSchema.optional(),
-  minQty: finite.refine((v) => v >= 0, "a number >= 0").optional(),
-});
+// every key of BacktestParams, checked by the type: a new parameter missing here would be
+// dropped from replays without a word (z.object leaves unknown keys out)
+const paramsSchema = z.object(
+  {
+    startEquity: finite.refine((v) => v > 0, "a positive number"),
+    riskPct: finite,
+    stopBps: finite.refine((v) => v > 0, "a positive number"),
+    tpR: finite,
+    maxLeverage: finite.refine((v) => v > 0, "a positive number"),
+    feeBps: finite,
+    slippageBps: finite,
+    intrabar: z.enum(["conservative", "optimistic"]),
+    mode: z.literal("position", { error: "position (the agent pipeline's mode)" }),
+    limits: limitsSchema.optional(),
+    minQty: finite.refine((v) => v >= 0, "a number >= 0").optional(),
+  } satisfies Record<keyof BacktestParams, z.ZodType>,
+);
 
 const configSchema = z.object({
   symbol: z.string().min(1),
