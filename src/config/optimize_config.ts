@@ -143,12 +143,7 @@ export function resolveOptimizeConfig(
   }
   const candles = candleChoiceFromFlags(f, notice, "mock-seed");
   const fixed = givenStrategyParams(f);
-  const heatmap = f.heatmap === undefined
-    ? undefined
-    : (f.heatmap as string).split(",").map((s) => s.trim());
-  if (heatmap !== undefined && (heatmap.length > 2 || heatmap.some((s) => s === ""))) {
-    throw new InputError(`--heatmap ${f.heatmap}`, "one or two swept parameters: x,y");
-  }
+  const heatmap = heatmapFlag(f.heatmap as string | undefined);
   const config: OptimizeConfig = {
     candles,
     strategy: strategySpecOf(f.strategy as string),
@@ -172,4 +167,14 @@ export function resolveOptimizeConfig(
     logsDir: f["logs-dir"] as string,
   };
   return Object.freeze(config);
+}
+
+/** `--heatmap x,y` as its one or two names (undefined when not given). */
+export function heatmapFlag(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(",").map((s) => s.trim());
+  if (names.length > 2 || names.some((s) => s === "")) {
+    throw new InputError(`--heatmap ${value}`, "one or two swept parameters: x,y");
+  }
+  return names;
 }

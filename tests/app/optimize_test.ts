@@ -276,6 +276,29 @@ async function t_mergeRefusals(dir: string) {
   });
   assert.equal(mixed.code, 2);
   assert.match(mixed.stderr, /^Invalid o3: a shard of the same sweep/);
+  // the merge's own flags are checked before anything is written
+  const heat = await runCli(
+    ["optimize", "merge", ...shardDirs, "--out", "m4", "--heatmap", "nope"],
+    {
+      cwd: dir,
+    },
+  );
+  assert.equal(heat.code, 2);
+  assert.match(heat.stderr, /^Invalid --heatmap nope: swept parameters/);
+  assert.ok(!exists(`${dir}/m4`), "nothing written for a bad --heatmap");
+  const three = await runCli(
+    ["optimize", "merge", ...shardDirs, "--out", "m5", "--heatmap", "fast,slow,fast"],
+    { cwd: dir },
+  );
+  assert.equal(three.code, 2);
+  assert.match(three.stderr, /^Invalid --heatmap fast,slow,fast: one or two swept parameters/);
+  // a folder with other files in it is not a sweep's
+  await Deno.mkdir(`${dir}/notes`);
+  await Deno.writeTextFile(`${dir}/notes/notes.txt`, "mine\n");
+  const busy = await runCli(["optimize", "merge", ...shardDirs, "--out", "notes"], { cwd: dir });
+  assert.equal(busy.code, 2);
+  assert.match(busy.stderr, /^Invalid --out notes: an empty or new folder/);
+  assert.deepEqual([...Deno.readDirSync(`${dir}/notes`)].map((e) => e.name), ["notes.txt"]);
 }
 
 Deno.test("optimize: a folder holding another sweep is refused, not resumed", async () => {

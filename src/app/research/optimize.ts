@@ -1,5 +1,6 @@
 import { formatFlagHelp } from "../../config/argv.ts";
 import {
+  heatmapFlag,
   MERGE_FLAGS,
   OPTIMIZE_FLAGS,
   type OptimizeConfig,
@@ -32,6 +33,7 @@ import { SweepPool } from "./optimize_pool.ts";
 import {
   candlesOf,
   checkSweepConfig,
+  heatmapPositions,
   loadSweepCandles,
   setupOf,
   shardOf,
@@ -42,6 +44,17 @@ import {
 
 /** Exit code of a sweep stopped by Ctrl+C (128 + SIGINT), resumable. */
 export const INTERRUPTED_EXIT = 130;
+
+/** A sweep's folder holds nothing but its own files: one without sweep.json must be empty. */
+async function refuseOtherFiles(dir: string): Promise<void> {
+  const entries = await Array.fromAsync(Deno.readDir(dir)).catch(() => []);
+  if (entries.length > 0) {
+    throw new InputError(
+      `--out ${dir}`,
+      "an empty or new folder, or one of this sweep (no sweep.json here)",
+    );
+  }
+}
 
 /** `optimize` (alias `sweep`): parameter sweeps on every core, resumable, in shards. */
 export const command: Command = {
@@ -193,13 +206,7 @@ async function openResults(dir: string, setup: SweepSetup): Promise<Resumed> {
     // no sweep here yet
   }
   if (text === null) {
-    const entries = await Array.fromAsync(Deno.readDir(dir)).catch(() => []);
-    if (entries.length > 0) {
-      throw new InputError(
-        `--out ${dir}`,
-        "an empty or new folder, or one of this sweep (no sweep.json here)",
-      );
-    }
+    await refuseOtherFiles(dir);
     await Deno.mkdir(dir, { recursive: true });
     writeTextFileAtomicSync(manifestPath, manifestJson(m));
     writeTextFileAtomicSync(resultsPath, setup.header + "\n");
@@ -478,14 +485,14 @@ async function merge(argv: string[]): Promise<number> {
       );
     }
   }
-  await Deno.mkdir(dir, { recursive: true });
+  const heatmap = heatmapFlag(flags.heatmap as string | undefined);
+  heatmapPositions(inputs.axes.map((a) => a.name), heatmap);
   const existing = await Deno.readTextFile(`${dir}/sweep.json`).catch(() => null);
-  if (
-    existing !== null &&
-    parseManifest(existing, `${dir}/sweep.json`).fingerprint !== manifest.fingerprint
-  ) {
+  if (existing === null) await refuseOtherFiles(dir);
+  else if (parseManifest(existing, `${dir}/sweep.json`).fingerprint !== manifest.fingerprint) {
     throw new InputError(dir, "a new folder or one of this sweep (it holds another sweep)");
   }
+  await Deno.mkdir(dir, { recursive: true });
   const tmp = `${dir}/.results.csv.tmp-${Deno.pid}`;
   const out = await Deno.open(tmp, { write: true, create: true, truncate: true });
   const enc = new TextEncoder();
@@ -506,10 +513,7 @@ async function merge(argv: string[]): Promise<number> {
   }
   writeTextFileAtomicSync(`${dir}/sweep.json`, manifestJson(setup.manifest));
   await Deno.rename(tmp, `${dir}/results.csv`);
-  const finish = await finishSweep(setup, dir, {
-    heatmap: flags.heatmap === undefined ? undefined : (flags.heatmap as string).split(","),
-    top: flags.top as number,
-  });
+  const finish = await finishSweep(setup, dir, { heatmap, top: flags.top as number });
   await pointLatestIfUnder(runsDir, dir, setup.manifest);
   console.log(`Merged ${count} shards.`);
   console.log(headline(setup, finish, dir));
