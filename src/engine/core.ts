@@ -25,7 +25,12 @@ const DAY_MS = 86_400_000;
 export type CoreOrder =
   | { readonly kind: "exit"; readonly qty: number }
   | { readonly kind: "reduce"; readonly qty: number }
-  | { readonly kind: "move-stop"; readonly price: number }
+  | {
+    readonly kind: "move-stop";
+    readonly price: number;
+    /** The stop before (the ledger goes back to it if the venue refuses the move). */
+    readonly from: number;
+  }
   | ({ readonly kind: "entry"; readonly refPrice: number } & SimEntry);
 
 /** How a candle is being decided. */
@@ -249,7 +254,7 @@ export class TradingCore implements SimFillSink {
     const tighter = pos.side === "long" ? price > pos.stopPrice : price < pos.stopPrice;
     if (!tighter) return; // a move that loosens the stop is not taken
     this.ledger.setBracket(price, pos.tpPrice);
-    this.#order({ kind: "move-stop", price });
+    this.#order({ kind: "move-stop", price, from: pos.stopPrice });
   }
 
   /** An entry of candle `i` (marked last) in direction `dir`, sized, or its refusal. */

@@ -122,6 +122,9 @@ const posText = (p: { side: string; qty: number } | null) =>
  * entries until they agree again) and a position's stop is checked on the venue (re-placed
  * when missing; when that fails the position is closed and trading halts).
  */
+/** A stop move the core decided (the ledger holds it already; the venue is told next). */
+type StopMove = Extract<CoreOrder, { kind: "move-stop" }>;
+
 export class AgentPipeline {
   /** The trading rules (the same core the backtest loop drives). */
   readonly core: TradingCore;
@@ -239,10 +242,10 @@ export class AgentPipeline {
       }
     }
     const orders: OrderRequest[] = [];
-    const moves: number[] = [];
+    const moves: StopMove[] = [];
     for (let j = 0; j < k; j++) {
       const o = this.#request(this.core.orders[j], c.ts);
-      if (typeof o === "number") moves.push(o);
+      if ("kind" in o) moves.push(o);
       else orders.push(o);
     }
     this.#step("risk", t0, { bias: decision.bias, equity: eq }, {
@@ -253,7 +256,7 @@ export class AgentPipeline {
     t0 = d.timer();
     const sent: string[] = [];
     if (fc.live) {
-      for (const price of moves) await this.#moveStop(price);
+      for (const move of moves) await this.#moveStop(move);
       let exitFailed = false;
       for (const o of orders) {
         // a reversal's entry assumes its exit closed the position; if the position were
@@ -320,14 +323,14 @@ export class AgentPipeline {
     }
   }
 
-  /** An order of the core as the venue gets it (a stop move as its new price). */
-  #request(o: CoreOrder, ts: number): OrderRequest | number {
+  /** An order of the core as the venue gets it (a stop move as itself). */
+  #request(o: CoreOrder, ts: number): OrderRequest | StopMove {
     const d = this.deps;
     const pos = this.ledger.position;
     const closing = pos !== null && pos.side === "long" ? "sell" : "buy";
     switch (o.kind) {
       case "move-stop":
-        return o.price;
+        return o;
       case "exit":
         return {
           clientId: clientIdFor(d.runKey, ts, "exit"),
@@ -370,7 +373,7 @@ export class AgentPipeline {
   }
 
   /** Moves the venue's stop (the core already moved the position's). */
-  async #moveStop(price: number): Promise<void> {
+  async #moveStop({ price, from }: StopMove): Promise<void> {
     const d = this.deps;
     const pos = this.ledger.position;
     if (pos === null) return;
@@ -381,8 +384,12 @@ export class AgentPipeline {
       });
       d.sink.emit("info", "execution", "protection.moved", { stopPrice: price });
     } catch (e) {
+      // the venue still holds the stop before: so does the ledger (and what the strategy
+      // sees), or the position would look safer than it is
+      this.ledger.setBracket(from, pos.tpPrice);
       d.sink.emit("error", "execution", "protection.move_failed", {
         stopPrice: price,
+        kept: from,
         error: errorText(e),
       });
     }

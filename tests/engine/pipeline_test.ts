@@ -398,3 +398,45 @@ Deno.test("a session's risk gate is marked on every candle (what a restart resto
   assert.equal(day.lastEquity, last);
   assert.equal(gate.dailyLoss, day.dayStartEquity - last);
 });
+
+Deno.test("a session moves its stop at the venue, never loosens it, and keeps the venue's stop when a move is refused", async () => {
+  const venue = new LiveVenue(); // fills at 100
+  // the entry's fill carries the stop sent with it, as the Bitunix adapter's does
+  venue.plan = (o) => [{
+    side: o.side,
+    qty: o.qty,
+    price: 100,
+    fee: 0,
+    ts: 0,
+    reason: o.intent === "entry" ? "entry" : "signal",
+    ...(o.intent === "entry" ? { stopPrice: 95 } : { reduceOnly: true }),
+  }];
+  const answers: Decision[] = [
+    { enter: "long", stop: { price: 95 }, takeProfit: null },
+    { moveStop: 90 }, // looser: not taken
+    { moveStop: 97 },
+    { moveStop: 98 }, // the venue refuses this one
+  ];
+  const strategy = { name: "trailer", warmup: 0, onCandle: () => answers.shift() };
+  const { pipeline, named } = livePipeline(venue, strategy);
+  await pipeline.onCandle({ candle: candle(0), live: true });
+  const entered = pipeline.ledger.position!.stopPrice;
+  await pipeline.onCandle({ candle: candle(1), live: true });
+  assert.equal(pipeline.ledger.position!.stopPrice, entered, "a looser stop is not taken");
+  assert.equal(venue.protects.length, 0, "nor sent");
+  await pipeline.onCandle({ candle: candle(2), live: true });
+  assert.deepEqual(venue.protects.map((b) => b.stopPrice), [97]);
+  assert.equal(pipeline.ledger.position!.stopPrice, 97);
+  assert.equal(named("protection.moved").length, 1);
+  venue.refuseProtect = true;
+  await pipeline.onCandle({ candle: candle(3), live: true });
+  assert.deepEqual(venue.protects.map((b) => b.stopPrice), [97, 98], "asked");
+  const failed = named("protection.move_failed");
+  assert.equal(failed.length, 1);
+  assert.equal(failed[0].fields.kept, 97);
+  assert.equal(
+    pipeline.ledger.position!.stopPrice,
+    97,
+    "the ledger keeps the stop the venue holds",
+  );
+});
