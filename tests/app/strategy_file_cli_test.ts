@@ -273,13 +273,21 @@ Deno.test("a strategy file that fails on a candle: a backtest ends naming it, a 
       assert.match(r.stderr, /Strategy peeker failed .*cannot read a candle after the current one/);
     });
     await t.step("paper session: trading halts, the session ends cleanly", async () => {
+      // long until it throws, short after: asked again, it would turn the position round
+      await Deno.writeTextFile(
+        `${ws.dir}/flipper.ts`,
+        strategyFile(
+          "thrower",
+          "if (ctx.bars.index === 40) throw new Error('bad day'); return ctx.bars.index > 40 ? -1 : 1;",
+        ),
+      );
       const r = await runCli(
         [
           ...PAPER_ON_MOCK,
           "--warmup",
           "30",
           "--strategy",
-          "./thrower.ts",
+          "./flipper.ts",
         ],
         { cwd: ws.dir },
       );
@@ -288,6 +296,9 @@ Deno.test("a strategy file that fails on a candle: a backtest ends naming it, a 
       const failed = events.filter((e) => e.event === "strategy.failed");
       assert.equal(failed.length, 1);
       assert.equal(failed[0].strategy, "thrower");
+      // halted: no order is placed after the failure
+      const at = events.indexOf(failed[0]);
+      assert.deepEqual(events.slice(at).filter((e) => e.event === "order.placed"), []);
     });
   } finally {
     await ws.cleanup();

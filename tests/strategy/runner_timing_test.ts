@@ -3,6 +3,7 @@ import type { Candle } from "../../src/core/candle.ts";
 import { runBacktest } from "../../src/engine/backtest_loop.ts";
 import type { Decision, StrategyContext } from "../../src/strategy/api.ts";
 import { isStrategyError } from "../../src/strategy/runner.ts";
+import { tradesHash } from "../../src/engine/trades_hash.ts";
 import { synthetic5m } from "../_synthetic_data.ts";
 import { LiveVenue } from "../engine/_live_venue.ts";
 import { livePipeline } from "../engine/_live_pipeline.ts";
@@ -65,10 +66,15 @@ Deno.test("a backtest stops a strategy that stays too slow, and lets one slow ca
     assert.equal(err.candleTs, series.ts[3072]);
     assert.match(err.message, /Strategy slowpoke failed on the candle of .*took 1200 ms/);
   });
-  await t.step("one slow candle among fast ones: the backtest's results are not at stake", () => {
+  await t.step("one slow candle among fast ones: the backtest runs on, to the same trades", () => {
     const { clock, strategy } = slowStrategy((i) => (i === 3000 ? 5000 : 0.001));
     const r = runBacktest(series, strategy, PARAMS, undefined, { clock: () => clock.now });
+    const fast = slowStrategy(() => 0.001);
+    const same = runBacktest(series, fast.strategy, PARAMS, undefined, {
+      clock: () => fast.clock.now,
+    });
     assert.ok(r.trades.length > 0);
+    assert.equal(tradesHash(r.trades), tradesHash(same.trades));
   });
   await t.step("the same strategy timed on every answer is stopped on that candle", () => {
     const { clock, strategy } = slowStrategy((i) => (i === 3000 ? 5000 : 0.001));
