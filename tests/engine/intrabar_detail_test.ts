@@ -237,6 +237,14 @@ Deno.test("detail: a 1m candle that opens through the stop fills at its open, no
 
 Deno.test("detail on generated data: every resolved exit matches a scan of the 1m candles", () => {
   const fine = generateMockCandles({ count: 60 * 24 * 20, interval: "1m", seed: 5 });
+  // some minutes inside a bar open away from the close before them, so that a finer candle
+  // can open through a level (the generated ones open at the close before)
+  for (let k = 1; k < fine.length; k++) {
+    if (k % 5 === 0 || k % 7 !== 3) continue;
+    fine.open[k] = fine.close[k - 1] * (k % 2 ? 1.0015 : 0.9985);
+    fine.high[k] = Math.max(fine.high[k], fine.open[k]);
+    fine.low[k] = Math.min(fine.low[k], fine.open[k]);
+  }
   const bars = aggregateCandles(fine, BAR);
   const detail: IntrabarDetail = { series: fine, intervalMs: MIN, barMs: BAR };
   const params = { ...HAND_PARAMS, startEquity: 1_000, stopBps: 8, tpR: 1.5 }; // tight brackets: many ambiguous bars
@@ -253,6 +261,7 @@ Deno.test("detail on generated data: every resolved exit matches a scan of the 1
   assert.equal(detailCoverage(bars, detail).covered_bars, bars.length);
 
   let checked = 0;
+  let gaps = 0;
   for (const tr of exact.trades) {
     if (tr.exitReason !== "stop" && tr.exitReason !== "tp") continue;
     const i = (tr.exitTs - bars.ts[0]) / BAR;
@@ -283,7 +292,9 @@ Deno.test("detail on generated data: every resolved exit matches a scan of the 1
     }
     assert.equal(tr.exitReason, want, `trade ${tr.id}`);
     assert.equal(tr.exitPrice, slipped(at, !isLong, params.slippageBps), `trade ${tr.id} price`);
+    if (at !== stop && at !== tp) gaps++;
     checked++;
   }
   assert.equal(checked, x.ambiguous_bars);
+  assert.ok(gaps > 0, "some exits were at a finer candle's open");
 });
