@@ -12,5 +12,5 @@ export {
   webhookChannel,
 } from "./channels.ts";
 export type { Notice } from "./messages.ts";
-export { type ChannelStats, Notifier, type NotifierOptions } from "./notifier.ts";
+export { type ChannelStats, Notifier, type NotifierOptions, sendWithin } from "./notifier.ts";
 export { TelegramCommands, type TelegramCommandsOptions } from "./telegram_commands.ts";

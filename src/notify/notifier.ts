@@ -247,24 +247,7 @@ export class Notifier implements EventSink {
    * is abandoned: the result is decided when the signal aborts, whatever the channel does.
    */
   #attempt(channel: NotifyChannel, n: Notice): Promise<SendResult> {
-    const timeoutMs = this.#o.timeoutMs;
-    const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(timeoutMs)]);
-    const abandoned = new Promise<SendResult>((resolve) => {
-      signal.addEventListener("abort", () =>
-        resolve({
-          ok: false,
-          retry: true,
-          error: (signal.reason as Error | undefined)?.name === "TimeoutError"
-            ? `no reply within ${timeoutMs / 1000} s`
-            : "aborted",
-        }), { once: true });
-    });
-    const sent = channel.send(n, signal).catch((e): SendResult => ({
-      ok: false,
-      retry: true,
-      error: e instanceof Error ? e.name : "send failed",
-    }));
-    return Promise.race([abandoned, sent]);
+    return sendWithin(channel, n, this.#o.timeoutMs, this.#abort.signal);
   }
 
   #say(level: LogLevel, event: string, fields: Record<string, unknown>): void {
@@ -312,4 +295,35 @@ export class Notifier implements EventSink {
     }
     return this.stats();
   }
+}
+
+/**
+ * One send of `n` on `channel`, given up after `timeoutMs` (or when `stop` aborts) even
+ * when the channel ignores the signal: the answer is then "no reply within ..." (or
+ * "aborted"), and a send that throws is a failed send, retryable.
+ */
+export function sendWithin(
+  channel: Pick<NotifyChannel, "send">,
+  n: Notice,
+  timeoutMs: number,
+  stop?: AbortSignal,
+): Promise<SendResult> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = stop ? AbortSignal.any([stop, timeout]) : timeout;
+  const abandoned = new Promise<SendResult>((resolve) => {
+    signal.addEventListener("abort", () =>
+      resolve({
+        ok: false,
+        retry: true,
+        error: (signal.reason as Error | undefined)?.name === "TimeoutError"
+          ? `no reply within ${timeoutMs / 1000} s`
+          : "aborted",
+      }), { once: true });
+  });
+  const sent = channel.send(n, signal).catch((e): SendResult => ({
+    ok: false,
+    retry: true,
+    error: e instanceof Error ? e.name : "send failed",
+  }));
+  return Promise.race([abandoned, sent]);
 }

@@ -9,7 +9,7 @@ import {
 } from "../../config/notify_env.ts";
 import { NOTIFY_CHANNELS } from "../../config/notify_config.ts";
 import { InputError } from "../../core/errors.ts";
-import type { FetchFn, Notice, SendResult } from "../../notify/mod.ts";
+import { type FetchFn, type Notice, sendWithin } from "../../notify/mod.ts";
 import type { Command } from "../command.ts";
 import { readConfigFile } from "../_flags.ts";
 import { buildChannels } from "./notifications.ts";
@@ -47,24 +47,6 @@ function help(): string {
     "",
     formatFlagHelp(SPEC),
   ].join("\n");
-}
-
-async function sendOnce(
-  send: (n: Notice, s: AbortSignal) => Promise<SendResult>,
-  notice: Notice,
-  timeoutMs: number,
-): Promise<SendResult> {
-  const ctl = new AbortController();
-  const timer = setTimeout(() => ctl.abort(), timeoutMs);
-  try {
-    const r = await send(notice, ctl.signal);
-    if (!r.ok && ctl.signal.aborted) {
-      return { ok: false, retry: true, error: `no reply within ${timeoutMs / 1000} s` };
-    }
-    return r;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Builds the `notify` command with injectable env, fetch, clock and output. */
@@ -106,7 +88,7 @@ export function createNotifyCommand(deps: NotifyCommandDeps = {}): Command {
       };
       const timeoutMs = (flags.timeout as number) * 1000;
       const results = await Promise.all(
-        channels.map((c) => sendOnce((n, s) => c.send(n, s), notice, timeoutMs)),
+        channels.map((c) => sendWithin(c, notice, timeoutMs)),
       );
       let ok = true;
       for (const name of NOTIFY_CHANNELS) {
