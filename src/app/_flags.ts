@@ -35,7 +35,7 @@ export function configFlagOf(argv: readonly string[]): string | undefined {
 }
 
 /** The last `--strategy` value in argv (before any `--`): the one that wins. */
-export function strategyFlagOf(argv: readonly string[]): string | undefined {
+function strategyFlagOf(argv: readonly string[]): string | undefined {
   const dash = argv.indexOf("--");
   const own = dash === -1 ? argv : argv.slice(0, dash);
   let value: string | undefined;
@@ -50,7 +50,7 @@ export function strategyFlagOf(argv: readonly string[]): string | undefined {
  * The chosen strategy (a file is loaded here, once per process) and the flag spec with
  * every strategy parameter as a flag: the built-ins' and the file's.
  */
-export async function withStrategyFlags(
+async function withStrategyFlags(
   argv: readonly string[],
   spec: FlagSpec,
 ): Promise<{ spec: FlagSpec; chosen?: StrategyDefinition }> {
@@ -64,8 +64,8 @@ export async function withStrategyFlags(
 
 /** A built-in by name or a file loaded from the working folder; unknown names: undefined. */
 async function strategyOf(given: string) {
-  if (STRATEGIES.some((s) => s.name === given)) return loadStrategy(given, Deno.cwd());
-  return isStrategyFile(given) ? await loadStrategy(given, Deno.cwd()) : undefined;
+  const known = STRATEGIES.some((s) => s.name === given) || isStrategyFile(given);
+  return known ? await loadStrategy(given, Deno.cwd()) : undefined;
 }
 
 /**

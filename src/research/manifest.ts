@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { CandleSeries } from "../core/candle.ts";
 import { InputError } from "../core/errors.ts";
-import { OBJECTIVES } from "./objective.ts";
+import { OBJECTIVE_NAMES } from "../config/optimize_config.ts";
 import type { Axis, Search } from "./param_space.ts";
 import { BOUNDS } from "./results_csv.ts";
 import type { Shard } from "./shard.ts";
@@ -48,7 +48,7 @@ export interface SweepInputs {
   readonly backtest: Readonly<Record<string, unknown>>;
   readonly axes: readonly Axis[];
   readonly search: Search;
-  readonly objective: (typeof OBJECTIVES)[number];
+  readonly objective: (typeof OBJECTIVE_NAMES)[number];
   readonly bound: (typeof BOUNDS)[number];
   readonly min_trades: number;
   readonly max_drawdown_pct: number | null;
@@ -122,7 +122,7 @@ const manifestSchema = z.object({
       z.object({ kind: z.literal("grid") }),
       z.object({ kind: z.literal("random"), count: z.number().int().min(1), seed: num }),
     ]),
-    objective: z.enum(OBJECTIVES),
+    objective: z.enum(OBJECTIVE_NAMES),
     bound: z.enum(BOUNDS),
     min_trades: z.number().int().min(0),
     max_drawdown_pct: num.nullable(),

@@ -8,11 +8,8 @@
 import { OBJECTIVE_NAMES } from "../config/optimize_config.ts";
 import type { BoundMetrics } from "./evaluate.ts";
 
-/** The objectives a sweep can maximise (what `--objective` accepts). */
-export const OBJECTIVES = OBJECTIVE_NAMES;
-
-/** One of `OBJECTIVES`. */
-export type Objective = (typeof OBJECTIVES)[number];
+/** One of the objectives a sweep can maximise (`OBJECTIVE_NAMES`, what `--objective` accepts). */
+export type Objective = (typeof OBJECTIVE_NAMES)[number];
 
 /**
  * The figures the objective and the constraints read: a sweep's `BoundMetrics`, or a

@@ -9,6 +9,7 @@
 import { InputError } from "../core/errors.ts";
 import { createRng } from "../data/rng.ts";
 import { indexPermutation } from "./permutation.ts";
+import { paramFlagName } from "../strategy/mod.ts";
 
 /** What a sweep may vary: one of the strategy's declared parameters or a risk flag. */
 export interface ParamInfo {
@@ -51,10 +52,6 @@ function parseNumber(text: string, where: string): number {
   return v;
 }
 
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
 /**
  * Parses one `--grid` value against the parameters a sweep may vary. Accepts a stepped
  * range `lo..hi:step` (hi included when on the step), a list `a,b,c`, one value, or a
@@ -74,7 +71,7 @@ export function parseAxis(
   const name = text.slice(0, eq).trim();
   const spec = text.slice(eq + 1).trim();
   // a parameter by its name (atrMult) or its flag's (atr-mult), as the flags spell it
-  const info = params.find((p) => p.name === name || kebab(p.name) === name);
+  const info = params.find((p) => p.name === name || paramFlagName(p.name) === name);
   if (info === undefined) {
     const list = (kind: ParamInfo["kind"]) =>
       params.filter((p) => p.kind === kind).map((p) => p.name).join(", ");

@@ -159,7 +159,7 @@ export class NormalizedDecision {
 }
 
 /** How long one candle's answer may take (ms) before the strategy is stopped. */
-export const STRATEGY_TIME_LIMIT_MS = 1000;
+const STRATEGY_TIME_LIMIT_MS = 1000;
 
 /** Candles between two clock reads when answers are timed by sample (backtests); a power of two. */
 export const SAMPLE_EVERY = 1024;

@@ -15,7 +15,7 @@ const WORKER = 1;
 const MAIN = 2;
 
 /** Candles per piece (about 1.7 MB of equity.csv): small enough to share the tail out. */
-export const EQUITY_PIECE_ROWS = 50_000;
+const EQUITY_PIECE_ROWS = 50_000;
 
 /** The columns of equity.csv, its pieces and who claimed which. */
 export interface EquityPieces {

@@ -1,4 +1,5 @@
 import { formatFlagHelp } from "../../config/argv.ts";
+import { fmtSigned } from "../../dashboard/report/format.ts";
 import {
   heatmapFlag,
   MERGE_FLAGS,
@@ -375,9 +376,7 @@ async function pointLatestIfUnder(
 }
 
 function signed(v: number | null): string {
-  if (v === null) return "n/a";
-  const s = v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  return v > 0 ? `+${s}` : s;
+  return v === null ? "n/a" : fmtSigned(v);
 }
 
 function headline(setup: SweepSetup, f: SweepFinish, dir: string): string {

@@ -113,9 +113,9 @@ export class SweepPool {
     return this.#workers.length;
   }
 
-  /** An evaluator of a sweep's jobs on candles `[from, to)` (default: all). */
-  evaluator(range?: { readonly from: number; readonly to: number }): StreamingEvaluator {
-    return { run: (next, done) => this.#run(next, done, range) };
+  /** An evaluator of a sweep's jobs on all the candles. */
+  evaluator(): StreamingEvaluator {
+    return { run: (next, done) => this.#run(next, done) };
   }
 
   /** Evaluates `combinations` on candles `[from, to)`; results in the given order. */

@@ -12,7 +12,8 @@ import { newRunId, writeRun } from "../../ops/run_store.ts";
 import { otherBound } from "../../engine/backtest_report.ts";
 import { resolveSpace, sweepAxes } from "../../research/combination.ts";
 import { evaluateCombinations, type EvaluationContext } from "../../research/evaluate.ts";
-import { type Objective, OBJECTIVES } from "../../research/objective.ts";
+import type { Objective } from "../../research/objective.ts";
+import { OBJECTIVE_NAMES } from "../../config/optimize_config.ts";
 import { type Search, searchSpace } from "../../research/param_space.ts";
 import { planFolds, runWalkForward } from "../../research/walk_forward.ts";
 import { analyseWalkForward } from "../../research/walk_forward_analysis.ts";
@@ -73,8 +74,10 @@ export const WALK_FORWARD_FLAGS: FlagSpec = {
   },
   seed: OPTIMIZE_FLAGS.seed,
   objective: {
-    schema: z.enum(OBJECTIVES, { error: OBJECTIVES.join(", ") }).default("sharpe"),
-    help: `what the optimiser maximises on each train window: ${OBJECTIVES.join(", ")} (sharpe)`,
+    schema: z.enum(OBJECTIVE_NAMES, { error: OBJECTIVE_NAMES.join(", ") }).default("sharpe"),
+    help: `what the optimiser maximises on each train window: ${
+      OBJECTIVE_NAMES.join(", ")
+    } (sharpe)`,
   },
   train: {
     schema: windowLengthSchema.optional(),
