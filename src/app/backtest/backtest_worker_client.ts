@@ -127,8 +127,9 @@ export class BacktestWorker {
 }
 
 /**
- * Reads a candle CSV, parsing its second half on the worker while this thread parses the
- * first; the same checks and line numbers as a one-core parse. Small files, or no worker,
+ * Reads a candle CSV on two cores with the same checks and line numbers as a one-core
+ * parse: a big plain file in pieces both threads claim (`parsePlainFileOnTwoCores`), a
+ * big gzipped one in two halves after it is decompressed. Small files, or no worker,
  * parse here.
  */
 export async function readCandleCsvParallel(
