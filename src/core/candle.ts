@@ -79,15 +79,22 @@ export function candleAt(s: CandleSeries, i: number): Candle {
 
 /** Returns the last `n` candles of a series (all of them when it is shorter). */
 export function tailSeries(s: CandleSeries, n: number): CandleSeries {
-  const from = Math.max(0, s.length - n);
+  return sliceSeries(s, s.length - n, s.length);
+}
+
+/** Candles `[from, to)` of `s` (clamped to it), as views of its columns (no copy). */
+export function sliceSeries(s: CandleSeries, from: number, to: number): CandleSeries {
+  const f = Math.max(0, Math.min(from, s.length));
+  const t = Math.max(f, Math.min(to, s.length));
+  const v = (a: Float64Array) => a.subarray(f, t);
   return {
-    length: s.length - from,
-    ts: s.ts.subarray(from),
-    open: s.open.subarray(from),
-    high: s.high.subarray(from),
-    low: s.low.subarray(from),
-    close: s.close.subarray(from),
-    volume: s.volume.subarray(from),
+    length: t - f,
+    ts: v(s.ts),
+    open: v(s.open),
+    high: v(s.high),
+    low: v(s.low),
+    close: v(s.close),
+    volume: v(s.volume),
   };
 }
 

@@ -7,7 +7,7 @@
  * @module
  */
 import type { BacktestParams } from "../core/backtest_params.ts";
-import type { CandleSeries } from "../core/candle.ts";
+import { type CandleSeries, sliceSeries } from "../core/candle.ts";
 import { type BoundPass, runBoundPass } from "../engine/backtest_report.ts";
 import type { StrategyDefinition } from "../strategy/mod.ts";
 import { type Combination, paramsOf } from "./combination.ts";
@@ -42,22 +42,6 @@ export interface EvaluationContext {
   readonly intervalMs: number;
   /** The fixed backtest parameters; a combination's risk overrides replace some. */
   readonly base: BacktestParams;
-}
-
-/** Candles `[from, to)` of `series`, as views (no copy). */
-export function seriesRange(series: CandleSeries, from: number, to: number): CandleSeries {
-  const f = Math.max(0, Math.min(from, series.length));
-  const t = Math.max(f, Math.min(to, series.length));
-  const v = (a: Float64Array) => a.subarray(f, t);
-  return {
-    length: t - f,
-    ts: v(series.ts),
-    open: v(series.open),
-    high: v(series.high),
-    low: v(series.low),
-    close: v(series.close),
-    volume: v(series.volume),
-  };
 }
 
 /** The figures a sweep keeps of one pass. */
@@ -113,6 +97,6 @@ export function evaluateCombinations(
   combinations: readonly Combination[],
   range: { readonly from: number; readonly to: number } = { from: 0, to: ctx.series.length },
 ): CombinationMetrics[] {
-  const series = seriesRange(ctx.series, range.from, range.to);
+  const series = sliceSeries(ctx.series, range.from, range.to);
   return combinations.map((c) => evaluateCombination(ctx, series, c));
 }

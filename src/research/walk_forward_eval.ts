@@ -8,17 +8,13 @@
  * @module
  */
 import type { BacktestParams } from "../core/backtest_params.ts";
+import { sliceSeries } from "../core/candle.ts";
 import { runBacktestFast } from "../engine/backtest_fast.ts";
 import { otherBound } from "../engine/backtest_report.ts";
 import { computeStats } from "../engine/stats.ts";
 import type { Strategy, StrategyContext } from "../strategy/api.ts";
 import { type Combination, paramsOf, RISK_PARAMS, type RiskParamName } from "./combination.ts";
-import {
-  type CombinationMetrics,
-  combinationPass,
-  type EvaluationContext,
-  seriesRange,
-} from "./evaluate.ts";
+import { type CombinationMetrics, combinationPass, type EvaluationContext } from "./evaluate.ts";
 import { judge, ranksAbove, undefinedObjectiveWhy } from "./objective.ts";
 import type { Axis } from "./param_space.ts";
 import type { Judging } from "./results_csv.ts";
@@ -161,7 +157,7 @@ export function trainOptimiser(opts: TrainOptions): Optimiser {
       };
     }
     const c = combinations[best];
-    const window = seriesRange(ctx.series, train.start, train.end);
+    const window = sliceSeries(ctx.series, train.start, train.end);
     const main = combinationPass(ctx, window, c, bound).stats;
     const other = combinationPass(ctx, window, c, otherBound(bound)).stats;
     return {
@@ -207,7 +203,7 @@ function testPass(
   const c = req.combination;
   const strategy = warmedUp(ctx.definition.create({ ...c.strategyParams }), prefix - 1);
   const p: BacktestParams = { ...paramsOf(ctx.base, c.risk), startEquity, intrabar: mode };
-  const r = runBacktestFast(seriesRange(series, from.start, from.end), strategy, p);
+  const r = runBacktestFast(sliceSeries(series, from.start, from.end), strategy, p);
   const equity = r.equity.slice(prefix);
   const stats = computeStats({
     startEquity,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { sliceSeries } from "../../src/core/candle.ts";
 import { DEFAULT_BACKTEST_PARAMS as P } from "../../src/core/backtest_params.ts";
 import { generateMockCandles } from "../../src/data/mock_candles.ts";
 import type { Combination } from "../../src/research/combination.ts";
@@ -6,7 +7,6 @@ import {
   combinationPass,
   evaluateCombinations,
   type EvaluationContext,
-  seriesRange,
 } from "../../src/research/evaluate.ts";
 import { objectiveValue } from "../../src/research/objective.ts";
 import type { Axis } from "../../src/research/param_space.ts";
@@ -66,7 +66,7 @@ Deno.test("the train-window optimiser judges as the sweep does", async (t) => {
     assert.equal(r.evaluated, 4);
     assert.equal(r.eligible, 4);
     // the winner's full stats on the train window, in both bounds, for the report
-    const window = seriesRange(SERIES, TRAIN.start, TRAIN.end);
+    const window = sliceSeries(SERIES, TRAIN.start, TRAIN.end);
     const other = combinationPass(CTX, window, COMBOS[best], "optimistic").stats;
     assert.equal(r.isStats.main.trades_hash, cons[best].trades_hash);
     assert.equal(r.isStats.other.trades_hash, other.trades_hash);

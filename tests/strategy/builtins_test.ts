@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { allocSeries, type CandleSeries } from "../../src/core/candle.ts";
+import { allocSeries, type CandleSeries, sliceSeries } from "../../src/core/candle.ts";
 import type { Trade } from "../../src/core/trade.ts";
 import { readCandleCsv } from "../../src/data/csv_candles.ts";
 import { type BacktestResult, runBacktestFast } from "../../src/engine/backtest_fast.ts";
@@ -159,19 +159,6 @@ function atrSeries(series: CandleSeries, period: number): Float64Array {
   return out;
 }
 
-/** The first `n` candles of a series (views, no copy). */
-function headSeries(s: CandleSeries, n: number): CandleSeries {
-  return {
-    length: n,
-    ts: s.ts.subarray(0, n),
-    open: s.open.subarray(0, n),
-    high: s.high.subarray(0, n),
-    low: s.low.subarray(0, n),
-    close: s.close.subarray(0, n),
-    volume: s.volume.subarray(0, n),
-  };
-}
-
 function assertNear(actual: number, expected: number, what: string): void {
   assert.ok(
     Math.abs(actual - expected) <= 1e-9 * Math.abs(expected),
@@ -259,7 +246,7 @@ Deno.test("the warm-up is the longest any indicator needs, and nothing is answer
     ["atr-trend", {}, 50], // EMA(50) first at 49, so a cross from 50 on
     ["atr-trend", { fast: 2, slow: 3, atrPeriod: 30 }, 30],
   ];
-  const series = headSeries(synthetic5m(), 5_000);
+  const series = sliceSeries(synthetic5m(), 0, 5_000);
   for (const [name, given, warmup] of cases) {
     const params = resolveStrategyParams(strategyDef(name), given);
     const { seen, warmup: w, result } = recordedRun(name, params, series);
@@ -461,14 +448,14 @@ Deno.test("no built-in reads ahead: on a cut series each answers as on the whole
   // the runner throws on a read of a later candle; this also catches a strategy that reached
   // the series some other way: cut there, the candle before the cut would be answered
   // otherwise. Every answer of one long cut is compared, then the last answer of many cuts.
-  const series = headSeries(synthetic5m(), 12_000);
+  const series = sliceSeries(synthetic5m(), 0, 12_000);
   for (const def of STRATEGIES) {
     const params = resolveStrategyParams(def, {});
     const whole = recordedRun(def.name, params, series).seen.map((s) => s.answer);
-    const head = recordedRun(def.name, params, headSeries(series, 10_000)).seen;
+    const head = recordedRun(def.name, params, sliceSeries(series, 0, 10_000)).seen;
     assert.deepEqual(head.map((s) => s.answer), whole.slice(0, 10_000), def.name);
     for (let cut = 100; cut < series.length; cut += 23) {
-      const last = lastAnswer(def.name, params, headSeries(series, cut));
+      const last = lastAnswer(def.name, params, sliceSeries(series, 0, cut));
       assert.equal(last, whole[cut - 1], `${def.name} at candle ${cut - 1}`);
     }
   }

@@ -1,4 +1,4 @@
-import { allocSeries, type CandleSeries } from "../../core/candle.ts";
+import { allocSeries, type CandleSeries, sliceSeries } from "../../core/candle.ts";
 import { InputError } from "../../core/errors.ts";
 import {
   candleCsvLayout,
@@ -299,16 +299,7 @@ async function parsePieces(
     n += r.rows;
   }
   if (n === 0) return null;
-  const v = (a: Float64Array) => a.subarray(0, n);
-  return {
-    length: n,
-    ts: v(all.ts),
-    open: v(all.open),
-    high: v(all.high),
-    low: v(all.low),
-    close: v(all.close),
-    volume: v(all.volume),
-  };
+  return sliceSeries(all, 0, n);
 }
 
 /** Up to `length` bytes of `file` from `at`. */

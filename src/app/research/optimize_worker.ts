@@ -5,14 +5,13 @@
  * Input errors travel back as data so the main thread can raise them.
  */
 import type { BacktestParams } from "../../core/backtest_params.ts";
-import type { CandleSeries } from "../../core/candle.ts";
+import { type CandleSeries, sliceSeries } from "../../core/candle.ts";
 import { isInputError } from "../../core/errors.ts";
 import type { Combination } from "../../research/combination.ts";
 import {
   type CombinationMetrics,
   evaluateCombination,
   type EvaluationContext,
-  seriesRange,
 } from "../../research/evaluate.ts";
 import { definitionFor } from "../../research/strategy_source.ts";
 
@@ -70,7 +69,7 @@ self.onmessage = async (e: MessageEvent<InitMessage | JobMessage>) => {
     if (ctx === null) throw new Error("job before init");
     const series = m.from === undefined && m.to === undefined
       ? ctx.series
-      : seriesRange(ctx.series, m.from ?? 0, m.to ?? ctx.series.length);
+      : sliceSeries(ctx.series, m.from ?? 0, m.to ?? ctx.series.length);
     const metrics = evaluateCombination(ctx, series, m.combination);
     self.postMessage({ kind: "result", id: m.id, metrics } satisfies WorkerReply);
   } catch (err) {
