@@ -79,7 +79,8 @@ function num(v: number | null): string {
   return v === null ? "" : String(v);
 }
 
-function quoted(text: string): string {
+/** A CSV field: quoted when it holds a quote, a comma or a line break (breaks become spaces). */
+export function csvField(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""').replace(/[\r\n]+/g, " ")}"` : text;
 }
 
@@ -91,7 +92,7 @@ export function resultLine(row: ResultRow, objective: Objective): string {
   for (const b of BOUNDS) {
     for (const k of METRIC_KEYS) f.push(m === null ? "" : String(m[b][k] ?? ""));
   }
-  f.push(quoted(row.note));
+  f.push(csvField(row.note));
   return f.join(",") + "\n";
 }
 

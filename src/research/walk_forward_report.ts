@@ -13,6 +13,7 @@ import { edgeLabel, type Verdict, type WalkForwardAnalysis } from "./walk_forwar
 import type { Objective } from "./objective.ts";
 import type { Axis, Search } from "./param_space.ts";
 import type { StitchedOos } from "./walk_forward_stitch.ts";
+import { csvField } from "./results_csv.ts";
 
 /** The headline figures of a window or of the stitched curve (those of its RunStats). */
 export type StatsBrief = Pick<
@@ -244,10 +245,6 @@ function n6(x: number | null | undefined): string {
   return String(Object.is(v, -0) ? 0 : v);
 }
 
-function csvText(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 /**
  * `folds.csv`: one row per fold, times in ISO UTC (a window's `to` is its last candle's
  * close), one column per strategy parameter, the objective in and out of sample, the
@@ -308,7 +305,7 @@ export function foldsCsv(report: WalkForwardJson): string {
       n6(f.out_of_sample?.stats[other]?.net_pnl),
       String(f.evaluated),
       String(f.eligible),
-      csvText(f.reason),
+      csvField(f.reason),
     ].join(",");
   });
   return [head.join(","), ...rows].join("\n") + "\n";
