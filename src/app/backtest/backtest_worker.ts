@@ -11,6 +11,7 @@ import { isInputError } from "../../core/errors.ts";
 import { type CsvLayout, parseCandleRows } from "../../data/csv_candles.ts";
 import { type FilePiecesJob, parseFilePiece, type PieceResult } from "./csv_pieces.ts";
 import { type EquityPieces, writeLeadingPieces } from "./equity_pieces.ts";
+import { claimPieces, WORKER } from "./piece_claims.ts";
 import { runBoundPass } from "../../engine/backtest_report.ts";
 import type { RunStats } from "../../engine/report_model.ts";
 import { createStrategy, loadStrategy } from "../../strategy/mod.ts";
@@ -73,10 +74,7 @@ self.onmessage = async (e: MessageEvent<WorkerJob>) => {
     } else if (job.kind === "file-pieces") {
       // from the last piece backwards, until the main thread has claimed the next one
       const done: PieceResult[] = [];
-      for (let k = job.pieces.length - 1; k >= 0; k--) {
-        if (Atomics.compareExchange(job.claims, k, 0, 2) !== 0) break;
-        done.push(parseFilePiece(job, k, 0));
-      }
+      for (const k of claimPieces(job.claims, WORKER, true)) done.push(parseFilePiece(job, k, 0));
       self.postMessage({ id: job.id, pieces: done } satisfies WorkerAnswer);
     } else if (job.kind === "equity-csv") {
       const bytes = await writeLeadingPieces(job.path, job.pieces);

@@ -21,6 +21,7 @@ import {
 } from "./csv_pieces.ts";
 import type { EquityPieces } from "./equity_pieces.ts";
 import { BACKTEST_WORKER_URL, takePrestartedWorker } from "./worker_prestart.ts";
+import { claimPieces, MAIN, pieceClaims } from "./piece_claims.ts";
 import type {
   BoundJob,
   EquityCsvJob,
@@ -260,7 +261,7 @@ async function parsePieces(
     close: all.close,
     volume: all.volume,
   };
-  const claims = new Int32Array(new SharedArrayBuffer(4 * pieces.length));
+  const claims = pieceClaims(pieces.length);
   const job = { path, pieces, cols, layout };
   const remote = worker.parsePieces({ ...job, claims });
   remote.catch(() => {}); // a failure here is handled below, after this thread's pieces
@@ -268,8 +269,7 @@ async function parsePieces(
   try {
     // this thread's pieces go one after another from row 0: they need no move later
     let next = 0;
-    for (let k = 0; k < pieces.length; k++) {
-      if (Atomics.compareExchange(claims, k, 0, 1) !== 0) break;
+    for (const k of claimPieces(claims, MAIN)) {
       const r = parseFilePiece(job, k, k === 0 ? layout.firstLine : 0, next);
       results[k] = r;
       next = r.at + r.rows;

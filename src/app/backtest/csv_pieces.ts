@@ -22,8 +22,8 @@ export interface FilePiece {
 /**
  * Parse pieces of a plain CSV file, reading the file here, into their rooms of `cols`
  * (shared memory), taking them from the last one backwards while the main thread takes
- * them from the first: a piece is parsed by whoever claims it first in `claims` (0 free,
- * 1 the main thread's, 2 the worker's), so neither waits for the other's share.
+ * them from the first: a piece is parsed by whoever claims it first in `claims` (see
+ * piece_claims.ts), so neither waits for the other's share.
  */
 export interface FilePiecesJob {
   readonly kind: "file-pieces";

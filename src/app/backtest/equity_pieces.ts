@@ -8,11 +8,7 @@
  */
 import { equityCsvPiece, equityCsvPieceCount } from "../../engine/artifacts.ts";
 import { writeAllBytes } from "../../ops/write_bytes.ts";
-
-/** Who holds a piece in `claims`. */
-const FREE = 0;
-const WORKER = 1;
-const MAIN = 2;
+import { claimPieces, MAIN, pieceClaims, WORKER } from "./piece_claims.ts";
 
 /** Candles per piece (about 1.7 MB of equity.csv): small enough to share the tail out. */
 const EQUITY_PIECE_ROWS = 50_000;
@@ -24,7 +20,7 @@ export interface EquityPieces {
   /** The drawdown the report holds (`drawdownSeries` of the equity). */
   readonly drawdown: Float64Array;
   readonly rows: number;
-  /** One per piece, shared by both threads: 0 free, 1 the worker's, 2 the main thread's. */
+  /** One slot per piece, shared by both threads (see piece_claims.ts). */
   readonly claims: Int32Array;
 }
 
@@ -36,7 +32,7 @@ export function equityPieces(
   rows = EQUITY_PIECE_ROWS,
 ): EquityPieces {
   const count = equityCsvPieceCount(ts.length, rows);
-  return { ts, equity, drawdown, rows, claims: new Int32Array(new SharedArrayBuffer(4 * count)) };
+  return { ts, equity, drawdown, rows, claims: pieceClaims(count) };
 }
 
 /**
@@ -48,8 +44,7 @@ export async function writeLeadingPieces(path: string, p: EquityPieces): Promise
   using file = await Deno.open(path, { write: true, create: true, truncate: true });
   let total = 0;
   let writing: Promise<void> = Promise.resolve();
-  for (let k = 0; k < p.claims.length; k++) {
-    if (Atomics.compareExchange(p.claims, k, FREE, WORKER) !== FREE) break;
+  for (const k of claimPieces(p.claims, WORKER)) {
     const piece = equityCsvPiece(p.ts, p.equity, p.drawdown, k, p.rows);
     await writing;
     writing = writeAllBytes(file, piece);
@@ -65,8 +60,7 @@ export async function writeLeadingPieces(path: string, p: EquityPieces): Promise
  */
 export function buildTrailingPieces(p: EquityPieces): Uint8Array[] {
   const mine: Uint8Array[] = [];
-  for (let k = p.claims.length - 1; k >= 0; k--) {
-    if (Atomics.compareExchange(p.claims, k, FREE, MAIN) !== FREE) break;
+  for (const k of claimPieces(p.claims, MAIN, true)) {
     mine.push(equityCsvPiece(p.ts, p.equity, p.drawdown, k, p.rows));
   }
   return mine.reverse();
