@@ -290,13 +290,16 @@ export class TradingCore implements SimFillSink {
       : "distance" in tp
       ? [LEVEL_DISTANCE, tp.distance]
       : [LEVEL_DISTANCE, tp.bps / 10_000 * price];
-    const spec = { stopKind, stopValue, tpKind, tpValue, tpR: p.tpR };
-    // a level given as a price can be on the wrong side: refused here, as the venue would
-    const levels = bracketAt(dir > 0, price, spec);
-    const wrong = bracketSideProblem(dir > 0, price, levels.stop, levels.tp, "the close");
-    if (wrong !== null) {
-      this.#deny({ code: "size-zero", message: `Cannot place order: ${wrong}` });
-      return;
+    // a level given as a price can be on the wrong side (the others are positive distances
+    // from the price): refused here, as the venue would
+    if (stopKind === LEVEL_PRICE || tpKind === LEVEL_PRICE) {
+      const spec = { stopKind, stopValue, tpKind, tpValue, tpR: p.tpR };
+      const levels = bracketAt(dir > 0, price, spec);
+      const wrong = bracketSideProblem(dir > 0, price, levels.stop, levels.tp, "the close");
+      if (wrong !== null) {
+        this.#deny({ code: "size-zero", message: `Cannot place order: ${wrong}` });
+        return;
+      }
     }
     const bps = Number.isNaN(distance) ? stopValue : distance / price * 10_000;
     let want = positionQty(eq, price, p.riskPct, bps, p.maxLeverage);
@@ -321,7 +324,11 @@ export class TradingCore implements SimFillSink {
       dir,
       qty: sized.qty,
       maxNotional: sized.maxNotional,
-      ...spec,
+      stopKind,
+      stopValue,
+      tpKind,
+      tpValue,
+      tpR: p.tpR,
       refPrice: price,
     });
   }
